@@ -1,0 +1,100 @@
+"""The `Dataset` value and the one function that makes it from a `Task`.
+
+Randomness comes from `numpy.random.default_rng(SeedSequence([seed, stream]))` and nothing else,
+so the same task, size, seed and stream give the same data whatever else runs in the process.
+Stream 0 is the training/test data; other stages (verification) ask for other streams so that
+their sequences are fresh.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mipsdsl.data.examples import ExamplesError, read_examples
+from mipsdsl.data.generate import generate_inputs
+from mipsdsl.data.label import label
+from mipsdsl.errors import DataError
+from mipsdsl.task import Task
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    x: np.ndarray  # (N, L, input channels) int64
+    y: np.ndarray  # (N, L, output channels) int64; 0 past a sequence's end
+    lengths: np.ndarray  # (N,) int64
+    n_train: int
+
+    @property
+    def mask(self) -> np.ndarray:
+        """(N, L) bool: which positions belong to their sequence."""
+        return np.arange(self.x.shape[1])[None, :] < self.lengths[:, None]
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+
+def rng_for(seed: int, stream: int = 0) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, stream]))
+
+
+def make_dataset(
+    task: Task,
+    n: int | None = None,
+    seed: int | None = None,
+    length: int | None = None,
+    stream: int = 0,
+) -> Dataset:
+    """Generate and label `n` sequences (default: the spec's data size and seed).
+
+    `length` replaces the spec's length, for testing how a program generalises.
+    """
+    n = task.data.size if n is None else n
+    seed = task.data.seed if seed is None else seed
+    rng = rng_for(seed, stream)
+    if task.examples is not None:
+        if length is not None:
+            raise DataError("the lengths of an 'examples' task are those of its data file")
+        x, y, lengths = _sample_examples(task, n, rng)
+    else:
+        length_range = task.length if length is None else (length, length)
+        x, lengths = generate_inputs(task, n, rng, length_range)
+        y = label(task, x, lengths)
+    return Dataset(x, y, lengths, n_train=int(round(n * task.data.train_fraction)))
+
+
+def _sample_examples(task: Task, n: int, rng: np.random.Generator):
+    try:
+        x, y, lengths = read_examples(Path(task.examples), task.inputs)
+    except ExamplesError as exc:
+        raise DataError(str(exc)) from None
+    if n > x.shape[0]:
+        raise DataError(f"the examples file holds {x.shape[0]} sequences; cannot draw {n}")
+    pick = np.sort(rng.permutation(x.shape[0])[:n])
+    return x[pick], y[pick], lengths[pick]
+
+
+def save_dataset(dataset: Dataset, path: str | Path) -> None:
+    """Write x, y and lengths as int64 arrays to an .npz file, atomically."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez_compressed(handle, x=dataset.x, y=dataset.y, lengths=dataset.lengths)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_dataset(path: str | Path, task: Task) -> Dataset:
+    """Read an .npz written by `save_dataset` (or by hand) for `task`'s inputs."""
+    try:
+        x, y, lengths = read_examples(Path(path), task.inputs)
+    except ExamplesError as exc:
+        raise DataError(str(exc)) from None
+    return Dataset(x, y, lengths, n_train=int(round(len(x) * task.data.train_fraction)))

@@ -1,0 +1,303 @@
+"""The one expression IR, shared by spec targets and synthesized programs, and its evaluator.
+
+Every value is an integer (truth values are 0 and 1). Evaluation is vectorised with numpy and
+works at two levels with the same code:
+
+- sequence level: variables are arrays of shape (N, L), the last axis being the position t;
+  here `Shift` (`e[t-k]`) and `Aggregate` (prefix folds such as `sum(e)`) are allowed;
+- step level: variables are arrays of shape (N,) at one position; only elementwise nodes.
+
+Division or modulo by zero does not raise at the node: it marks the affected elements undefined,
+so that `if b != 0 then a // b else 0` is fine, and the caller decides whether an undefined value
+reached a position that matters (`EvaluationError`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+INT = np.int64
+
+
+@dataclass(frozen=True)
+class Const:
+    value: int
+
+
+@dataclass(frozen=True)
+class Var:
+    """An input channel, state variable or named intermediate value."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Position:
+    """The position t (0-based)."""
+
+
+UNARY_OPS = ("neg", "not", "abs")
+ARITHMETIC_OPS = ("+", "-", "*", "//", "%", "min", "max")
+COMPARISON_OPS = ("==", "!=", "<", "<=", ">", ">=")
+LOGIC_OPS = ("and", "or", "xor")
+BINARY_OPS = ARITHMETIC_OPS + COMPARISON_OPS + LOGIC_OPS
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # one of UNARY_OPS
+    arg: "Expr"
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # one of BINARY_OPS
+    left: "Expr"
+    right: "Expr"
+
+
+@dataclass(frozen=True)
+class Cond:
+    test: "Expr"
+    then: "Expr"
+    orelse: "Expr"
+
+
+@dataclass(frozen=True)
+class Shift:
+    """`arg[t-k]` for k >= 1; positions before the start read `pad`."""
+
+    arg: "Expr"
+    k: int
+    pad: int = 0
+
+
+AGGREGATES = ("sum", "count", "min", "max", "mode", "all", "any", "palindrome")
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A fold of `arg` over positions 0..t, or over the last `window` positions (truncated at 0).
+
+    `mode` is the most frequent value, ties broken towards the `ties` end ("smallest" or
+    "largest"); `palindrome` is 1 when the prefix reads the same backwards.
+    """
+
+    kind: str
+    arg: "Expr"
+    window: int | None = None
+    ties: str = "smallest"
+
+
+Expr = Const | Var | Position | Unary | Binary | Cond | Shift | Aggregate
+
+
+class EvaluationError(Exception):
+    """An undefined value (division or modulo by zero) reached a position that matters."""
+
+    def __init__(self, message: str, index: tuple[int, ...]):
+        super().__init__(message)
+        self.index = index
+
+
+def children(e: Expr) -> tuple[Expr, ...]:
+    if isinstance(e, Unary | Shift | Aggregate):
+        return (e.arg,)
+    if isinstance(e, Binary):
+        return (e.left, e.right)
+    if isinstance(e, Cond):
+        return (e.test, e.then, e.orelse)
+    return ()
+
+
+def walk(e: Expr):
+    """Every node of `e`, parents before children."""
+    yield e
+    for child in children(e):
+        yield from walk(child)
+
+
+def free_vars(e: Expr) -> set[str]:
+    return {node.name for node in walk(e) if isinstance(node, Var)}
+
+
+def is_sequence_level(e: Expr) -> bool:
+    """True when `e` needs the whole prefix (a shift or an aggregate), not just the current step."""
+    return any(isinstance(node, Shift | Aggregate) for node in walk(e))
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluate(
+    e: Expr,
+    env: Mapping[str, np.ndarray],
+    shape: tuple[int, ...],
+    position: np.ndarray | int,
+    valid: np.ndarray | None = None,
+) -> np.ndarray:
+    """Evaluate `e` to an int64 array of `shape`.
+
+    `position` is the value of t: an int at step level, or `np.arange(L)` at sequence level.
+    Raises `EvaluationError` if an undefined value lands where `valid` (default: everywhere) is
+    true.
+    """
+    values, undefined = _eval(e, env, shape, position)
+    values = np.broadcast_to(values, shape).astype(INT, copy=False)
+    if undefined is not None:
+        bad = np.broadcast_to(undefined, shape)
+        if valid is not None:
+            bad = bad & valid
+        if bad.any():
+            index = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise EvaluationError("division or modulo by zero", index)
+    return values
+
+
+def _or(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a | b
+
+
+def _eval(e, env, shape, position):
+    if isinstance(e, Const):
+        return INT(e.value), None
+    if isinstance(e, Var):
+        return env[e.name], None
+    if isinstance(e, Position):
+        return np.asarray(position, dtype=INT), None
+    if isinstance(e, Unary):
+        a, u = _eval(e.arg, env, shape, position)
+        if e.op == "neg":
+            return -a, u
+        if e.op == "not":
+            return (a == 0).astype(INT), u
+        return np.abs(a), u
+    if isinstance(e, Binary):
+        a, ua = _eval(e.left, env, shape, position)
+        b, ub = _eval(e.right, env, shape, position)
+        return _binary(e.op, a, b, _or(ua, ub))
+    if isinstance(e, Cond):
+        c, uc = _eval(e.test, env, shape, position)
+        a, ua = _eval(e.then, env, shape, position)
+        b, ub = _eval(e.orelse, env, shape, position)
+        pick = c != 0
+        undefined = None
+        if ua is not None or ub is not None:
+            undefined = np.where(pick, False if ua is None else ua, False if ub is None else ub)
+        return np.where(pick, a, b), _or(uc, undefined)
+    if isinstance(e, Shift):
+        a, u = _eval(e.arg, env, shape, position)
+        a = np.broadcast_to(a, shape)
+        shifted = _shift(a, e.k, np.full(shape, e.pad, dtype=INT))
+        if u is not None:
+            u = _shift(np.broadcast_to(u, shape), e.k, np.zeros(shape, dtype=bool))
+        return shifted, u
+    if isinstance(e, Aggregate):
+        a, u = _eval(e.arg, env, shape, position)
+        a = np.broadcast_to(a, shape).astype(INT, copy=False)
+        if u is not None:
+            u = _window_sum(np.broadcast_to(u, shape).astype(INT), e.window) > 0
+        return _aggregate(e, a), u
+    raise TypeError(f"not an expression node: {e!r}")
+
+
+def _binary(op, a, b, undefined):
+    if op in ("//", "%"):
+        zero = b == 0
+        if np.any(zero):
+            b = np.where(zero, 1, b)
+            undefined = _or(undefined, zero)
+        return (a // b if op == "//" else a % b), undefined
+    if op == "+":
+        return a + b, undefined
+    if op == "-":
+        return a - b, undefined
+    if op == "*":
+        return a * b, undefined
+    if op == "min":
+        return np.minimum(a, b), undefined
+    if op == "max":
+        return np.maximum(a, b), undefined
+    if op in COMPARISON_OPS:
+        result = {
+            "==": np.equal,
+            "!=": np.not_equal,
+            "<": np.less,
+            "<=": np.less_equal,
+            ">": np.greater,
+            ">=": np.greater_equal,
+        }[op](a, b)
+        return np.asarray(result).astype(INT), undefined
+    ta, tb = a != 0, b != 0
+    result = {"and": ta & tb, "or": ta | tb, "xor": ta ^ tb}[op]
+    return np.asarray(result).astype(INT), undefined
+
+
+def _shift(a: np.ndarray, k: int, fill: np.ndarray) -> np.ndarray:
+    """a[..., t-k], taking `fill[..., t]` where t-k < 0."""
+    out = fill.copy()
+    if k < a.shape[-1]:
+        out[..., k:] = a[..., : a.shape[-1] - k]
+    return out
+
+
+def _window_sum(a: np.ndarray, window: int | None) -> np.ndarray:
+    total = np.cumsum(a, axis=-1, dtype=INT)
+    if window is None:
+        return total
+    return total - _shift(total, window, np.zeros_like(total))
+
+
+def _window_count(shape, window: int | None) -> np.ndarray:
+    t = np.arange(shape[-1], dtype=INT) + 1
+    return t if window is None else np.minimum(t, window)
+
+
+def _aggregate(e: Aggregate, a: np.ndarray) -> np.ndarray:
+    kind, window = e.kind, e.window
+    if kind == "sum":
+        return _window_sum(a, window)
+    if kind in ("count", "any", "all"):
+        hits = _window_sum((a != 0).astype(INT), window)
+        if kind == "count":
+            return hits
+        if kind == "any":
+            return (hits > 0).astype(INT)
+        return (hits == _window_count(a.shape, window)).astype(INT)
+    if kind in ("min", "max"):
+        fold = np.minimum if kind == "min" else np.maximum
+        if window is None:
+            return fold.accumulate(a, axis=-1)
+        out = a.copy()
+        for k in range(1, window):
+            out = fold(out, _shift(a, k, a))  # before the start, the current value stands in
+        return out
+    if kind == "mode":
+        return _mode(a, window, e.ties)
+    if kind == "palindrome":
+        return _palindrome(a)
+    raise ValueError(f"unknown aggregate {kind!r}")
+
+
+def _mode(a: np.ndarray, window: int | None, ties: str) -> np.ndarray:
+    values = np.unique(a)
+    if ties == "largest":
+        values = values[::-1]
+    counts = _window_sum((a[..., None] == values).astype(INT).swapaxes(-1, -2), window)
+    # counts: (..., V, L); argmax takes the first maximum, i.e. the preferred end of `values`.
+    return values[np.argmax(counts, axis=-2)]
+
+
+def _palindrome(a: np.ndarray) -> np.ndarray:
+    out = np.empty(a.shape, dtype=INT)
+    for t in range(a.shape[-1]):
+        prefix = a[..., : t + 1]
+        out[..., t] = np.all(prefix == prefix[..., ::-1], axis=-1)
+    return out
