@@ -18,7 +18,19 @@ import numpy as np
 
 from mipsdsl import expr as E
 from mipsdsl.bounds import Interval, interval
-from mipsdsl.diagnostics import Diagnostic, Severity, Span, SpecError, error, warning
+from mipsdsl.data import make_dataset
+from mipsdsl.data.dataset import check_size
+from mipsdsl.data.examples import ExamplesError, read_examples
+from mipsdsl.errors import DataError
+from mipsdsl.diagnostics import (
+    Diagnostic,
+    Severity,
+    Span,
+    SpecError,
+    SpecFileError,
+    error,
+    warning,
+)
 from mipsdsl.syntax import parse
 from mipsdsl.syntax import tree as T
 from mipsdsl.task import (
@@ -35,7 +47,6 @@ MAX_ALPHABET = 1 << 16
 MAX_LENGTH = 10_000
 MAX_CHANNELS = 64
 MAX_DATA_SIZE = 100_000_000
-MAX_DATA_ELEMENTS = 1 << 31  # sequences * length * channels held in memory at once
 MAX_SPEC_BYTES = 1 << 20
 INT64_SAFE = 1 << 62
 
@@ -69,6 +80,7 @@ class _Checker:
         self.symbols: dict[str, int] = {}
         self.sequence_lets: set[str] = set()
         self.pads: dict[str, int] = {}  # input name -> what it reads before the start
+        self.broken: set[str] = set()  # declared, but their definition had an error already reported
 
     # ---- reporting ----
     def error(self, message: str, span: Span | None) -> None:
@@ -80,6 +92,8 @@ class _Checker:
     # ---- names ----
     def declare(self, ident: T.Ident, kind: str) -> bool:
         name = ident.id
+        if name in RESERVED or keyword.iskeyword(name) or name.startswith("__") or name in FUNCTIONS:
+            self.broken.add(name)  # report the bad name once, not at every use
         if name in RESERVED:
             self.error(f"'{name}' is a reserved word and cannot name {kind}", ident.span)
             return False
@@ -152,8 +166,8 @@ class _Checker:
 
     def _check_task_name(self, decl: T.TaskDecl) -> None:
         name = decl.name.id
-        if name in RESERVED or keyword.iskeyword(name) or name.startswith("__"):
-            self.error(f"'{name}' cannot be a task name (it is a reserved word)", decl.name.span)
+        if keyword.iskeyword(name) or name.startswith("__"):
+            self.error(f"'{name}' cannot be a task name (it would clash in generated Python)", decl.name.span)
 
     # ---- inputs ----
     def _inputs(self, decls: list[T.InputDecl]) -> tuple[InputChannel, ...]:
@@ -163,9 +177,13 @@ class _Checker:
         for decl in decls:
             values, symbols = self._alphabet(decl.alphabet)
             for ident in decl.names:
-                if self.declare(ident, "an input") and values:
-                    self.pads[ident.id] = decl.pad or 0
-                    channels.append(InputChannel(ident.id, values, symbols, decl.pad or 0))
+                if not self.declare(ident, "an input"):
+                    continue
+                if not values:
+                    self.broken.add(ident.id)
+                    continue
+                self.pads[ident.id] = decl.pad or 0
+                channels.append(InputChannel(ident.id, values, symbols, decl.pad or 0))
         if len(channels) > MAX_CHANNELS:
             self.error(f"{len(channels)} input channels is too many (at most {MAX_CHANNELS})", decls[-1].span)
         return tuple(channels)
@@ -295,13 +313,10 @@ class _Checker:
         )
 
     def _check_memory(self, data: DataConfig, length, inputs, outputs) -> None:
-        elements = data.size * length[1] * (len(inputs) + len(outputs))
-        if elements > MAX_DATA_ELEMENTS:
-            self.error(
-                f"{data.size} sequences of length {length[1]} hold {elements:,} values, more than "
-                f"the {MAX_DATA_ELEMENTS:,} this tool keeps in memory; lower 'data size'",
-                None,
-            )
+        try:
+            check_size(data.size, length[1], len(inputs) + len(outputs))
+        except DataError as exc:
+            self.error(f"{exc}; lower 'data size'", None)
 
     def _hints(self, decls: list[T.HintDecl]) -> tuple[tuple[str, int | str], ...]:
         hints = {}
@@ -322,7 +337,7 @@ class _Checker:
     def _states(self, inits: list[T.StateInit]) -> list[tuple[str, int, Span]]:
         states = []
         for init in inits:
-            expr = self.resolve(init.value, visible=set(), sequence=False, where="an initial value")
+            expr = self.resolve(init.value, set(self.names), sequence=False, where="an initial value")
             if expr is None or not self.declare(init.name, "a state variable"):
                 continue
             if E.free_vars(expr) or any(isinstance(n, E.Position) for n in E.walk(expr)):
@@ -344,7 +359,10 @@ class _Checker:
         for statement in self.spec.statements:
             if isinstance(statement, T.LetDecl):
                 expr = self.resolve(statement.value, sequence_visible, sequence=True, where="a let")
-                if expr is None or not self.declare(statement.name, "a let"):
+                if not self.declare(statement.name, "a let"):
+                    continue
+                if expr is None:
+                    self.broken.add(statement.name.id)
                     continue
                 sequence_level = E.is_sequence_level(expr) or bool(E.free_vars(expr) & self.sequence_lets)
                 if sequence_level:
@@ -359,9 +377,9 @@ class _Checker:
                     hint = _suggest(name, state_names) if state_names else "; declare it with 'state'"
                     self.error(f"'{name}' is not a state variable{hint}", statement.name.span)
                     continue
+                updated.add(name)
                 expr = self.resolve(statement.value, step_visible, sequence=False, where="an update")
                 if expr is not None:
-                    updated.add(name)
                     steps.append(Assignment("update", name, expr))
             elif isinstance(statement, T.OutputDecl):
                 if statement.value is None:
@@ -448,6 +466,8 @@ class _Checker:
     def _name(self, node: T.Name, visible, sequence, where):
         if node.id in visible:
             return E.Var(node.id)
+        if node.id in self.broken:  # its definition is already reported as wrong
+            return E.Const(0)
         kind = self.names.get(node.id, (None,))[0]
         if kind == "an output":
             self.error(f"outputs cannot be read back; define '{node.id}' with 'let' and use that", node.span)
@@ -534,11 +554,9 @@ class _Checker:
                 self.error("with 'examples' the outputs come from the data file; name them without '='", decl.value.span)
             elif self.declare(decl.name, "an output"):
                 names.append(decl.name.id)
-        from mipsdsl.data.examples import ExamplesError, read_examples
-
         path = (Path(self.spec.path).parent / examples.path).resolve()
         try:
-            x, y, lengths = read_examples(path, inputs)
+            x, y, lengths = read_examples(path, inputs, shown=examples.path)
         except ExamplesError as exc:
             self.error(str(exc), examples.span)
             return None
@@ -596,14 +614,14 @@ def read_source(path: str | Path) -> str:
     path = Path(path)
     try:
         if path.is_dir():
-            raise SpecError([error("is a directory, not a spec file", str(path))])
+            raise SpecFileError([error("is a directory, not a spec file", str(path))])
         if path.stat().st_size > MAX_SPEC_BYTES:
             raise SpecError([error(f"is larger than {MAX_SPEC_BYTES} bytes; not a spec", str(path))])
         return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise SpecError([error("no such file", str(path))]) from None
+        raise SpecFileError([error("no such file", str(path))]) from None
     except PermissionError:
-        raise SpecError([error("permission denied", str(path))]) from None
+        raise SpecFileError([error("permission denied", str(path))]) from None
     except UnicodeDecodeError as exc:
         raise SpecError([error(f"is not UTF-8 text (byte {exc.start})", str(path))]) from None
     except OSError as exc:
@@ -623,13 +641,11 @@ def load_task(path: str | Path, sample: int = 2000) -> tuple[Task, list[Diagnost
 
 def _lint_on_data(task: Task, spec: T.Spec, sample: int) -> list[Diagnostic]:
     """Label a small sample: catch division by zero and outputs that never change."""
-    from mipsdsl.data import DataError, make_dataset
-
     if sample <= 0:
         return []
     spans = {s.name.id: s.span for s in spec.statements if isinstance(s, T.OutputDecl)}
     try:
-        data = make_dataset(task, n=sample, seed=task.data.seed)
+        data = make_dataset(task, n=min(sample, task.data.size), seed=task.data.seed)
     except DataError as exc:
         return [error(str(exc), spec.path, spans.get(exc.output))]
     found = []

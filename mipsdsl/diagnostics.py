@@ -69,6 +69,10 @@ class SpecError(Exception):
         super().__init__("\n".join(d.format(source) for d in self.diagnostics))
 
 
+class SpecFileError(SpecError):
+    """The spec file itself cannot be opened (missing, a directory, no permission): a usage error."""
+
+
 def error(message: str, path: str, span: Span | None = None) -> Diagnostic:
     return Diagnostic(Severity.ERROR, message, path, span)
 

@@ -38,6 +38,21 @@ class Dataset:
         return self.x.shape[0]
 
 
+MAX_DATA_ELEMENTS = 1 << 31  # sequences * length * channels held in memory at once
+
+
+def check_size(n: int, length: int, channels: int) -> None:
+    """Refuse data sets too large to hold in memory, before allocating anything."""
+    if n < 1:
+        raise DataError("the number of sequences must be at least 1")
+    elements = n * length * channels
+    if elements > MAX_DATA_ELEMENTS:
+        raise DataError(
+            f"{n:,} sequences of length {length} hold {elements:,} values, more than the "
+            f"{MAX_DATA_ELEMENTS:,} this tool keeps in memory"
+        )
+
+
 def rng_for(seed: int, stream: int = 0) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, stream]))
 
@@ -55,6 +70,8 @@ def make_dataset(
     """
     n = task.data.size if n is None else n
     seed = task.data.seed if seed is None else seed
+    max_length = task.max_length if length is None else length
+    check_size(n, max_length, len(task.inputs) + len(task.outputs))
     rng = rng_for(seed, stream)
     if task.examples is not None:
         if length is not None:

@@ -1,0 +1,198 @@
+"""`mipsc`: the command line. It parses arguments and calls the stages; it holds no logic of its own.
+
+Exit codes: 0 ok, 1 spec or data errors, 2 usage errors. No input produces a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from mipsdsl import __version__
+from mipsdsl.check import MAX_LENGTH, load_task
+from mipsdsl.data import make_dataset, save_dataset
+from mipsdsl.diagnostics import Severity, SpecError, SpecFileError
+from mipsdsl.errors import MipsError
+
+EXIT_OK, EXIT_SPEC, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    pass
+
+
+def _int_in(lo: int, hi: int, what: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, not {text!r}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{what} must lie in {lo}..{hi}, not {value}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mipsc",
+        description="Compile .mips task specs into Python programs read out of trained RNNs.",
+    )
+    parser.add_argument("--version", action="version", version=f"mipsc {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    check = commands.add_parser("check", help="check specs and report every problem found")
+    check.add_argument("specs", nargs="+", metavar="SPEC", help=".mips files")
+    check.add_argument("--json", action="store_true", help="print a JSON report")
+    check.add_argument("--quiet", "-q", action="store_true", help="print errors and warnings only")
+
+    data = commands.add_parser("data", help="generate labelled sequences from a spec")
+    data.add_argument("spec", metavar="SPEC", help="a .mips file")
+    data.add_argument("-n", type=_int_in(1, 100_000_000, "-n"), default=5, help="sequences")
+    data.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=None)
+    data.add_argument(
+        "--length", type=_int_in(1, MAX_LENGTH, "--length"), default=None,
+        help="sequence length (overrides the spec's, for generalisation tests)",
+    )  # fmt: skip
+    data.add_argument("-o", "--output", metavar="FILE.npz", help="write x, y, lengths as .npz")
+    data.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 with a usage message on bad arguments
+    try:
+        return {"check": cmd_check, "data": cmd_data}[args.command](args)
+    except UsageError as exc:
+        print(f"mipsc: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SpecError as exc:
+        _print_diagnostics(exc)
+        return EXIT_USAGE if isinstance(exc, SpecFileError) else EXIT_SPEC
+    except MipsError as exc:
+        print(f"mipsc: error: {exc}", file=sys.stderr)
+        return EXIT_SPEC
+    except KeyboardInterrupt:
+        print("mipsc: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug of ours: say so plainly rather than show a traceback
+        if os.environ.get("MIPSDSL_DEBUG"):
+            raise
+        print(
+            f"mipsc: internal error: {type(exc).__name__}: {exc}\n"
+            "Please report this; set MIPSDSL_DEBUG=1 to see the traceback.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _print_diagnostics(exc: SpecError) -> None:
+    for diagnostic in exc.diagnostics:
+        print(diagnostic.format(exc.source), file=sys.stderr)
+
+
+def _summary(task) -> str:
+    lo, hi = task.length
+    length = str(lo) if lo == hi else f"{lo}..{hi}"
+    inputs = ", ".join(f"{c.name} in {_alphabet(c)}" for c in task.inputs)
+    outputs = ", ".join(f"{o.name} in [{o.lo}, {o.hi}]" for o in task.outputs)
+    return f"{task.name}: inputs {inputs}; length {length}; outputs {outputs}"
+
+
+def _alphabet(channel) -> str:
+    if channel.symbols:
+        return "{" + ", ".join(repr(s) for s in channel.symbols) + "}"
+    if list(channel.values) == list(range(channel.lo, channel.hi + 1)):
+        return f"[{channel.lo}, {channel.hi + 1})"
+    return "{" + ", ".join(map(str, channel.values)) + "}"
+
+
+def cmd_check(args) -> int:
+    status, report = EXIT_OK, []
+    for path in args.specs:
+        entry = {"path": path, "ok": True, "diagnostics": []}
+        try:
+            task, warnings = load_task(path)
+            entry["task"] = task.name
+            entry["diagnostics"] = [d.to_json() for d in warnings]
+            if not args.json:
+                source = Path(path).read_text(encoding="utf-8")
+                for diagnostic in warnings:
+                    print(diagnostic.format(source), file=sys.stderr)
+                if not args.quiet:
+                    print(f"ok  {_summary(task)}")
+        except SpecError as exc:
+            status = max(status, EXIT_USAGE if isinstance(exc, SpecFileError) else EXIT_SPEC)
+            entry["ok"] = False
+            entry["diagnostics"] = [d.to_json() for d in exc.diagnostics]
+            if not args.json:
+                _print_diagnostics(exc)
+        report.append(entry)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    elif len(args.specs) > 1 and not args.quiet:
+        failed = sum(not e["ok"] for e in report)
+        print(f"{len(report) - failed} of {len(report)} specs ok")
+    return status
+
+
+def cmd_data(args) -> int:
+    output = Path(args.output) if args.output else None
+    if output is not None:
+        if output.is_dir():
+            raise UsageError(f"'{output}' is a directory; give a file name such as data.npz")
+        if not output.parent.is_dir():
+            raise UsageError(f"cannot write '{output}': directory '{output.parent}' does not exist")
+    task, warnings = load_task(args.spec)
+    if not args.quiet:
+        source = Path(args.spec).read_text(encoding="utf-8")
+        for diagnostic in warnings:
+            if diagnostic.severity is Severity.WARNING:
+                print(diagnostic.format(source), file=sys.stderr)
+    dataset = make_dataset(task, n=args.n, seed=args.seed, length=args.length)
+    if output is not None:
+        try:
+            save_dataset(dataset, output)
+        except OSError as exc:
+            raise UsageError(f"cannot write '{output}': {exc.strerror or exc}") from None
+        if not args.quiet:
+            x, y = dataset.x.shape, dataset.y.shape
+            print(f"wrote {output}: x {x}, y {y}, lengths ({x[0]},)")
+        return EXIT_OK
+    print(format_examples(task, dataset, limit=args.n))
+    return EXIT_OK
+
+
+def format_examples(task, dataset, limit: int = 5) -> str:
+    """A readable table: one block per sequence, one row per channel, one column per position."""
+    rows = []
+    names = [c.name for c in task.inputs] + [o.name for o in task.outputs]
+    width = max(len(n) for n in names)
+    cell = max(3, len(str(int(abs(dataset.x).max(initial=0)))) + 2, len(str(int(abs(dataset.y).max(initial=0)))) + 2)
+    shown = min(limit, len(dataset), 20)
+    rows.append(f"{task.name}: {shown} of {len(dataset)} sequences")
+    for i in range(shown):
+        length = int(dataset.lengths[i])
+        header = " " * (width + 6) + "".join(f"{t:>{cell}}" for t in range(length))
+        rows.append(f"#{i}" + header[2:])
+        for c, channel in enumerate(task.inputs):
+            values = dataset.x[i, :length, c]
+            if channel.symbols:
+                text = "".join(f"{channel.symbols[v]:>{cell}}" for v in values)
+            else:
+                text = "".join(f"{v:>{cell}}" for v in values)
+            rows.append(f"  in  {channel.name:<{width}}{text}")
+        for o, out in enumerate(task.outputs):
+            text = "".join(f"{v:>{cell}}" for v in dataset.y[i, :length, o])
+            rows.append(f"  out {out.name:<{width}}{text}")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

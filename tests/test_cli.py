@@ -1,0 +1,190 @@
+"""`mipsc check` and `mipsc data` as a user meets them: exit codes, messages, files, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mipsdsl.cli import main
+from tests.conftest import SPECS
+
+GOOD = str(SPECS / "add_mod_3.mips")
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "internal error" not in err
+    return status, out, err
+
+
+def test_check_ok_prints_a_summary(capsys):
+    status, out, _ = run(capsys, "check", GOOD, str(SPECS / "newton_magnetic.mips"))
+    assert status == 0
+    assert "ok  add_mod_3: inputs x in [0, 3); length 10; outputs y in [0, 2]" in out
+    assert "2 of 2 specs ok" in out
+
+
+def test_check_json_reports_each_spec(capsys, write_spec):
+    bad = write_spec("task d\ninput x in {0, 1}\nlength 4\noutput y = z\n")
+    status, out, _ = run(capsys, "check", "--json", GOOD, str(bad))
+    assert status == 1
+    report = json.loads(out)
+    assert [entry["ok"] for entry in report] == [True, False]
+    (diagnostic,) = report[1]["diagnostics"]
+    assert diagnostic["line"] == 4 and diagnostic["column"] == 12
+    assert diagnostic["message"] == "unknown name 'z'"
+
+
+@pytest.mark.parametrize(
+    "content, status, fragment",
+    [
+        (b"", 1, "missing 'task' statement"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", 1, "is not UTF-8 text"),
+        (b"task d\ninput x in {0, 1}\nlength 4\noutput y = (x\n", 1, "4:14: error: unexpected end of line"),
+        (b"task d\r\ninput x in {0, 1}\r\nlength 4\r\noutput y = x\r\n", 0, ""),
+    ],
+)
+def test_check_exit_codes_for_file_contents(capsys, tmp_path, content, status, fragment):
+    path = tmp_path / "s.mips"
+    path.write_bytes(content)
+    got, _, err = run(capsys, "check", str(path))
+    assert got == status
+    assert fragment in err
+
+
+def test_missing_files_and_directories_are_usage_errors(capsys, tmp_path):
+    assert run(capsys, "check", str(tmp_path / "nope.mips"))[0] == 2
+    status, _, err = run(capsys, "check", str(tmp_path))
+    assert status == 2 and "is a directory" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["compile-everything"],
+        ["check"],
+        ["data", GOOD, "-n", "many"],
+        ["data", GOOD, "-n", "-3"],
+        ["data", GOOD, "--length", "0"],
+        ["data", GOOD, "--seed", "-1"],
+        ["check", GOOD, "--frobnicate"],
+    ],
+)
+def test_bad_arguments_exit_2_with_usage(capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert "usage: mipsc" in capsys.readouterr().err
+
+
+def test_data_prints_a_readable_table(capsys):
+    status, out, _ = run(capsys, "data", str(SPECS / "balanced_parenthesis.mips"), "-n", "2")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == "balanced_parenthesis: 2 of 2 sequences"
+    assert lines[1].split() == ["#0"] + [str(t) for t in range(10)]
+    assert lines[2].split()[:2] == ["in", "p"] and set(lines[2].split()[2:]) <= {"(", ")"}
+    assert lines[3].split()[:2] == ["out", "y"]
+
+
+def test_data_writes_npz_deterministically(capsys, tmp_path):
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    spec = str(SPECS / "newton_magnetic.mips")
+    assert run(capsys, "data", spec, "-n", "64", "--seed", "3", "-o", str(first))[0] == 0
+    assert run(capsys, "data", spec, "-n", "64", "--seed", "3", "-o", str(second), "-q")[0] == 0
+    with np.load(first) as a, np.load(second) as b:
+        assert a["x"].shape == (64, 10, 2) and a["y"].shape == (64, 10, 2)
+        assert a["x"].dtype == np.int64 and a["y"].dtype == np.int64
+        for key in ("x", "y", "lengths"):
+            assert np.array_equal(a[key], b[key])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.npz", "b.npz"]  # no temp files
+
+
+def test_data_length_override(capsys, tmp_path):
+    out = tmp_path / "long.npz"
+    assert run(capsys, "data", GOOD, "-n", "8", "--length", "100", "-o", str(out))[0] == 0
+    with np.load(out) as data:
+        assert data["x"].shape == (8, 100, 1)
+        assert np.array_equal(data["y"][..., 0], np.cumsum(data["x"][..., 0], axis=1) % 3)
+
+
+def test_data_refuses_bad_destinations_and_writes_nothing(capsys, tmp_path, write_spec):
+    status, _, err = run(capsys, "data", GOOD, "-o", str(tmp_path / "no" / "such" / "d.npz"))
+    assert status == 2 and "does not exist" in err
+    status, _, err = run(capsys, "data", GOOD, "-o", str(tmp_path))
+    assert status == 2 and "is a directory" in err
+    bad = write_spec("task d\ninput x in {0, 1}\nlength 4\noutput y = 1 // (x - x)\n")
+    status, _, err = run(capsys, "data", str(bad), "-o", str(tmp_path / "d.npz"))
+    assert status == 1 and "divides by zero" in err
+    assert not (tmp_path / "d.npz").exists()
+
+
+def test_too_many_distinct_sequences_is_a_clean_error(capsys, write_spec):
+    spec = write_spec("task d\ninput x in {0, 1}\nlength 3\ngenerate uniform without duplicates\noutput y = x\n")
+    status, _, err = run(capsys, "data", str(spec), "-n", "9")
+    assert status == 1 and "only 8 distinct input sequences exist" in err
+
+
+def test_console_entry_point_runs_without_traceback(tmp_path):
+    bad = tmp_path / "bad.mips"
+    bad.write_text("task d\ninput x in [0, 3)\nlength 10\noutput y = sum(q)\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mipsdsl.cli", "check", str(bad)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "bad.mips:4:16: error: unknown name 'q'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# ---- property: no text makes `mipsc check` fail other than with clean diagnostics ----
+
+VOCABULARY = [
+    "task", "input", "in", "length", "generate", "uniform", "weighted", "palindrome", "then",
+    "without", "duplicates", "state", "let", "update", "output", "examples", "data", "size",
+    "train", "seed", "hint", "hidden", "if", "else", "and", "or", "xor", "not", "last", "ties",
+    "sum", "count", "min", "max", "mode", "abs", "palindrome", "t", "x", "y", "s", "pad",
+    "=", "+", "-", "*", "//", "%", "==", "<", "(", ")", "[", "]", "{", "}", ",", ":", "..",
+    "0", "1", "2", "3", "10", "-1", "99999999999", "'('", '"q"', "\n", "#", "t-1", "%",
+]  # fmt: skip
+
+SPEC_TEXTS = [p.read_text() for p in sorted(SPECS.glob("*.mips"))[:12]]
+
+
+@st.composite
+def mutated_specs(draw):
+    text = draw(st.sampled_from(SPEC_TEXTS))
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(text)))
+        j = draw(st.integers(i, min(len(text), i + 12)))
+        text = text[:i] + draw(st.sampled_from(VOCABULARY + [""])) + text[j:]
+    return text
+
+
+token_soup = st.lists(st.sampled_from(VOCABULARY), max_size=40).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=200), token_soup, mutated_specs()))
+def test_any_text_gives_a_clean_result(text):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.mips"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        import contextlib
+        import io
+
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            status = main(["check", str(path)])
+    assert status in (0, 1), err.getvalue()
+    assert "internal error" not in err.getvalue()
