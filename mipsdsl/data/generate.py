@@ -46,8 +46,9 @@ def _sequence_count_bound(task: Task, length: tuple[int, int]) -> int | None:
 
 
 def _first_occurrences(x: np.ndarray, lengths: np.ndarray):
-    rows = np.concatenate([lengths[:, None], x.reshape(len(x), -1)], axis=1)
-    _, first = np.unique(rows, axis=0, return_index=True)
+    rows = np.ascontiguousarray(np.concatenate([lengths[:, None], x.reshape(len(x), -1)], axis=1))
+    keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+    _, first = np.unique(keys, return_index=True)  # one byte-string key per row: fast to sort
     keep = np.sort(first)
     return x[keep], lengths[keep]
 
