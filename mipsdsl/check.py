@@ -48,7 +48,8 @@ MAX_LENGTH = 10_000
 MAX_CHANNELS = 64
 MAX_DATA_SIZE = 100_000_000
 MAX_SPEC_BYTES = 1 << 20
-INT64_SAFE = 1 << 62
+INT64_SAFE = 1 << 62  # literals and bounds stay below this, so int64 arithmetic has headroom
+MAX_EXPR_DEPTH = 100
 
 RESERVED = {
     "t", "task", "input", "in", "pad", "length", "generate", "then", "without", "duplicates",
@@ -176,6 +177,9 @@ class _Checker:
         channels = []
         for decl in decls:
             values, symbols = self._alphabet(decl.alphabet)
+            if decl.pad is not None and abs(decl.pad) >= INT64_SAFE:
+                self.error("the pad value must lie below 2**62 in size", decl.span)
+                values = ()
             for ident in decl.names:
                 if not self.declare(ident, "an input"):
                     continue
@@ -190,6 +194,9 @@ class _Checker:
 
     def _alphabet(self, alphabet) -> tuple[tuple[int, ...], tuple[str, ...] | None]:
         span = alphabet.span
+        if isinstance(alphabet, T.RangeAlphabet) and max(abs(alphabet.lo), abs(alphabet.hi)) >= INT64_SAFE:
+            self.error("alphabet bounds must lie below 2**62 in size", span)
+            return (), None
         if isinstance(alphabet, T.RangeAlphabet):
             hi = alphabet.hi + (1 if alphabet.closed else 0)
             if hi <= alphabet.lo:
@@ -203,6 +210,9 @@ class _Checker:
                 self.warn("the alphabet has a single value: the input carries no information", span)
             return tuple(range(alphabet.lo, hi)), None
         items = alphabet.items
+        if any(isinstance(i, int) and abs(i) >= INT64_SAFE for i in items):
+            self.error("alphabet values must lie below 2**62 in size", span)
+            return (), None
         if len(set(items)) != len(items):
             dup = next(i for i in items if items.count(i) > 1)
             self.error(f"{dup!r} appears more than once in the alphabet", span)
@@ -433,6 +443,9 @@ class _Checker:
     # ---- expressions ----
     def resolve(self, node: T.SExpr, visible: set[str], sequence: bool, where: str) -> E.Expr | None:
         """Syntax expression -> IR, reporting every problem; None if there was any."""
+        if _depth(node) > MAX_EXPR_DEPTH:
+            self.error(f"this expression is nested more than {MAX_EXPR_DEPTH} levels deep", node.span)
+            return None
         before = len(self.diagnostics)
         expr = self._resolve(node, visible, sequence, where)
         failed = any(d.severity is Severity.ERROR for d in self.diagnostics[before:])
@@ -441,6 +454,8 @@ class _Checker:
     def _resolve(self, node, visible, sequence, where):
         r = lambda n: self._resolve(n, visible, sequence, where)  # noqa: E731
         if isinstance(node, T.Num):
+            if node.value >= INT64_SAFE:
+                self.error(f"the number {node.value} is too large (at most 2**62 - 1)", node.span)
             return E.Const(node.value)
         if isinstance(node, T.Sym):
             if node.char not in self.symbols:
@@ -589,6 +604,28 @@ class _Checker:
             hints=hints,
             examples=str(path),
         )
+
+
+def _syntax_children(node) -> tuple:
+    if isinstance(node, T.Unary | T.Shift):
+        return (node.operand,)
+    if isinstance(node, T.Binary):
+        return (node.left, node.right)
+    if isinstance(node, T.Conditional):
+        return (node.test, node.then, node.orelse)
+    if isinstance(node, T.Call):
+        return node.args
+    return ()
+
+
+def _depth(root) -> int:
+    """Nesting depth of a syntax expression, computed without recursion."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in _syntax_children(node))
+    return deepest
 
 
 def _hull(a: Interval, b: Interval) -> Interval:

@@ -106,6 +106,9 @@ def test_many_errors_are_reported_at_once():
         ("state s = 1 // 0\noutput y = x\n", "divides by zero"),
         ("output y = '('\n", "not a symbol of any input alphabet"),
         ("length 3\noutput y = x\n", "'length' is given more than once"),
+        ("output y = 99999999999999999999 * x\n", "is too large"),
+        ("output y = " + "-" * 150 + "x\n", "nested more than 100 levels deep"),
+        ("output y = " + " + ".join(["x"] * 5000) + "\n", "nested too deeply to read"),
         ("output y = x\nlet late = 1\noutput z = late2\n", "unknown name 'late2'; did you mean 'late'?"),
     ],
 )

@@ -272,5 +272,10 @@ def parse(source: str, path: str = "<spec>") -> T.Spec:
     except lark.UnexpectedEOF as exc:
         message = "unexpected end of file" + _describe_expected(parser, exc.expected)
         raise SpecError([error(message, path, None)], source) from None
-    statements = _ToTree().transform(lark_tree)
+    except RecursionError:
+        raise SpecError([error("the spec is nested too deeply to read", path)], source) from None
+    try:
+        statements = _ToTree().transform(lark_tree)
+    except RecursionError:
+        raise SpecError([error("an expression is nested too deeply to read", path)], source) from None
     return T.Spec(path, source, statements)
