@@ -282,7 +282,7 @@ def _aggregate(e: Aggregate, a: np.ndarray) -> np.ndarray:
     if kind == "mode":
         return _mode(a, window, e.ties)
     if kind == "palindrome":
-        return _palindrome(a)
+        return _palindrome(a, window)
     raise ValueError(f"unknown aggregate {kind!r}")
 
 
@@ -295,9 +295,9 @@ def _mode(a: np.ndarray, window: int | None, ties: str) -> np.ndarray:
     return values[np.argmax(counts, axis=-2)]
 
 
-def _palindrome(a: np.ndarray) -> np.ndarray:
+def _palindrome(a: np.ndarray, window: int | None) -> np.ndarray:
     out = np.empty(a.shape, dtype=INT)
     for t in range(a.shape[-1]):
-        prefix = a[..., : t + 1]
+        prefix = a[..., 0 if window is None else max(0, t + 1 - window) : t + 1]
         out[..., t] = np.all(prefix == prefix[..., ::-1], axis=-1)
     return out
