@@ -1,0 +1,190 @@
+"""Training benchmark: the architecture found for every spec, seconds to 100%, and attempts;
+for a subset, the paper's recipe on the same machine, so the speed-up is a measured ratio.
+
+The paper's recipe (Michaud et al. 2024): the architecture its search found (TASKS.md), raw inputs,
+rounded regression outputs, AdamW at a constant lr 1e-3, batch 4096, loss 0.5*log(1+err^2).
+
+    python benchmarks/train.py [SPEC ...] [--budget 300] [--paper SPEC_NAME ...] [-o DIR]
+
+Results: benchmarks/results/train.{json,md}. Uses a private cache, so every task really trains.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+TASKS_MD = ROOT.parent / "shared" / "benchmark" / "TASKS.md"
+DEFAULT_PAPER_SUBSET = ("sum_last2", "newton_freebody", "bitwise_xor", "parity_all")
+
+
+def paper_architectures() -> dict[str, str]:
+    """spec name -> the paper's RNN column ("n=2; f d1; g d1"), when TASKS.md is present."""
+    if not TASKS_MD.is_file():
+        return {}
+    found = {}
+    for line in TASKS_MD.read_text().splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) > 9 and cells[2].startswith("`"):
+            found[cells[2].strip("`")] = cells[8]
+    return found
+
+
+def parse_paper_arch(text: str):
+    match = re.match(r"n=(\d+); f d(\d+)(?:/w(\d+))?", text or "")
+    if not match:
+        return None
+    return int(match[1]), int(match[2]), int(match[3] or 0)
+
+
+def run_ours(task, budget: float) -> dict:
+    from mipsdsl.train import SearchOptions, TrainingFailed, train
+
+    start = time.perf_counter()
+    try:
+        trained = train(task, SearchOptions(budget=budget), force=True)
+    except TrainingFailed as exc:
+        return {
+            "solved": False,
+            "seconds": round(time.perf_counter() - start, 1),
+            "error": str(exc),
+        }
+    except Exception as exc:  # noqa: BLE001 - one broken task must not end a long benchmark run
+        return {
+            "solved": False,
+            "seconds": round(time.perf_counter() - start, 1),
+            "error": repr(exc),
+        }
+    return {
+        "solved": True,
+        "seconds": round(time.perf_counter() - start, 1),
+        "architecture": trained.arch.describe(),
+        "hidden": trained.arch.hidden,
+        "attempts": len(trained.attempts),
+        "steps": trained.steps,
+    }
+
+
+def run_paper(task, arch_text: str, budget: float) -> dict:
+    """The paper's recipe on the paper's architecture, 5 seeds batched, until 100% or `budget`."""
+    from mipsdsl.data import make_dataset
+    from mipsdsl.train.encoding import make_input_encoding, make_output_head
+    from mipsdsl.train.model import Architecture
+    from mipsdsl.train.trainer import TrainConfig, train_models
+
+    parsed = parse_paper_arch(arch_text)
+    if parsed is None:
+        return {"solved": False, "seconds": None, "error": "no paper architecture"}
+    hidden, depth, width = parsed
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    data = make_dataset(task, n=min(task.data.size, 200_000))
+    encoding = make_input_encoding(task, "raw")
+    head = make_output_head(task, "regress", data.y[: data.n_train])
+    arch = Architecture(hidden, depth, width, "raw", "regress")
+    config = TrainConfig(max_steps=20_000, batch=4096, lr=1e-3, eval_every=500, patience=10**9,
+                         paper_recipe=True)  # fmt: skip
+    result = train_models(task, data, [arch] * 5, list(range(5)), encoding, head, config,
+                          deadline=start + budget)  # fmt: skip
+    return {
+        "solved": result.solved,
+        "seconds": round(time.perf_counter() - start, 1),
+        "steps": result.steps,
+        "best_accuracy": round(max(result.accuracy), 4),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("specs", nargs="*", type=Path)
+    parser.add_argument("--budget", type=float, default=300.0, help="seconds per task (each side)")
+    parser.add_argument("--paper", nargs="*", default=list(DEFAULT_PAPER_SUBSET),
+                        help="spec names also trained with the paper's recipe")  # fmt: skip
+    parser.add_argument("-o", "--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+    os.environ["MIPSDSL_CACHE_DIR"] = tempfile.mkdtemp(prefix="mipsdsl-bench-")
+
+    from mipsdsl.check import load_task
+
+    specs = args.specs or sorted((ROOT / "specs").glob("*.mips"))
+    paper = paper_architectures()
+    rows = []
+    for spec in specs:
+        task, _ = load_task(spec, sample=0)
+        row = {
+            "task": task.name,
+            "paper_rnn": paper.get(task.name, ""),
+            "ours": run_ours(task, args.budget),
+        }
+        if task.name in args.paper:
+            row["paper_recipe"] = run_paper(task, paper.get(task.name, ""), args.budget)
+        rows.append(row)
+        ours = row["ours"]
+        line = f"{task.name:<26} {'ok ' if ours['solved'] else 'FAIL'} {ours['seconds']:>7.1f} s  {ours.get('architecture', '')}"
+        if "paper_recipe" in row:
+            p = row["paper_recipe"]
+            line += f"  | paper recipe: {'ok' if p['solved'] else 'not solved'} {p['seconds']} s"
+        print(line, flush=True)
+    write_results(rows, args)
+    return 0
+
+
+def write_results(rows: list[dict], args) -> None:
+    solved = [r for r in rows if r["ours"]["solved"]]
+    seconds = [r["ours"]["seconds"] for r in solved]
+    ratios = [
+        r["paper_recipe"]["seconds"] / r["ours"]["seconds"]
+        for r in rows
+        if "paper_recipe" in r and r["paper_recipe"]["solved"] and r["ours"]["solved"]
+    ]
+    summary = {
+        "tasks": len(rows),
+        "solved": len(solved),
+        "median_seconds_solved": round(statistics.median(seconds), 1) if seconds else None,
+        "budget_seconds": args.budget,
+        "paper_recipe_speedups": [round(r, 1) for r in ratios],
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "train.json").write_text(
+        json.dumps({"summary": summary, "tasks": rows}, indent=2) + "\n"
+    )
+    lines = [
+        f"# Training: {summary['solved']} of {summary['tasks']} tasks to 100% held-out exact match",
+        "",
+        f"Budget {args.budget:g} s per task; {summary['machine']}. Median seconds to 100% over solved "
+        f"tasks: {summary['median_seconds_solved']}.",
+        "",
+        "| task | solved | seconds | architecture found | stages | paper's RNN | paper recipe |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        o = r["ours"]
+        p = r.get("paper_recipe")
+        paper_cell = "" if p is None else (
+            f"{p['seconds']} s" if p["solved"] else f"not solved in {p['seconds']} s (best {p.get('best_accuracy')})"
+        )  # fmt: skip
+        lines.append(
+            f"| {r['task']} | {'yes' if o['solved'] else 'no'} | {o['seconds']} | "
+            f"{o.get('architecture', '')} | {o.get('attempts', '')} | {r['paper_rnn']} | {paper_cell} |"
+        )
+    (args.out / "train.md").write_text("\n".join(lines) + "\n")
+    print(f"\n{summary['solved']}/{summary['tasks']} solved; median {summary['median_seconds_solved']} s; "
+          f"wrote {args.out / 'train.md'}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())

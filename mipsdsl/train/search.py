@@ -1,0 +1,255 @@
+"""Architecture search: the smallest network that gets every output right, simplest first.
+
+Stages run from a linear transition (which extracts exactly) to wider and deeper MLPs; within a
+stage every hidden size, width and seed trains at once, and the simplest confirmed model wins.
+The search stops at the first stage that solves the task. Every stage is recorded. Results are
+cached by a content hash of everything that determines them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+
+from mipsdsl import __version__
+from mipsdsl.data import make_dataset
+from mipsdsl.errors import MipsError
+from mipsdsl.task import Task
+from mipsdsl.train import cache
+from mipsdsl.train.encoding import (
+    InputEncoding,
+    OutputHead,
+    default_encoding,
+    default_head,
+    make_input_encoding,
+    make_output_head,
+)
+from mipsdsl.train.model import Architecture, BatchedRNN, load_single
+from mipsdsl.train.trainer import TrainConfig, predict, train_models
+
+MAX_TRAIN_SEQUENCES = 200_000  # more adds nothing for these tiny networks but generation time
+
+
+class TrainingFailed(MipsError):
+    """No architecture reached 100% within the budget."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    depth: int
+    hidden: tuple[int, ...]
+    widths: tuple[int, ...] = (0,)
+    steps: int = 3000
+
+
+DEFAULT_STAGES = (
+    Stage(1, (1, 2, 3, 4, 5, 6, 7, 8), (0,), 4000),
+    Stage(2, (1, 2, 3, 4), (16, 32), 3000),
+    Stage(2, (4, 8, 16), (64,), 4000),
+    Stage(3, (8, 16, 32), (64,), 4000),
+)
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    seeds: int = 3
+    budget: float = 300.0  # seconds for the whole search
+    device: str = "cpu"
+    stages: tuple[Stage, ...] = DEFAULT_STAGES
+    config: TrainConfig = field(default_factory=TrainConfig)
+
+
+@dataclass(frozen=True, eq=False)
+class TrainedRNN:
+    """The winning network, with everything needed to run it and to say where it came from."""
+
+    task_name: str
+    task_sha256: str
+    arch: Architecture
+    seed: int
+    encoding: InputEncoding
+    head: OutputHead
+    state: dict
+    steps: int
+    seconds: float
+    confirmed_on: int
+    attempts: tuple[dict, ...]
+    cache_key: str
+    cached: bool = False
+
+    def model(self) -> BatchedRNN:
+        return load_single(self.arch, self.seed, self.encoding.dim, self.head.dim, self.state)
+
+    def run(self, x: np.ndarray) -> np.ndarray:
+        """Integer outputs (N, L, O) for int64 inputs (N, L, C)."""
+        return predict(self.model(), self.encoding, self.head, x)[0].numpy()
+
+    def hidden_states(self, x: np.ndarray) -> np.ndarray:
+        """Hidden states (N, L, n) after each step."""
+        with torch.no_grad():
+            _, hs = self.model()(self.encoding.encode(x))
+        return hs[0].numpy()
+
+    def summary(self) -> dict:
+        return {
+            "task": self.task_name,
+            "architecture": self.arch.to_json(),
+            "description": self.arch.describe(),
+            "seed": self.seed,
+            "steps": self.steps,
+            "train_seconds": round(self.seconds, 2),
+            "confirmed_on_sequences": self.confirmed_on,
+            "attempts": list(self.attempts),
+            "cached": self.cached,
+        }
+
+
+def plan(task: Task, options: SearchOptions) -> tuple[Stage, ...]:
+    """The stages to try, narrowed by the spec's hints."""
+    stages = options.stages
+    transition, layers = task.hint("transition"), task.hint("layers")
+    hidden, width = task.hint("hidden"), task.hint("width")
+    if transition == "linear" or layers == 1:
+        stages = tuple(s for s in stages if s.depth == 1)
+    elif transition == "mlp":
+        stages = tuple(s for s in stages if s.depth > 1)
+    if layers:
+        stages = tuple(s for s in stages if s.depth == layers) or (
+            Stage(layers, (1, 2, 4, 8), (64,), 4000),
+        )
+    if hidden:
+        stages = tuple(replace(s, hidden=(hidden,)) for s in stages)
+        stages = tuple(dict.fromkeys(stages))
+    if width:
+        stages = tuple(
+            dict.fromkeys(replace(s, widths=(width,)) if s.depth > 1 else s for s in stages)
+        )
+    return stages
+
+
+def cache_key(task: Task, options: SearchOptions, encoding: str, head: str) -> str:
+    """Everything that determines the result, and nothing else (not the time budget)."""
+    material = {
+        "task": task.sha256,
+        "stages": [s.__dict__ for s in plan(task, options)],
+        "seeds": options.seeds,
+        "config": options.config.__dict__,
+        "encoding": encoding,
+        "head": head,
+        "mipsdsl": __version__,
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = False,
+          progress: bool = False) -> TrainedRNN:  # fmt: skip
+    """Find, train and return the smallest exact network for `task` (from cache when possible)."""
+    if options.device == "cuda" and not torch.cuda.is_available():
+        raise MipsError("--device cuda was asked for, but CUDA is not available on this machine")
+    encoding_kind, head_kind = default_encoding(task), default_head(task)
+    key = cache_key(task, options, encoding_kind, head_kind)
+    if not force:
+        hit = cache.load(key)
+        if hit is not None:
+            return _from_cache(hit, key)
+    torch.set_num_threads(1)  # tiny networks: threads only add contention
+    n = min(task.data.size, MAX_TRAIN_SEQUENCES)
+    data = make_dataset(task, n=n)
+    encoding = make_input_encoding(task, encoding_kind)
+    head = make_output_head(task, head_kind, data.y[: data.n_train])
+    deadline = time.perf_counter() + options.budget
+    attempts, best = [], (0.0, None)
+    seeds = list(range(task.data.seed, task.data.seed + options.seeds))
+    for stage in plan(task, options):
+        archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
+                 for h in stage.hidden for w in stage.widths]  # fmt: skip
+        models = [(a, s) for a in archs for s in seeds]
+        config = replace(options.config, max_steps=stage.steps)
+        bar = _progress_bar(stage, config.max_steps) if progress else None
+        result = train_models(
+            task, data, [a for a, _ in models], [s for _, s in models], encoding, head, config,
+            deadline=deadline, progress=(lambda step, loss: _tick(bar, loss)) if bar else None,
+            device=options.device,
+        )  # fmt: skip
+        if bar is not None:
+            bar.close()
+        attempts.append(result.to_json())
+        top = max(result.accuracy)
+        if top > best[0]:
+            best = (top, result.archs[result.accuracy.index(top)])
+        if result.solved:
+            m = result.solved_model
+            trained = TrainedRNN(
+                task_name=task.name,
+                task_sha256=task.sha256,
+                arch=result.archs[m],
+                seed=result.seeds[m],
+                encoding=encoding,
+                head=head,
+                state={k: v.cpu() for k, v in result.solved_state.items()},
+                steps=result.solved_step,
+                seconds=result.seconds,
+                confirmed_on=result.confirmed_on,
+                attempts=tuple(attempts),
+                cache_key=key,
+            )
+            cache.save(key, _to_cache(trained))
+            return trained
+        if time.perf_counter() > deadline:
+            break
+    best_arch = f" ({best[1].describe()})" if best[1] else ""
+    raise TrainingFailed(
+        f"no architecture reached 100% on {task.name} within {options.budget:g} s; "
+        f"best held-out exact-match accuracy {best[0]:.2%}{best_arch}"
+    )
+
+
+def _progress_bar(stage: Stage, total: int):
+    from tqdm import tqdm
+
+    f = "linear" if stage.depth == 1 else f"d{stage.depth} w{','.join(map(str, stage.widths))}"
+    sizes = (
+        f"{stage.hidden[0]}..{stage.hidden[-1]}" if len(stage.hidden) > 1 else str(stage.hidden[0])
+    )
+    return tqdm(total=total, desc=f"train n={sizes} {f}", unit="step", leave=False, mininterval=0.5)
+
+
+def _tick(bar, loss: float) -> None:
+    bar.update(1)
+    if bar.n % 50 == 0:
+        bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
+
+
+def _to_cache(trained: TrainedRNN) -> dict:
+    meta = {
+        "task_name": trained.task_name,
+        "task_sha256": trained.task_sha256,
+        "arch": trained.arch.to_json(),
+        "seed": trained.seed,
+        "encoding": {"kind": trained.encoding.kind, "alphabets": trained.encoding.alphabets},
+        "head": trained.head.__dict__,
+        "steps": trained.steps,
+        "seconds": trained.seconds,
+        "confirmed_on": trained.confirmed_on,
+        "attempts": list(trained.attempts),
+    }
+    return {"meta": json.dumps(meta), "state": trained.state}
+
+
+def _from_cache(entry: dict, key: str) -> TrainedRNN:
+    meta = json.loads(entry["meta"])
+    head = meta["head"]
+    return TrainedRNN(
+        meta["task_name"], meta["task_sha256"], Architecture(**meta["arch"]), meta["seed"],
+        InputEncoding(meta["encoding"]["kind"], tuple(tuple(a) for a in meta["encoding"]["alphabets"])),
+        OutputHead(head["kind"], tuple(head["lows"]), tuple(head["sizes"]), tuple(head["scales"])),
+        entry["state"], meta["steps"], meta["seconds"], meta["confirmed_on"],
+        tuple(meta["attempts"]), key, cached=True,
+    )  # fmt: skip

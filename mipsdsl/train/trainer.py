@@ -1,0 +1,209 @@
+"""Train one architecture with several seeds at once until a model is exactly right.
+
+Success means 100% exact match of every output at every position on the held-out split, confirmed
+on a fresh, larger sample (a data stream training never saw) before it is declared. Everything is
+seeded: the same task, architecture, seeds and config give the same weights.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from mipsdsl.data import Dataset, make_dataset
+from mipsdsl.task import Task
+from mipsdsl.train.encoding import InputEncoding, OutputHead
+from mipsdsl.train.model import Architecture, BatchedRNN
+
+CONFIRM_STREAM = 2  # the data stream used to confirm a success (0 is the training data)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    max_steps: int = 3000
+    batch: int = 128
+    patience: int = 10  # evaluations without a 0.5-point gain in best accuracy before giving up
+    paper_recipe: bool = False  # constant lr and loss 0.5*log(1+err^2), as Michaud et al. trained
+    lr: float = 1e-2
+    eval_every: int = 200
+    eval_size: int = 4096  # held-out sequences checked at each evaluation
+    confirm_size: int = 50_000  # fresh sequences that must also be right before success
+
+
+@dataclass
+class AttemptResult:
+    """One batched training run: several architectures of one depth, several seeds each."""
+
+    archs: list[Architecture]
+    seeds: list[int]
+    steps: int
+    seconds: float
+    accuracy: list[float]  # per model: exact-match share of held-out sequences at the end
+    solved_model: int | None = None  # index of the confirmed (simplest) model
+    solved_state: dict | None = field(default=None, repr=False)  # its weights when confirmed
+    solved_step: int = 0
+    confirmed_on: int = 0
+
+    @property
+    def solved(self) -> bool:
+        return self.solved_model is not None
+
+    def to_json(self) -> dict:
+        best = max(range(len(self.accuracy)), key=lambda m: self.accuracy[m])
+        winner = self.solved_model
+        return {
+            "depth": self.archs[0].depth,
+            "hidden_sizes": sorted({a.hidden for a in self.archs}),
+            "widths": sorted({a.width for a in self.archs}),
+            "models": len(self.archs),
+            "steps": self.steps,
+            "seconds": round(self.seconds, 2),
+            "best_accuracy": round(self.accuracy[best], 6),
+            "best_architecture": self.archs[best].to_json(),
+            "solved": self.solved,
+            "architecture": self.archs[winner].to_json() if winner is not None else None,
+            "seed": self.seeds[winner] if winner is not None else None,
+        }
+
+
+def exact_match(pred: torch.Tensor, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Per model (M,): share of sequences whose every valid output is right."""
+    wrong = ((pred != y.unsqueeze(0)).any(dim=-1)) & mask.unsqueeze(0)
+    return 1.0 - wrong.any(dim=-1).float().mean(dim=-1)
+
+
+def predict(
+    model: BatchedRNN, encoding: InputEncoding, head: OutputHead, x: np.ndarray, chunk=8192
+):
+    """Integer predictions (M, N, L, O) on the CPU for int64 inputs x (N, L, C)."""
+    device = next(model.parameters()).device
+    outs = []
+    with torch.no_grad():
+        for start in range(0, len(x), chunk):
+            out, _ = model(encoding.encode(x[start : start + chunk]).to(device))
+            outs.append(head.predict(out).cpu())
+    return torch.cat(outs, dim=1)
+
+
+def accuracy_on(model, encoding, head, x, y, lengths) -> torch.Tensor:
+    mask = torch.from_numpy(np.arange(x.shape[1])[None, :] < lengths[:, None])
+    return exact_match(predict(model, encoding, head, x), torch.from_numpy(y), mask)
+
+
+def train_models(
+    task: Task,
+    data: Dataset,
+    archs: list[Architecture],
+    seeds: list[int],
+    encoding: InputEncoding,
+    head: OutputHead,
+    config: TrainConfig,
+    deadline: float | None = None,
+    progress=None,
+    device: str = "cpu",
+) -> AttemptResult:
+    """Train one model per (arch, seed) together; stop when one is confirmed exactly right."""
+    torch.manual_seed(min(seeds))
+    model = BatchedRNN(archs, seeds, encoding.dim, head.dim).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
+    floor = (
+        0.02  # the learning rate decays to 2% of its start: exact regression needs a fine finish
+    )
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda step: 1.0 if config.paper_recipe else
+        floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, step / config.max_steps))),
+    )  # fmt: skip
+    train_x, train_y = data.x[: data.n_train], data.y[: data.n_train]
+    train_len = data.lengths[: data.n_train]
+    test = slice(data.n_train, len(data))
+    held_out = (data.x[test], data.y[test], data.lengths[test])
+    if len(held_out[0]) == 0:  # a tiny data set: there is nothing else to check on
+        held_out = (train_x, train_y, train_len)
+    quick = tuple(a[: config.eval_size] for a in held_out)
+    rng = np.random.default_rng(min(seeds))
+    positions = np.arange(data.x.shape[1])[None, :]
+    started = time.perf_counter()
+    result = AttemptResult(archs, seeds, 0, 0.0, [0.0] * len(seeds))
+    history: list[float] = []  # best accuracy at each evaluation
+    for step in range(1, config.max_steps + 1):
+        pick = rng.integers(0, len(train_x), size=min(config.batch, len(train_x)))
+        x = encoding.encode(train_x[pick]).to(device)
+        y = torch.from_numpy(train_y[pick]).to(device)
+        mask = torch.from_numpy(positions < train_len[pick][:, None]).to(device)
+        out, _ = model(x)
+        loss = head.loss(out, y, mask, paper=config.paper_recipe).sum()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        result.steps = step
+        if progress is not None:
+            progress(step, loss.item() / len(seeds))
+        if step % config.eval_every and step != config.max_steps:
+            continue
+        acc = accuracy_on(model, encoding, head, *quick)
+        result.accuracy = acc.tolist()
+        _confirm(task, model, encoding, head, acc, held_out, config, result)
+        if result.solved:
+            # A larger model often gets there first; train on a while (up to twice the steps) in
+            # case a simpler one follows, unless the winner is already the simplest in the batch.
+            simplest = min(_simplicity(a) for a in archs)
+            if (
+                _simplicity(archs[result.solved_model]) == simplest
+                or step >= 2 * result.solved_step
+            ):
+                break
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        history.append(max(result.accuracy))
+        if not result.solved and _hopeless(history, step, config):
+            break
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _hopeless(history: list[float], step: int, config: TrainConfig) -> bool:
+    """Give up on a batch that gets almost nothing right after 1000 steps, or that gained under
+    half a point of best accuracy over the last `patience` evaluations (after a third of its
+    steps): its architectures are too weak, and the next stage is a better use of the time."""
+    if step >= 1000 and history[-1] < 0.02:
+        return True
+    stalled = len(history) > config.patience and history[-1] - history[-1 - config.patience] < 0.005
+    return stalled and step >= config.max_steps // 3
+
+
+def _simplicity(arch: Architecture) -> tuple[int, int]:
+    return arch.hidden, arch.width
+
+
+def _confirm(task, model, encoding, head, quick_acc, held_out, config, result) -> None:
+    """Check models that were perfect on the quick sample on all held-out data, then on fresh
+    data; a survivor simpler than the current winner (if any) becomes the winner."""
+    current = _simplicity(result.archs[result.solved_model]) if result.solved else None
+    candidates = [
+        m for m, a in enumerate(quick_acc.tolist())
+        if a == 1.0 and (current is None or _simplicity(result.archs[m]) < current)
+    ]  # fmt: skip
+    if not candidates:
+        return
+    full = accuracy_on(model, encoding, head, *held_out)
+    candidates = [m for m in candidates if full[m] == 1.0]
+    fresh = None
+    if candidates and task.examples is None:
+        fresh = make_dataset(
+            task, n=config.confirm_size, seed=min(result.seeds), stream=CONFIRM_STREAM
+        )
+        confirm = accuracy_on(model, encoding, head, fresh.x, fresh.y, fresh.lengths)
+        candidates = [m for m in candidates if confirm[m] == 1.0]
+    if not candidates:
+        return
+    result.solved_model = min(candidates, key=lambda m: (_simplicity(result.archs[m]), m))
+    result.solved_state = model.weights_of(result.solved_model)
+    result.solved_step = result.steps
+    result.confirmed_on = len(held_out[0]) + (len(fresh) if fresh is not None else 0)
+    result.accuracy = full.tolist()
