@@ -37,6 +37,19 @@ def _int_in(lo: int, hi: int, what: str):
     return parse
 
 
+def _float_in(lo: float, hi: float, what: str):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, not {text!r}") from None
+        if not lo <= value <= hi:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{what} must lie in {lo:g}..{hi:g}, not {text}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mipsc",
@@ -61,6 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     data.add_argument("-o", "--output", metavar="FILE.npz", help="write x, y, lengths as .npz")
     data.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+
+    train = commands.add_parser("train", help="find and train the smallest exact RNN for a spec")
+    train.add_argument("spec", metavar="SPEC", help="a .mips file")
+    train.add_argument("--budget", type=_float_in(1, 86_400, "--budget"), default=300.0,
+                       metavar="SECONDS", help="time for the whole search (default 300)")  # fmt: skip
+    train.add_argument("--seeds", type=_int_in(1, 64, "--seeds"), default=3, help="seeds per architecture")
+    train.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    train.add_argument("--force", action="store_true", help="ignore the checkpoint cache")
+    train.add_argument("--json", action="store_true", help="print the result as JSON")
+    train.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     return parser
 
 
@@ -68,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a usage message on bad arguments
     try:
-        return {"check": cmd_check, "data": cmd_data}[args.command](args)
+        return {"check": cmd_check, "data": cmd_data, "train": cmd_train}[args.command](args)
     except UsageError as exc:
         print(f"mipsc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -166,6 +189,28 @@ def cmd_data(args) -> int:
             print(f"wrote {output}: x {x}, y {y}, lengths ({x[0]},)")
         return EXIT_OK
     print(format_examples(task, dataset, limit=args.n))
+    return EXIT_OK
+
+
+def cmd_train(args) -> int:
+    from mipsdsl.train import SearchOptions, train  # torch loads only for commands that need it
+
+    task, _ = load_task(args.spec)
+    options = SearchOptions(seeds=args.seeds, budget=args.budget, device=args.device)
+    trained = train(task, options, force=args.force, progress=not (args.quiet or args.json))
+    summary = trained.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return EXIT_OK
+    origin = "from cache" if trained.cached else f"in {trained.seconds:.1f} s"
+    print(f"{task.name}: {trained.arch.describe()}")
+    print(f"  seed {trained.seed}, {trained.steps} steps {origin}; exact on "
+          f"{trained.confirmed_on:,} held-out and fresh sequences")  # fmt: skip
+    for attempt in trained.attempts:
+        f = "linear" if attempt["depth"] == 1 else f"d{attempt['depth']} w{attempt['widths']}"
+        print(f"  tried n in {attempt['hidden_sizes']}, f {f}: {attempt['steps']} steps, "
+              f"{attempt['seconds']} s, best {attempt['best_accuracy']:.2%}"
+              + (" -> solved" if attempt["solved"] else ""))  # fmt: skip
     return EXIT_OK
 
 

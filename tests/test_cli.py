@@ -188,3 +188,42 @@ def test_any_text_gives_a_clean_result(text):
             status = main(["check", str(path)])
     assert status in (0, 1), err.getvalue()
     assert "internal error" not in err.getvalue()
+
+
+# ---- mipsc train ----
+
+
+@pytest.mark.parametrize("budget", ["0", "-5", "nan", "soon", "1e9"])
+def test_train_rejects_bad_budgets(capsys, budget):
+    with pytest.raises(SystemExit) as info:
+        main(["train", GOOD, "--budget", budget])
+    assert info.value.code == 2
+    assert "--budget" in capsys.readouterr().err
+
+
+def test_train_rejects_bad_devices_and_specs(capsys, tmp_path, write_spec, monkeypatch):
+    with pytest.raises(SystemExit) as info:
+        main(["train", GOOD, "--device", "tpu"])
+    assert info.value.code == 2
+    capsys.readouterr()
+    import torch
+
+    if not torch.cuda.is_available():
+        status, _, err = run(capsys, "train", GOOD, "--device", "cuda")
+        assert status == 1 and "CUDA is not available" in err
+    bad = write_spec("task d\ninput x in {0, 1}\nlength 4\noutput y = q\n")
+    status, _, err = run(capsys, "train", str(bad))
+    assert status == 1 and "unknown name 'q'" in err
+    assert run(capsys, "train", str(tmp_path / "missing.mips"))[0] == 2
+
+
+def test_train_json_reports_the_winner(capsys, write_spec, tmp_path, monkeypatch):
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(tmp_path / "cache"))
+    spec = write_spec("task d\ninput x in {0, 1}\nlength 6\noutput y = x[t-1]\ndata size 5000\n")
+    status, out, _ = run(capsys, "train", str(spec), "--json", "--budget", "120")
+    assert status == 0
+    summary = json.loads(out)
+    assert summary["task"] == "d" and summary["architecture"]["depth"] == 1
+    assert summary["attempts"][-1]["solved"] is True and summary["cached"] is False
+    status, out, _ = run(capsys, "train", str(spec), "--json")
+    assert json.loads(out)["cached"] is True
