@@ -138,11 +138,12 @@ def main(argv=None) -> int:
             p = row["paper_recipe"]
             line += f"  | paper recipe: {'ok' if p['solved'] else 'not solved'} {p['seconds']} s"
         print(line, flush=True)
+        write_results(rows, args, final=False)  # a long run leaves a usable table at every step
     write_results(rows, args)
     return 0
 
 
-def write_results(rows: list[dict], args) -> None:
+def write_results(rows: list[dict], args, final: bool = True) -> None:
     solved = [r for r in rows if r["ours"]["solved"]]
     seconds = [r["ours"]["seconds"] for r in solved]
     ratios = [
@@ -182,6 +183,8 @@ def write_results(rows: list[dict], args) -> None:
             f"{o.get('architecture', '')} | {o.get('attempts', '')} | {r['paper_rnn']} | {paper_cell} |"
         )
     (args.out / "train.md").write_text("\n".join(lines) + "\n")
+    if not final:
+        return
     print(f"\n{summary['solved']}/{summary['tasks']} solved; median {summary['median_seconds_solved']} s; "
           f"wrote {args.out / 'train.md'}")  # fmt: skip
 
