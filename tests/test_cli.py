@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,7 +52,11 @@ def test_check_json_reports_each_spec(capsys, write_spec):
     [
         (b"", 1, "missing 'task' statement"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", 1, "is not UTF-8 text"),
-        (b"task d\ninput x in {0, 1}\nlength 4\noutput y = (x\n", 1, "4:14: error: unexpected end of line"),
+        (
+            b"task d\ninput x in {0, 1}\nlength 4\noutput y = (x\n",
+            1,
+            "4:14: error: unexpected end of line",
+        ),
         (b"task d\r\ninput x in {0, 1}\r\nlength 4\r\noutput y = x\r\n", 0, ""),
     ],
 )
@@ -130,7 +137,9 @@ def test_data_refuses_bad_destinations_and_writes_nothing(capsys, tmp_path, writ
 
 
 def test_too_many_distinct_sequences_is_a_clean_error(capsys, write_spec):
-    spec = write_spec("task d\ninput x in {0, 1}\nlength 3\ngenerate uniform without duplicates\noutput y = x\n")
+    spec = write_spec(
+        "task d\ninput x in {0, 1}\nlength 3\ngenerate uniform without duplicates\noutput y = x\n"
+    )
     status, _, err = run(capsys, "data", str(spec), "-n", "9")
     assert status == 1 and "only 8 distinct input sequences exist" in err
 
@@ -180,9 +189,6 @@ def test_any_text_gives_a_clean_result(text):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzz.mips"
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        import contextlib
-        import io
-
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
             status = main(["check", str(path)])
@@ -206,8 +212,6 @@ def test_train_rejects_bad_devices_and_specs(capsys, tmp_path, write_spec, monke
         main(["train", GOOD, "--device", "tpu"])
     assert info.value.code == 2
     capsys.readouterr()
-    import torch
-
     if not torch.cuda.is_available():
         status, _, err = run(capsys, "train", GOOD, "--device", "cuda")
         assert status == 1 and "CUDA is not available" in err
