@@ -15,7 +15,8 @@ from tests.conftest import SPECS, VECTORS
 
 SPEC_FILES = sorted(SPECS.glob("*.mips"))
 needs_vectors = pytest.mark.skipif(
-    not VECTORS.is_file(), reason=f"benchmark vectors not found at {VECTORS} (shared/ folder absent)"
+    not VECTORS.is_file(),
+    reason=f"benchmark vectors not found at {VECTORS} (shared/ folder absent)",
 )
 
 

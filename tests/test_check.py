@@ -48,9 +48,7 @@ def test_state_bounds_come_from_unrolling_the_steps():
 
 
 def test_symbols_stand_for_their_index_and_can_be_compared():
-    task, _ = checked(
-        'task d "d"\ninput p in {\'(\', \')\'}\nlength 4\noutput y = count(p == \')\')\n'
-    )
+    task, _ = checked("task d \"d\"\ninput p in {'(', ')'}\nlength 4\noutput y = count(p == ')')\n")
     assert task.inputs[0].symbols == ("(", ")") and task.inputs[0].values == (0, 1)
     assert task.outputs[0].expr.arg == E.Binary("==", E.Var("p"), E.Const(1))
 
@@ -109,7 +107,10 @@ def test_many_errors_are_reported_at_once():
         ("output y = 99999999999999999999 * x\n", "is too large"),
         ("output y = " + "-" * 150 + "x\n", "nested more than 100 levels deep"),
         ("output y = " + " + ".join(["x"] * 5000) + "\n", "nested too deeply to read"),
-        ("output y = x\nlet late = 1\noutput z = late2\n", "unknown name 'late2'; did you mean 'late'?"),
+        (
+            "output y = x\nlet late = 1\noutput z = late2\n",
+            "unknown name 'late2'; did you mean 'late'?",
+        ),
     ],
 )
 def test_checker_errors(extra, fragment):
@@ -118,7 +119,9 @@ def test_checker_errors(extra, fragment):
 
 
 def test_absurd_data_sizes_are_refused_before_any_allocation():
-    messages = errors_of('task d "d"\ninput x in {0, 1}\nlength 500\noutput y = x\ndata size 50000000\n')
+    messages = errors_of(
+        'task d "d"\ninput x in {0, 1}\nlength 500\noutput y = x\ndata size 50000000\n'
+    )
     assert any("more than the" in m and "lower 'data size'" in m for m in messages)
 
 

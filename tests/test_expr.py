@@ -15,6 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from tests.strategies import NAMES, expressions
+
 from mipsdsl import expr as E
 from mipsdsl.expr import (
     Aggregate,
@@ -482,42 +484,6 @@ def magnitude(e, length, inputs_abs):
             return length
         return max(kids[0], 1)
     return max(kids)
-
-
-NAMES = ("x", "y")
-# Hypothesis favours the first of a list of choices, so the intricate ones come first.
-NODE_KINDS = ("aggregate", "binary", "cond", "shift", "unary", "leaf")
-BINARY_OPS = ("//", "%", "xor", "min", "max", "*", "-", "and", "or") + E.COMPARISON_OPS + ("+",)
-AGGREGATE_KINDS = ("mode", "palindrome", "min", "max", "all", "any", "count", "sum")
-assert sorted(BINARY_OPS) == sorted(E.BINARY_OPS) and sorted(AGGREGATE_KINDS) == sorted(
-    E.AGGREGATES
-)
-
-
-@st.composite
-def expressions(draw, depth=3):
-    """A random IR tree of at most `depth` levels of inner nodes."""
-    kind = "leaf" if depth == 0 else draw(st.sampled_from(NODE_KINDS))
-    if kind == "leaf":
-        leaf = draw(st.sampled_from(("var", "const", "position")))
-        if leaf == "const":
-            return Const(draw(st.integers(-4, 4)))
-        if leaf == "var":
-            return Var(draw(st.sampled_from(NAMES)))
-        return Position()
-    sub = expressions(depth - 1)
-    if kind == "unary":
-        return Unary(draw(st.sampled_from(E.UNARY_OPS)), draw(sub))
-    if kind == "binary":
-        return Binary(draw(st.sampled_from(BINARY_OPS)), draw(sub), draw(sub))
-    if kind == "cond":
-        return Cond(draw(sub), draw(sub), draw(sub))
-    if kind == "shift":
-        return Shift(draw(sub), draw(st.integers(1, 4)), draw(st.integers(-3, 3)))
-    aggregate = draw(st.sampled_from(AGGREGATE_KINDS))
-    window = draw(st.one_of(st.none(), st.integers(1, 5)))
-    ties = draw(st.sampled_from(["smallest", "largest"]))
-    return Aggregate(aggregate, draw(sub), window, ties)
 
 
 @st.composite

@@ -38,14 +38,20 @@ def test_every_statement_kind_is_parsed_with_its_values():
     ]  # fmt: skip
     task, ab, x, length, gen = s[:5]
     assert task.name.id == "demo" and task.description == 'A "quoted" description'
-    assert [n.id for n in ab.names] == ["a", "b"] and ab.alphabet.items == ("(", ")") and ab.pad == 1
+    assert (
+        [n.id for n in ab.names] == ["a", "b"] and ab.alphabet.items == ("(", ")") and ab.pad == 1
+    )
     assert (x.alphabet.lo, x.alphabet.hi, x.alphabet.closed) == (-3, 4, True)
     assert (length.lo, length.hi) == (5, 10)
     assert [p.kind for p in gen.parts] == ["palindrome", "weighted"]
     assert gen.parts[0].length == (2, 4) and gen.parts[1].weights == ((0, 3.0), (1, 1.0))
     assert gen.without_duplicates
     data = s[11]
-    assert [(o.key, o.value) for o in data.options] == [("size", 1000), ("train", 75.0), ("seed", 9)]
+    assert [(o.key, o.value) for o in data.options] == [
+        ("size", 1000),
+        ("train", 75.0),
+        ("seed", 9),
+    ]
     assert s[12].name.id == "hidden" and s[12].value == 2
 
 
