@@ -39,7 +39,9 @@ def measure(spec: Path, n: int, repeats: int) -> dict:
         "task": task.name,
         "length": task.max_length,
         "style": "stateful" if task.states else "declarative",
-        "generator": "uniform" if task.generator.is_uniform and not task.generator.distinct else "custom",
+        "generator": (
+            "uniform" if task.generator.is_uniform and not task.generator.distinct else "custom"
+        ),
         "median_s": round(median, 4),
         "sequences_per_s": round(n / median),
     }
@@ -57,7 +59,10 @@ def main(argv=None) -> int:
     for spec in specs:
         rows.append(measure(spec, args.n, args.repeats))
         row = rows[-1]
-        print(f"{row['task']:<26} {row['median_s']:>8.3f} s {row['sequences_per_s']:>12,} seq/s", flush=True)
+        print(
+            f"{row['task']:<26} {row['median_s']:>8.3f} s {row['sequences_per_s']:>12,} seq/s",
+            flush=True,
+        )
     rates = [r["sequences_per_s"] for r in rows]
     summary = {
         "mipsdsl": __version__,
@@ -71,7 +76,9 @@ def main(argv=None) -> int:
         "max_sequences_per_s": max(rates),
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "datagen.json").write_text(json.dumps({"summary": summary, "tasks": rows}, indent=2) + "\n")
+    (args.out / "datagen.json").write_text(
+        json.dumps({"summary": summary, "tasks": rows}, indent=2) + "\n"
+    )
     lines = [
         f"# Data generation: {args.n:,} labelled sequences per spec, median of {args.repeats} runs",
         "",

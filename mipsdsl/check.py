@@ -81,7 +81,9 @@ class _Checker:
         self.symbols: dict[str, int] = {}
         self.sequence_lets: set[str] = set()
         self.pads: dict[str, int] = {}  # input name -> what it reads before the start
-        self.broken: set[str] = set()  # declared, but their definition had an error already reported
+        self.broken: set[str] = (
+            set()
+        )  # declared, but their definition had an error already reported
 
     # ---- reporting ----
     def error(self, message: str, span: Span | None) -> None:
@@ -93,20 +95,30 @@ class _Checker:
     # ---- names ----
     def declare(self, ident: T.Ident, kind: str) -> bool:
         name = ident.id
-        if name in RESERVED or keyword.iskeyword(name) or name.startswith("__") or name in FUNCTIONS:
+        if (
+            name in RESERVED
+            or keyword.iskeyword(name)
+            or name.startswith("__")
+            or name in FUNCTIONS
+        ):
             self.broken.add(name)  # report the bad name once, not at every use
         if name in RESERVED:
             self.error(f"'{name}' is a reserved word and cannot name {kind}", ident.span)
             return False
         if keyword.iskeyword(name) or name.startswith("__"):
-            self.error(f"'{name}' cannot be used as a name (it would clash in generated Python)", ident.span)
+            self.error(
+                f"'{name}' cannot be used as a name (it would clash in generated Python)",
+                ident.span,
+            )
             return False
         if name in FUNCTIONS:
             self.error(f"'{name}' is a built-in function and cannot name {kind}", ident.span)
             return False
         if name in self.names:
             first_kind, first = self.names[name]
-            self.error(f"'{name}' is already defined as {first_kind} on line {first.line}", ident.span)
+            self.error(
+                f"'{name}' is already defined as {first_kind} on line {first.line}", ident.span
+            )
             return False
         self.names[name] = (kind, ident.span)
         return True
@@ -160,7 +172,10 @@ class _Checker:
     def _single(self, by_type, cls, keyword_: str, required: bool = False):
         found = by_type.get(cls, [])
         for extra in found[1:]:
-            self.error(f"'{keyword_}' is given more than once (first on line {found[0].span.line})", extra.span)
+            self.error(
+                f"'{keyword_}' is given more than once (first on line {found[0].span.line})",
+                extra.span,
+            )
         if required and not found:
             self.error(f"missing '{keyword_}' statement", None)
         return found[0] if found else None
@@ -168,7 +183,10 @@ class _Checker:
     def _check_task_name(self, decl: T.TaskDecl) -> None:
         name = decl.name.id
         if keyword.iskeyword(name) or name.startswith("__"):
-            self.error(f"'{name}' cannot be a task name (it would clash in generated Python)", decl.name.span)
+            self.error(
+                f"'{name}' cannot be a task name (it would clash in generated Python)",
+                decl.name.span,
+            )
 
     # ---- inputs ----
     def _inputs(self, decls: list[T.InputDecl]) -> tuple[InputChannel, ...]:
@@ -189,12 +207,18 @@ class _Checker:
                 self.pads[ident.id] = decl.pad or 0
                 channels.append(InputChannel(ident.id, values, symbols, decl.pad or 0))
         if len(channels) > MAX_CHANNELS:
-            self.error(f"{len(channels)} input channels is too many (at most {MAX_CHANNELS})", decls[-1].span)
+            self.error(
+                f"{len(channels)} input channels is too many (at most {MAX_CHANNELS})",
+                decls[-1].span,
+            )
         return tuple(channels)
 
     def _alphabet(self, alphabet) -> tuple[tuple[int, ...], tuple[str, ...] | None]:
         span = alphabet.span
-        if isinstance(alphabet, T.RangeAlphabet) and max(abs(alphabet.lo), abs(alphabet.hi)) >= INT64_SAFE:
+        if (
+            isinstance(alphabet, T.RangeAlphabet)
+            and max(abs(alphabet.lo), abs(alphabet.hi)) >= INT64_SAFE
+        ):
             self.error("alphabet bounds must lie below 2**62 in size", span)
             return (), None
         if isinstance(alphabet, T.RangeAlphabet):
@@ -204,7 +228,10 @@ class _Checker:
                 self.error(f"the alphabet {shown} is empty", span)
                 return (), None
             if hi - alphabet.lo > MAX_ALPHABET:
-                self.error(f"an alphabet of {hi - alphabet.lo} values is too large (at most {MAX_ALPHABET})", span)
+                self.error(
+                    f"an alphabet of {hi - alphabet.lo} values is too large (at most {MAX_ALPHABET})",
+                    span,
+                )
                 return (), None
             if hi - alphabet.lo == 1:
                 self.warn("the alphabet has a single value: the input carries no information", span)
@@ -229,10 +256,14 @@ class _Checker:
                 self.symbols[char] = code
             return tuple(range(len(items))), tuple(items)
         if kinds != {int}:
-            self.error("an alphabet is either all integers or all quoted characters, not a mix", span)
+            self.error(
+                "an alphabet is either all integers or all quoted characters, not a mix", span
+            )
             return (), None
         if len(items) > MAX_ALPHABET:
-            self.error(f"an alphabet of {len(items)} values is too large (at most {MAX_ALPHABET})", span)
+            self.error(
+                f"an alphabet of {len(items)} values is too large (at most {MAX_ALPHABET})", span
+            )
             return (), None
         return tuple(sorted(items)), None
 
@@ -262,15 +293,28 @@ class _Checker:
                 if not 1 <= lo <= hi:
                     self.error(f"a part's length range {lo}..{hi} is empty or zero", part.span)
                 elif length and hi > length[1]:
-                    self.error(f"a part of length up to {hi} does not fit sequences of length {length[1]}", part.span)
+                    self.error(
+                        f"a part of length up to {hi} does not fit sequences of length {length[1]}",
+                        part.span,
+                    )
             if last and part.length is not None and len(decl.parts) > 1:
-                self.error("the last part fills the rest of the sequence; leave out its 'length'", part.span)
+                self.error(
+                    "the last part fills the rest of the sequence; leave out its 'length'",
+                    part.span,
+                )
             if not last and part.length is None:
                 self.error("every part but the last needs a 'length'", part.span)
             weights = self._weights(part, inputs) if part.kind == "weighted" else ()
-            parts.append(GeneratorPart(part.kind, part.length if not last or len(decl.parts) == 1 else None, weights))
+            parts.append(
+                GeneratorPart(
+                    part.kind, part.length if not last or len(decl.parts) == 1 else None, weights
+                )
+            )
         if len(parts) == 1 and parts[0].length is not None:
-            self.error("a single part covers the whole sequence; set the sequence length with 'length'", decl.parts[0].span)
+            self.error(
+                "a single part covers the whole sequence; set the sequence length with 'length'",
+                decl.parts[0].span,
+            )
         return Generator(tuple(parts), decl.without_duplicates)
 
     def _weights(self, part: T.Part, inputs) -> tuple[tuple[int, float], ...]:
@@ -294,7 +338,10 @@ class _Checker:
             never = [v for v in channel.values if v not in given]
             if never and len(never) < len(channel.values):
                 shown = ", ".join(map(str, never[:5])) + (", ..." if len(never) > 5 else "")
-                self.warn(f"the generator never produces {shown} of the alphabet of {channel.name}", part.span)
+                self.warn(
+                    f"the generator never produces {shown} of the alphabet of {channel.name}",
+                    part.span,
+                )
         return tuple(weights)
 
     def _data(self, decl: T.DataDecl | None) -> DataConfig:
@@ -309,7 +356,10 @@ class _Checker:
             seen[option.key] = option
             value = option.value
             if option.key == "size" and not 1 <= value <= MAX_DATA_SIZE:
-                self.error(f"a data set of {value} sequences is out of range (1 to {MAX_DATA_SIZE})", option.span)
+                self.error(
+                    f"a data set of {value} sequences is out of range (1 to {MAX_DATA_SIZE})",
+                    option.span,
+                )
             elif option.key == "train" and not 0 < value < 100:
                 self.error("the training share must lie strictly between 0% and 100%", option.span)
             elif option.key == "seed" and value >= 2**32:
@@ -337,7 +387,11 @@ class _Checker:
                 continue
             if value not in HINTS[name]:
                 allowed = HINTS[name]
-                shown = f"{allowed.start}..{allowed.stop - 1}" if isinstance(allowed, range) else ", ".join(allowed)
+                shown = (
+                    f"{allowed.start}..{allowed.stop - 1}"
+                    if isinstance(allowed, range)
+                    else ", ".join(allowed)
+                )
                 self.error(f"hint '{name}' takes {shown}, not {value!r}", decl.span)
                 continue
             hints[name] = value
@@ -347,7 +401,9 @@ class _Checker:
     def _states(self, inits: list[T.StateInit]) -> list[tuple[str, int, Span]]:
         states = []
         for init in inits:
-            expr = self.resolve(init.value, set(self.names), sequence=False, where="an initial value")
+            expr = self.resolve(
+                init.value, set(self.names), sequence=False, where="an initial value"
+            )
             if expr is None or not self.declare(init.name, "a state variable"):
                 continue
             if E.free_vars(expr) or any(isinstance(n, E.Position) for n in E.walk(expr)):
@@ -374,7 +430,9 @@ class _Checker:
                 if expr is None:
                     self.broken.add(statement.name.id)
                     continue
-                sequence_level = E.is_sequence_level(expr) or bool(E.free_vars(expr) & self.sequence_lets)
+                sequence_level = E.is_sequence_level(expr) or bool(
+                    E.free_vars(expr) & self.sequence_lets
+                )
                 if sequence_level:
                     self.sequence_lets.add(statement.name.id)
                 else:
@@ -384,11 +442,15 @@ class _Checker:
             elif isinstance(statement, T.UpdateDecl):
                 name = statement.name.id
                 if name not in state_names:
-                    hint = _suggest(name, state_names) if state_names else "; declare it with 'state'"
+                    hint = (
+                        _suggest(name, state_names) if state_names else "; declare it with 'state'"
+                    )
                     self.error(f"'{name}' is not a state variable{hint}", statement.name.span)
                     continue
                 updated.add(name)
-                expr = self.resolve(statement.value, step_visible, sequence=False, where="an update")
+                expr = self.resolve(
+                    statement.value, step_visible, sequence=False, where="an update"
+                )
                 if expr is not None:
                     steps.append(Assignment("update", name, expr))
             elif isinstance(statement, T.OutputDecl):
@@ -399,15 +461,15 @@ class _Checker:
                         statement.span,
                     )
                     continue
-                expr = self.resolve(statement.value, sequence_visible, sequence=True, where="an output")
+                expr = self.resolve(
+                    statement.value, sequence_visible, sequence=True, where="an output"
+                )
                 if expr is not None and self.declare(statement.name, "an output"):
                     outputs.append((statement.name.id, expr, statement.span))
         for name, _, span in states:
             if name not in updated:
                 self.warn(f"state variable '{name}' is never updated", span)
-        if not outputs and not any(
-            isinstance(s, T.OutputDecl) for s in self.spec.statements
-        ):
+        if not outputs and not any(isinstance(s, T.OutputDecl) for s in self.spec.statements):
             self.error("missing 'output' statement: a task needs at least one output", None)
         return tuple(steps), outputs
 
@@ -441,10 +503,14 @@ class _Checker:
         return tuple(channels)
 
     # ---- expressions ----
-    def resolve(self, node: T.SExpr, visible: set[str], sequence: bool, where: str) -> E.Expr | None:
+    def resolve(
+        self, node: T.SExpr, visible: set[str], sequence: bool, where: str
+    ) -> E.Expr | None:
         """Syntax expression -> IR, reporting every problem; None if there was any."""
         if _depth(node) > MAX_EXPR_DEPTH:
-            self.error(f"this expression is nested more than {MAX_EXPR_DEPTH} levels deep", node.span)
+            self.error(
+                f"this expression is nested more than {MAX_EXPR_DEPTH} levels deep", node.span
+            )
             return None
         before = len(self.diagnostics)
         expr = self._resolve(node, visible, sequence, where)
@@ -485,7 +551,10 @@ class _Checker:
             return E.Const(0)
         kind = self.names.get(node.id, (None,))[0]
         if kind == "an output":
-            self.error(f"outputs cannot be read back; define '{node.id}' with 'let' and use that", node.span)
+            self.error(
+                f"outputs cannot be read back; define '{node.id}' with 'let' and use that",
+                node.span,
+            )
         elif node.id in self.sequence_lets and not sequence:
             self.error(
                 f"'{node.id}' uses a shift or an aggregate, so it is only known after the whole "
@@ -500,7 +569,9 @@ class _Checker:
 
     def _shift(self, node: T.Shift, r, sequence, where):
         if node.offset < 0:
-            self.error("an output may depend on the past and present only: write t-k, not t+k", node.span)
+            self.error(
+                "an output may depend on the past and present only: write t-k, not t+k", node.span
+            )
             return E.Const(0)
         operand = r(node.operand)
         if node.offset == 0:
@@ -528,7 +599,10 @@ class _Checker:
             self.error("'ties' applies to mode() only", node.span)
         if elementwise:
             if node.window is not None:
-                self.error(f"'last' applies to aggregates; {func}() of several values has no window", node.span)
+                self.error(
+                    f"'last' applies to aggregates; {func}() of several values has no window",
+                    node.span,
+                )
             if func == "abs":
                 if len(args) != 1:
                     self.error(f"abs() takes one argument, not {len(args)}", node.span)
@@ -538,7 +612,9 @@ class _Checker:
                 out = E.Binary(func, out, arg)
             return out
         if len(args) != 1:
-            self.error(f"{func}() folds one sequence and takes one argument, not {len(args)}", node.span)
+            self.error(
+                f"{func}() folds one sequence and takes one argument, not {len(args)}", node.span
+            )
             return E.Const(0)
         if not sequence:
             self.error(
@@ -551,7 +627,10 @@ class _Checker:
             if func == "palindrome":
                 self.error("palindrome() looks at the whole prefix and takes no 'last'", node.span)
             elif not 1 <= node.window <= MAX_LENGTH:
-                self.error(f"a window of {node.window} positions is out of range (1 to {MAX_LENGTH})", node.span)
+                self.error(
+                    f"a window of {node.window} positions is out of range (1 to {MAX_LENGTH})",
+                    node.span,
+                )
         ties = node.ties or "smallest"
         if ties not in ("smallest", "largest"):
             self.error(f"ties go to the 'smallest' or the 'largest' value, not '{ties}'", node.span)
@@ -562,11 +641,17 @@ class _Checker:
         for cls, word in ((T.LengthDecl, "length"), (T.GenerateDecl, "generate"), (T.StateInit, "state"),
                           (T.LetDecl, "let"), (T.UpdateDecl, "update")):  # fmt: skip
             for statement in by_type.get(cls, []):
-                self.error(f"'{word}' cannot be used with 'examples': the data file defines the task", statement.span)
+                self.error(
+                    f"'{word}' cannot be used with 'examples': the data file defines the task",
+                    statement.span,
+                )
         names = []
         for decl in by_type.get(T.OutputDecl, []):
             if decl.value is not None:
-                self.error("with 'examples' the outputs come from the data file; name them without '='", decl.value.span)
+                self.error(
+                    "with 'examples' the outputs come from the data file; name them without '='",
+                    decl.value.span,
+                )
             elif self.declare(decl.name, "an output"):
                 names.append(decl.name.id)
         path = (Path(self.spec.path).parent / examples.path).resolve()
@@ -580,7 +665,10 @@ class _Checker:
         if not names:
             names = ["y"] if y.shape[2] == 1 else [f"y{i}" for i in range(y.shape[2])]
         if len(names) != y.shape[2]:
-            self.error(f"{len(names)} outputs are named but {path.name} has {y.shape[2]} output channels", examples.span)
+            self.error(
+                f"{len(names)} outputs are named but {path.name} has {y.shape[2]} output channels",
+                examples.span,
+            )
             return None
         outputs = []
         for i, name in enumerate(names):
@@ -653,7 +741,9 @@ def read_source(path: str | Path) -> str:
         if path.is_dir():
             raise SpecFileError([error("is a directory, not a spec file", str(path))])
         if path.stat().st_size > MAX_SPEC_BYTES:
-            raise SpecError([error(f"is larger than {MAX_SPEC_BYTES} bytes; not a spec", str(path))])
+            raise SpecError(
+                [error(f"is larger than {MAX_SPEC_BYTES} bytes; not a spec", str(path))]
+            )
         return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise SpecFileError([error("no such file", str(path))]) from None

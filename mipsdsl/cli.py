@@ -29,7 +29,9 @@ def _int_in(lo: int, hi: int, what: str):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a whole number, not {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a whole number, not {text!r}"
+            ) from None
         if not lo <= value <= hi:
             raise argparse.ArgumentTypeError(f"{what} must lie in {lo}..{hi}, not {value}")
         return value
@@ -79,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("spec", metavar="SPEC", help="a .mips file")
     train.add_argument("--budget", type=_float_in(1, 86_400, "--budget"), default=300.0,
                        metavar="SECONDS", help="time for the whole search (default 300)")  # fmt: skip
-    train.add_argument("--seeds", type=_int_in(1, 64, "--seeds"), default=3, help="seeds per architecture")
+    train.add_argument(
+        "--seeds", type=_int_in(1, 64, "--seeds"), default=3, help="seeds per architecture"
+    )
     train.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     train.add_argument("--force", action="store_true", help="ignore the checkpoint cache")
     train.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -219,7 +223,11 @@ def format_examples(task, dataset, limit: int = 5) -> str:
     rows = []
     names = [c.name for c in task.inputs] + [o.name for o in task.outputs]
     width = max(len(n) for n in names)
-    cell = max(3, len(str(int(abs(dataset.x).max(initial=0)))) + 2, len(str(int(abs(dataset.y).max(initial=0)))) + 2)
+    cell = max(
+        3,
+        len(str(int(abs(dataset.x).max(initial=0)))) + 2,
+        len(str(int(abs(dataset.y).max(initial=0)))) + 2,
+    )
     shown = min(limit, len(dataset), 20)
     rows.append(f"{task.name}: {shown} of {len(dataset)} sequences")
     for i in range(shown):

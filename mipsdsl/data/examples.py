@@ -37,7 +37,9 @@ def read_examples(path: Path, inputs: tuple[InputChannel, ...], shown: str | Non
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise ExamplesError(f"'{shown}' holds no sequences")
     if x.shape[2] != len(inputs):
-        raise ExamplesError(f"x has {x.shape[2]} input channels but the spec declares {len(inputs)}")
+        raise ExamplesError(
+            f"x has {x.shape[2]} input channels but the spec declares {len(inputs)}"
+        )
     lengths = arrays.get("lengths")
     if lengths is None:
         lengths = np.full(x.shape[0], x.shape[1], dtype=np.int64)
@@ -63,5 +65,7 @@ def _as_int3(array: np.ndarray, key: str, shown: str) -> np.ndarray:
     if array.ndim == 2:
         array = array[..., None]
     if array.ndim != 3:
-        raise ExamplesError(f"'{key}' must have shape (N, L) or (N, L, channels), not {array.shape}")
+        raise ExamplesError(
+            f"'{key}' must have shape (N, L) or (N, L, channels), not {array.shape}"
+        )
     return array.astype(np.int64)

@@ -21,7 +21,9 @@ def generate_inputs(
         return _draw(task, n, rng, length)
     space = _sequence_count_bound(task, length)
     if space is not None and n > space:
-        raise DataError(f"only {space} distinct input sequences exist; cannot draw {n} without duplicates")
+        raise DataError(
+            f"only {space} distinct input sequences exist; cannot draw {n} without duplicates"
+        )
     x, lengths = _draw(task, n, rng, length)
     x, lengths = _first_occurrences(x, lengths)
     for _ in range(MAX_DISTINCT_ROUNDS):
@@ -73,7 +75,9 @@ def _draw(task: Task, n: int, rng: np.random.Generator, length: tuple[int, int])
     return x, lengths
 
 
-def _part_values(part: GeneratorPart, inputs: tuple[InputChannel, ...], rng, n, length, start, size):
+def _part_values(
+    part: GeneratorPart, inputs: tuple[InputChannel, ...], rng, n, length, start, size
+):
     """Values for the whole (n, length, channels) grid; the caller keeps the part's stretch."""
     if part.kind == "weighted":
         codes = np.array([c for c, _ in part.weights], dtype=np.int64)

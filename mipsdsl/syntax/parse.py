@@ -86,7 +86,9 @@ class _ToTree(Transformer):
     """lark parse tree -> `mipsdsl.syntax.tree` nodes."""
 
     def start(self, meta, children):
-        return tuple(s for child in children for s in (child if isinstance(child, list) else [child]))
+        return tuple(
+            s for child in children for s in (child if isinstance(child, list) else [child])
+        )
 
     # ---- statements ----
     def task_decl(self, meta, c):
@@ -135,7 +137,9 @@ class _ToTree(Transformer):
         return T.Part("uniform", (), c[0] if c else None, _span(meta))
 
     def weighted_part(self, meta, c):
-        weights = tuple(x for x in c if isinstance(x, tuple) and len(x) == 2 and isinstance(x[1], float))
+        weights = tuple(
+            x for x in c if isinstance(x, tuple) and len(x) == 2 and isinstance(x[1], float)
+        )
         length = c[-1] if c and not (isinstance(c[-1][1], float)) else None
         return T.Part("weighted", weights, length, _span(meta))
 
@@ -277,5 +281,7 @@ def parse(source: str, path: str = "<spec>") -> T.Spec:
     try:
         statements = _ToTree().transform(lark_tree)
     except RecursionError:
-        raise SpecError([error("an expression is nested too deeply to read", path)], source) from None
+        raise SpecError(
+            [error("an expression is nested too deeply to read", path)], source
+        ) from None
     return T.Spec(path, source, statements)
