@@ -93,7 +93,7 @@ def run_paper(task, arch_text: str, budget: float) -> dict:
     encoding = make_input_encoding(task, "raw")
     head = make_output_head(task, "regress", data.y[: data.n_train])
     arch = Architecture(hidden, depth, width, "raw", "regress")
-    config = TrainConfig(max_steps=20_000, batch=4096, lr=1e-3, eval_every=500, patience=10**9,
+    config = TrainConfig(max_steps=20_000, batch=4096, lr=1e-3, eval_every=500, give_up_early=False,
                          paper_recipe=True)  # fmt: skip
     result = train_models(task, data, [arch] * 5, list(range(5)), encoding, head, config,
                           deadline=start + budget)  # fmt: skip

@@ -28,6 +28,7 @@ class TrainConfig:
     batch: int = 128
     patience: int = 10  # evaluations without a 0.5-point gain in best accuracy before giving up
     paper_recipe: bool = False  # constant lr and loss 0.5*log(1+err^2), as Michaud et al. trained
+    give_up_early: bool = True  # abandon a stalled batch (off to time a recipe to its budget)
     lr: float = 1e-2
     eval_every: int = 200
     eval_size: int = 4096  # held-out sequences checked at each evaluation
@@ -161,7 +162,7 @@ def train_models(
         if deadline is not None and time.perf_counter() > deadline:
             break
         history.append(max(result.accuracy))
-        if not result.solved and _hopeless(history, step, config):
+        if not result.solved and config.give_up_early and _hopeless(history, step, config):
             break
     result.seconds = time.perf_counter() - started
     return result
