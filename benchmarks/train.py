@@ -35,9 +35,10 @@ def paper_architectures() -> dict[str, str]:
         return {}
     found = {}
     for line in TASKS_MD.read_text().splitlines():
-        cells = [c.strip() for c in line.split("|")]
-        if len(cells) > 9 and cells[2].startswith("`"):
-            found[cells[2].strip("`")] = cells[8]
+        name = re.match(r"\| *\d+ *\| *`(\w+)`", line)
+        if name:  # the target cell may itself hold a '|', so find the RNN cell by its shape
+            arch = re.search(r"n=\d+; f d\d+(?:/w\d+)?; g d\d+", line)
+            found[name[1]] = arch[0] if arch else ""
     return found
 
 
