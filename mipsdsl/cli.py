@@ -16,6 +16,7 @@ from mipsdsl.check import MAX_LENGTH, load_task
 from mipsdsl.data import make_dataset, save_dataset
 from mipsdsl.diagnostics import Severity, SpecError, SpecFileError
 from mipsdsl.errors import MipsError
+from mipsdsl.verify import PYTHON_EXHAUSTIVE_LIMIT, VerifyOptions, load_module, verify_module
 
 EXIT_OK, EXIT_SPEC, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -88,6 +89,23 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--force", action="store_true", help="ignore the checkpoint cache")
     train.add_argument("--json", action="store_true", help="print the result as JSON")
     train.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+
+    verify = commands.add_parser(
+        "verify", help="check a Python module's run(xs) against a spec, level by level"
+    )
+    verify.add_argument("spec", metavar="SPEC", help="a .mips file")
+    verify.add_argument("module", metavar="MODULE.py", help="a module defining run(xs) -> list")
+    verify.add_argument("-n", type=_int_in(1, 10_000_000, "-n"), default=VerifyOptions.held_out,
+                        help="held-out sequences (default 100000)")  # fmt: skip
+    verify.add_argument("--longer", type=_int_in(1, 10_000_000, "--longer"),
+                        default=VerifyOptions.longer, metavar="N",
+                        help="sequences 10x longer than the spec's (default 10000)")  # fmt: skip
+    verify.add_argument("--exhaustive-limit", type=_int_in(1, 100_000_000, "--exhaustive-limit"),
+                        default=VerifyOptions.exhaustive_limit, metavar="N",
+                        help="check every input sequence when there are at most N "
+                        f"(at most {PYTHON_EXHAUSTIVE_LIMIT} for a Python module)")  # fmt: skip
+    verify.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=None)
+    verify.add_argument("--json", action="store_true", help="print the verdict as JSON")
     return parser
 
 
@@ -95,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a usage message on bad arguments
     try:
-        return {"check": cmd_check, "data": cmd_data, "train": cmd_train}[args.command](args)
+        commands = {"check": cmd_check, "data": cmd_data, "train": cmd_train, "verify": cmd_verify}
+        return commands[args.command](args)
     except UsageError as exc:
         print(f"mipsc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -216,6 +235,30 @@ def cmd_train(args) -> int:
               f"{attempt['seconds']} s, best {attempt['best_accuracy']:.2%}"
               + (" -> solved" if attempt["solved"] else ""))  # fmt: skip
     return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    module_path = Path(args.module)
+    if not module_path.is_file():
+        what = "is a directory" if module_path.is_dir() else "does not exist"
+        raise UsageError(f"module '{module_path}' {what}")
+    task, _ = load_task(args.spec)
+    module = load_module(module_path)
+    options = VerifyOptions(
+        held_out=args.n, longer=args.longer, exhaustive_limit=args.exhaustive_limit, seed=args.seed
+    )
+    verdict = verify_module(task, module, options)
+    if args.json:
+        report = {
+            "spec": {"path": args.spec, "sha256": task.sha256},
+            "module": str(module_path),
+            "verdict": verdict.to_json(),
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{task.name}: verifying {module_path}")
+        print(verdict.report())
+    return EXIT_OK if verdict.passed else EXIT_SPEC
 
 
 def format_examples(task, dataset, limit: int = 5) -> str:

@@ -1,0 +1,317 @@
+"""Emit: a verified Program -> a formatted, dependency-free Python module with its provenance.
+
+The module is rendered from a jinja2 template, formatted with black, written to a temporary file
+beside its destination, imported in a fresh interpreter and verified there (`mipsc verify`), and
+only then moved into place. The same program, spec, verdict and provenance give the same bytes:
+nothing in the module depends on the time, the machine or the order of a set.
+
+Text from a spec (its description, its path) is data: in the docstring it is escaped so that the
+docstring's value is the text itself and nothing can end the docstring early; in `__provenance__`
+it is a `repr()` literal. Names in code are checked identifiers; those that would shadow what the
+module uses (`state`, `x`, `int`, ...) get a trailing underscore.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import black
+import jinja2
+import numpy as np
+
+from mipsdsl import __version__
+from mipsdsl.emit.printer import PythonPrinter, to_mips
+from mipsdsl.errors import MipsError
+from mipsdsl.program import Program
+from mipsdsl.task import Task
+from mipsdsl.verify import Verdict, VerifyOptions
+
+BLACK_MODE = black.Mode(line_length=100)  # the project's black settings (pyproject.toml)
+DOC_WIDTH = 96
+# Names the generated step() uses itself; a program variable of that name is renamed.
+RESERVED = frozenset({"state", "x", "int", "bool", "abs", "min", "max"})
+# The fresh interpreter checks the written module with fewer sequences than the program's own
+# verification: it is there to catch a printing mistake, and pure Python is slow.
+RECHECK = VerifyOptions(held_out=10_000, longer=1_000, exhaustive_limit=100_000)
+
+
+class EmitError(MipsError):
+    pass
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a program came from, beyond the spec: recorded in `__provenance__`."""
+
+    extraction: str = "hand-written"  # how the program was obtained; shown in the docstring
+    seed: int | None = None
+    architecture: Mapping[str, Any] | None = field(default=None, hash=False)
+    training: Mapping[str, Any] | None = field(default=None, hash=False)
+
+
+@dataclass(frozen=True)
+class Emitted:
+    path: Path
+    sha256: str
+    recheck: Verdict  # the written module's verification in a fresh interpreter
+
+
+def docstring_text(text: str) -> str:
+    """Text for a non-raw triple-quoted docstring whose value is `text` itself.
+
+    Backslashes and double quotes are escaped (so no `\"\"\"` can close the docstring) and
+    non-printable characters become escape sequences; newlines stay.
+    """
+    out = []
+    for ch in str(text):
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n" or ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+def literal(value: Any) -> str:
+    """A Python literal for plain data: dicts with str keys, lists, str, int, finite float, bool,
+    None. Anything else is refused rather than written as something that might not parse."""
+    if value is None or isinstance(value, bool | int | str):
+        return repr(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EmitError(f"provenance holds {value!r}, which has no literal")
+        return repr(value)
+    if isinstance(value, np.integer | np.floating | np.bool_):
+        return literal(value.item())
+    if isinstance(value, Mapping):
+        for key in value:
+            if not isinstance(key, str):
+                raise EmitError(f"provenance keys must be strings, not {key!r}")
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    raise EmitError(f"provenance holds a {type(value).__name__}, which has no literal")
+
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("mipsdsl.emit", "templates"),
+    autoescape=False,  # Python, not HTML: escaping is explicit, through the filters below
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+_TEMPLATES.filters["docstring"] = docstring_text
+_TEMPLATES.filters["literal"] = literal
+
+
+def render_module(
+    program: Program, task: Task, verdict: Verdict, provenance: Provenance = Provenance()
+) -> str:
+    """The module's source, formatted with black. Pure: same arguments, same text."""
+    if len(program.inputs) != len(task.inputs) or len(program.outputs) != len(task.outputs):
+        raise EmitError(f"the program's inputs and outputs do not match task '{task.name}'")
+    program = program.simplified()
+    names = python_names(program)
+    bounds = program.variable_bounds(
+        {name: (c.lo, c.hi) for name, c in zip(program.inputs, task.inputs)}
+    )
+    printer = PythonPrinter(names, bounds)
+    summary = f"{task.name}: {task.description}" if task.description else task.name
+    source = _TEMPLATES.get_template("module.py.j2").render(
+        summary="\n".join(_wrap(summary)),
+        version=__version__,
+        spec_path=task.path,
+        method=provenance.extraction,
+        algorithm=_algorithm(program),
+        verification=verdict.summary_lines(),
+        initial_state=_tuple([str(value) for _, value in program.states]),
+        step_doc=_step_doc(program, names),
+        body=_body(program, names, printer),
+        provenance=_provenance(task, verdict, provenance),
+    )
+    try:
+        return black.format_str(source, mode=BLACK_MODE)
+    except black.InvalidInput as exc:  # a bug of ours, never the spec's doing
+        raise EmitError(f"the rendered module is not valid Python: {exc}") from None
+
+
+def python_names(program: Program) -> dict[str, str]:
+    """Program names -> identifiers in the module: unchanged unless they would shadow what step()
+    uses, then suffixed with underscores until unique. A single input named x stays x."""
+    everything = [*program.inputs, *program.state_names]
+    everything += [s.name for s in program.steps if s.kind == "let"] + list(program.output_names)
+    taken, names = set(everything), {}
+    for name in everything:
+        keep = name not in RESERVED or (name == "x" and program.inputs == ("x",))
+        new = name
+        while not keep and new in taken:
+            new += "_"
+        taken.add(new)
+        names[name] = new
+    return names
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, DOC_WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _tuple(items: list[str]) -> str:
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def _algorithm(program: Program) -> list[str]:
+    """The program in .mips expression notation, as pseudo-code."""
+    lines = [f"{name} = {value}" for name, value in program.states]
+    inputs = program.inputs[0] if len(program.inputs) == 1 else _tuple(list(program.inputs))
+    lines.append(f"for each {inputs}:")
+    lines += [f"    {s.name} = {to_mips(s.expr)}" for s in program.steps]
+    lines += [f"    output {name} = {to_mips(expr)}" for name, expr in program.outputs]
+    return lines
+
+
+def _step_doc(program: Program, names: Mapping[str, str]) -> str:
+    state = _tuple([names[n] for n in program.state_names]) if program.states else "()"
+    inputs = [names[n] for n in program.inputs]
+    x = "" if inputs == ["x"] else f", x is {inputs[0] if len(inputs) == 1 else _tuple(inputs)}"
+    return (
+        f"One position: state is {state}{x}; returns (the new state, {_outputs(program, names)})."
+    )
+
+
+def _outputs(program: Program, names: Mapping[str, str]) -> str:
+    outputs = [names[n] for n in program.output_names]
+    return outputs[0] if len(outputs) == 1 else _tuple(outputs)
+
+
+def _body(program: Program, names: Mapping[str, str], printer: PythonPrinter) -> list[str]:
+    lines = []
+    states = [names[n] for n in program.state_names]
+    if states:
+        lines.append(f"{_tuple(states) if len(states) == 1 else ', '.join(states)} = state")
+    inputs = [names[n] for n in program.inputs]
+    if inputs != ["x"]:
+        lines.append(f"{', '.join(inputs)} = x")
+    for step in program.steps:
+        lines.append(f"{names[step.name]} = {printer.value(step.expr)}")
+    for name, expr in program.outputs:
+        lines.append(f"{names[name]} = {printer.value(expr)}")
+    lines.append(f"return {_tuple(states) if states else '()'}, {_outputs(program, names)}")
+    return lines
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _provenance(task: Task, verdict: Verdict, provenance: Provenance) -> dict:
+    return {
+        "task": task.name,
+        "description": task.description,
+        "spec": {"path": task.path, "sha256": task.sha256},
+        "versions": {
+            "mipsdsl": __version__,
+            "torch": _version("torch"),
+            "numpy": np.__version__,
+            "black": black.__version__,
+        },
+        "seed": provenance.seed,
+        "architecture": provenance.architecture,
+        "training": provenance.training,
+        "extraction": provenance.extraction,
+        "verification": {  # a passed verdict: no counterexamples to keep
+            "passed": verdict.passed,
+            "note": verdict.note,
+            "levels": [
+                {k: v for k, v in level.to_json().items() if k != "counterexample"}
+                for level in verdict.levels
+            ],
+        },
+    }
+
+
+# ---------------------------------------------------------------- writing
+
+
+def emit_module(
+    program: Program,
+    task: Task,
+    verdict: Verdict,
+    path: str | Path,
+    provenance: Provenance = Provenance(),
+    recheck: VerifyOptions = RECHECK,
+    timeout: float = 600,
+) -> Emitted:
+    """Write the module for a verified program to `path`, atomically, once a fresh interpreter
+    has imported it and verified it against the spec. On any failure nothing is left behind."""
+    if not verdict.passed:
+        raise EmitError(f"'{task.name}': the program did not pass verification; nothing written")
+    source = render_module(program, task, verdict, provenance)
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise EmitError(f"cannot write '{path}': directory '{path.parent}' does not exist")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".py", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(source)
+        os.chmod(tmp, 0o644)
+        rechecked = _recheck(Path(tmp), task, recheck, timeout)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise EmitError(f"cannot write '{path}': {exc.strerror or exc}") from None
+        raise
+    return Emitted(path, hashlib.sha256(source.encode("utf-8")).hexdigest(), rechecked)
+
+
+def _recheck(module: Path, task: Task, options: VerifyOptions, timeout: float) -> Verdict:
+    """Run `mipsc verify` on the written module in a new interpreter; its verdict if it passed."""
+    command = [
+        sys.executable, "-m", "mipsdsl.cli", "verify", str(Path(task.path).resolve()),
+        str(module), "--json", "-n", str(options.held_out), "--longer", str(options.longer),
+        "--exhaustive-limit", str(options.exhaustive_limit),
+    ]  # fmt: skip
+    if options.seed is not None:
+        command += ["--seed", str(options.seed)]
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        raise EmitError(f"re-verifying the module took longer than {timeout:g} s") from None
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        raise EmitError(
+            f"re-verifying the module failed (exit {done.returncode}): {done.stderr.strip()}"
+        ) from None
+    if report["spec"]["sha256"] != task.sha256:
+        raise EmitError(f"the spec '{task.path}' changed on disk during compilation")
+    verdict = Verdict.from_json(report["verdict"])
+    if not verdict.passed:
+        raise EmitError(
+            f"the written module does not match the spec in a fresh interpreter:\n"
+            f"{verdict.report()}"
+        )
+    return verdict
