@@ -671,8 +671,8 @@ class _Checker:
             )
             return None
         outputs = []
+        valid = np.arange(y.shape[1])[None, :] < lengths[:, None]
         for i, name in enumerate(names):
-            valid = np.arange(y.shape[1])[None, :] < lengths[:, None]
             column = y[:, :, i][valid]
             outputs.append(OutputChannel(name, None, int(column.min()), int(column.max())))
         digest = hashlib.sha256(self.spec.source.encode("utf-8"))

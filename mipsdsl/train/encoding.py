@@ -8,6 +8,7 @@ must read its inputs and outputs the same way.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,13 +29,15 @@ class InputEncoding:
     def dim(self) -> int:
         return sum(len(a) for a in self.alphabets) if self.kind == "onehot" else len(self.alphabets)
 
+    @functools.cached_property
+    def _raw_scale(self) -> np.ndarray:
+        """Per channel, the largest magnitude in the alphabet: computed once, used every step."""
+        return np.array([max(1, abs(a[0]), abs(a[-1])) for a in self.alphabets], dtype=np.float32)
+
     def encode(self, x: np.ndarray) -> torch.Tensor:
         """int64 (N, L, C) -> float32 (N, L, dim)."""
         if self.kind == "raw":  # scaled to about [-1, 1]: a fixed linear map, kept with the model
-            scale = np.array(
-                [max(1, abs(a[0]), abs(a[-1])) for a in self.alphabets], dtype=np.float32
-            )
-            return torch.from_numpy(x.astype(np.float32) / scale)
+            return torch.from_numpy(x.astype(np.float32) / self._raw_scale)
         parts = []
         for c, alphabet in enumerate(self.alphabets):
             index = np.searchsorted(np.asarray(alphabet), x[..., c])
