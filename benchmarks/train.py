@@ -50,7 +50,8 @@ def parse_paper_arch(text: str):
 
 
 def run_ours(task, budget: float) -> dict:
-    from mipsdsl.train import SearchOptions, TrainingFailed, train
+    from mipsdsl.train.options import SearchOptions
+    from mipsdsl.train.search import TrainingFailed, train
 
     start = time.perf_counter()
     try:
@@ -82,7 +83,8 @@ def run_paper(task, arch_text: str, budget: float) -> dict:
     from mipsdsl.data import make_dataset
     from mipsdsl.train.encoding import make_input_encoding, make_output_head
     from mipsdsl.train.model import Architecture
-    from mipsdsl.train.trainer import TrainConfig, train_models
+    from mipsdsl.train.options import TrainConfig
+    from mipsdsl.train.trainer import train_models
 
     parsed = parse_paper_arch(arch_text)
     if parsed is None:

@@ -10,7 +10,8 @@ import torch
 from mipsdsl.check import load_task
 from mipsdsl.data import make_dataset
 from mipsdsl.errors import MipsError
-from mipsdsl.train import SearchOptions, TrainingFailed, train
+from mipsdsl.train.options import SearchOptions
+from mipsdsl.train.search import TrainingFailed, train
 from mipsdsl.train.model import Architecture, BatchedRNN
 from tests.conftest import SPECS
 

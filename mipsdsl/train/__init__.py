@@ -1,5 +1,5 @@
-"""Train: Task -> TrainedRNN, the smallest recurrent network that gets every output right."""
+"""Train: Task -> TrainedRNN, the smallest recurrent network that gets every output right.
 
-from mipsdsl.train.search import SearchOptions, TrainedRNN, TrainingFailed, train
-
-__all__ = ["SearchOptions", "TrainedRNN", "TrainingFailed", "train"]
+The search is `mipsdsl.train.search.train`; its options and cache key, which need no torch, are in
+`mipsdsl.train.options`.
+"""

@@ -16,10 +16,6 @@ import torch
 
 from mipsdsl.task import Task
 
-MAX_ONEHOT = 32  # alphabet size up to which inputs are one-hot by default
-MAX_CLASSES = 32  # output range up to which an output is classified by default
-
-
 @dataclass(frozen=True)
 class InputEncoding:
     kind: str  # "onehot" or "raw"
@@ -91,23 +87,6 @@ class OutputHead:
             for o, scale in enumerate(self.scales):
                 columns.append(torch.round(out[..., o] * scale).long())
         return torch.stack(columns, dim=-1)
-
-
-def default_encoding(task: Task) -> str:
-    """One-hot for small alphabets feeding a classifier; raw numbers (the paper's choice) when the
-    outputs are numeric, since arithmetic on raw values is what a linear network can do exactly."""
-    hinted = task.hint("encoding")
-    if hinted:
-        return hinted
-    small = all(len(c.values) <= MAX_ONEHOT for c in task.inputs)
-    return "onehot" if small and default_head(task) == "classify" else "raw"
-
-
-def default_head(task: Task) -> str:
-    hinted = task.hint("head")
-    if hinted:
-        return hinted
-    return "classify" if all(o.cardinality <= MAX_CLASSES for o in task.outputs) else "regress"
 
 
 def make_input_encoding(task: Task, kind: str) -> InputEncoding:

@@ -111,8 +111,12 @@ class BatchedRNN(torch.nn.Module):
             h = self.transition(h, xs[:, :, t])
             hiddens.append(h)
         hs = torch.stack(hiddens, dim=2)
-        out = torch.baddbmm(self.g_bias, hs.reshape(self.models, batch * length, -1), self.g_weight)
+        out = self.readout(hs.reshape(self.models, batch * length, -1))
         return out.reshape(self.models, batch, length, self.out_dim), hs
+
+    def readout(self, h: torch.Tensor) -> torch.Tensor:
+        """g(h) for h (M, B, n): the output layer's raw values (M, B, out_dim)."""
+        return torch.baddbmm(self.g_bias, h, self.g_weight)
 
     def weights_of(self, m: int) -> dict[str, torch.Tensor]:
         """Model m alone, cut to its own sizes: the state dict of a one-model `BatchedRNN`."""

@@ -8,60 +8,36 @@ cached by a content hash of everything that determines them.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 
-from mipsdsl import __version__
 from mipsdsl.data import make_dataset
 from mipsdsl.errors import MipsError
 from mipsdsl.task import Task
 from mipsdsl.train import cache
-from mipsdsl.train.encoding import (
-    InputEncoding,
-    OutputHead,
+from mipsdsl.train.encoding import InputEncoding, OutputHead, make_input_encoding, make_output_head
+from mipsdsl.train.model import Architecture, BatchedRNN, load_single
+from mipsdsl.train.options import (
+    SearchOptions,
+    Stage,
+    cache_key,
     default_encoding,
     default_head,
-    make_input_encoding,
-    make_output_head,
+    model_seeds,
+    plan,
 )
-from mipsdsl.train.model import Architecture, BatchedRNN, load_single
-from mipsdsl.train.trainer import TrainConfig, predict, train_models
+from mipsdsl.train.trainer import predict, train_models
 
 MAX_TRAIN_SEQUENCES = 200_000  # more adds nothing for these tiny networks but generation time
 
 
 class TrainingFailed(MipsError):
     """No architecture reached 100% within the budget."""
-
-
-@dataclass(frozen=True)
-class Stage:
-    depth: int
-    hidden: tuple[int, ...]
-    widths: tuple[int, ...] = (0,)
-    steps: int = 3000
-
-
-DEFAULT_STAGES = (
-    Stage(1, (1, 2, 3, 4, 5, 6, 7, 8), (0,), 4000),
-    Stage(2, (1, 2, 3, 4), (16, 32), 3000),
-    Stage(2, (4, 8, 16), (64,), 4000),
-    Stage(3, (8, 16, 32), (64,), 4000),
-)
-
-
-@dataclass(frozen=True)
-class SearchOptions:
-    seeds: int = 3
-    budget: float = 300.0  # seconds for the whole search
-    device: str = "cpu"
-    stages: tuple[Stage, ...] = DEFAULT_STAGES
-    config: TrainConfig = field(default_factory=TrainConfig)
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,8 +58,16 @@ class TrainedRNN:
     cache_key: str
     cached: bool = False
 
+    @functools.cached_property
+    def _model(self) -> BatchedRNN:
+        return load_single(self.arch, self.seed, self.encoding.dim, self.head.dim, self.state).cpu()
+
     def model(self) -> BatchedRNN:
-        return load_single(self.arch, self.seed, self.encoding.dim, self.head.dim, self.state)
+        return self._model
+
+    @property
+    def hidden_size(self) -> int:
+        return self.arch.hidden
 
     def run(self, x: np.ndarray) -> np.ndarray:
         """Integer outputs (N, L, O) for int64 inputs (N, L, C)."""
@@ -94,6 +78,24 @@ class TrainedRNN:
         with torch.no_grad():
             _, hs = self.model()(self.encoding.encode(x))
         return hs[0].numpy()
+
+    # One step at a time, from any hidden state: what extraction probes the network with.
+
+    def initial_hidden(self) -> np.ndarray:
+        return np.zeros(self.arch.hidden, dtype=np.float32)
+
+    def step(self, h: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """f([h, x]) for hidden states h (B, n) and int64 inputs x (B, C)."""
+        with torch.no_grad():
+            encoded = self.encoding.encode(x[:, None, :])[:, 0]
+            hidden = torch.from_numpy(np.asarray(h, dtype=np.float32))
+            return self.model().transition(hidden[None], encoded[None])[0].numpy()
+
+    def readout(self, h: np.ndarray) -> np.ndarray:
+        """Integer outputs (B, O) read from hidden states h (B, n)."""
+        with torch.no_grad():
+            hidden = torch.from_numpy(np.asarray(h, dtype=np.float32))
+            return self.head.predict(self.model().readout(hidden[None]))[0].numpy()
 
     def summary(self) -> dict:
         return {
@@ -107,45 +109,6 @@ class TrainedRNN:
             "attempts": list(self.attempts),
             "cached": self.cached,
         }
-
-
-def plan(task: Task, options: SearchOptions) -> tuple[Stage, ...]:
-    """The stages to try, narrowed by the spec's hints."""
-    stages = options.stages
-    transition, layers = task.hint("transition"), task.hint("layers")
-    hidden, width = task.hint("hidden"), task.hint("width")
-    if transition == "linear" or layers == 1:
-        stages = tuple(s for s in stages if s.depth == 1)
-    elif transition == "mlp":
-        stages = tuple(s for s in stages if s.depth > 1)
-    if layers:
-        stages = tuple(s for s in stages if s.depth == layers) or (
-            Stage(layers, (1, 2, 4, 8), (64,), 4000),
-        )
-    if hidden:
-        stages = tuple(replace(s, hidden=(hidden,)) for s in stages)
-        stages = tuple(dict.fromkeys(stages))
-    if width:
-        stages = tuple(
-            dict.fromkeys(replace(s, widths=(width,)) if s.depth > 1 else s for s in stages)
-        )
-    return stages
-
-
-def cache_key(task: Task, options: SearchOptions, encoding: str, head: str) -> str:
-    """Everything that determines the result, and nothing else (not the time budget)."""
-    material = {
-        "task": task.sha256,
-        "stages": [s.__dict__ for s in plan(task, options)],
-        "seeds": options.seeds,
-        "config": options.config.__dict__,
-        "encoding": encoding,
-        "head": head,
-        "mipsdsl": __version__,
-        "torch": torch.__version__,
-        "numpy": np.__version__,
-    }
-    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
 def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = False,
@@ -166,7 +129,7 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
     head = make_output_head(task, head_kind, data.y[: data.n_train])
     deadline = time.perf_counter() + options.budget
     attempts, best = [], (0.0, None)
-    seeds = list(range(task.data.seed, task.data.seed + options.seeds))
+    seeds = list(model_seeds(task, options))
     for stage in plan(task, options):
         archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
                  for h in stage.hidden for w in stage.widths]  # fmt: skip

@@ -18,21 +18,9 @@ from mipsdsl.data import Dataset, make_dataset
 from mipsdsl.task import Task
 from mipsdsl.train.encoding import InputEncoding, OutputHead
 from mipsdsl.train.model import Architecture, BatchedRNN
+from mipsdsl.train.options import TrainConfig
 
 CONFIRM_STREAM = 2  # the data stream used to confirm a success (0 is the training data)
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    max_steps: int = 3000
-    batch: int = 128
-    patience: int = 10  # evaluations without a 0.5-point gain in best accuracy before giving up
-    paper_recipe: bool = False  # constant lr and loss 0.5*log(1+err^2), as Michaud et al. trained
-    give_up_early: bool = True  # abandon a stalled batch (off to time a recipe to its budget)
-    lr: float = 1e-2
-    eval_every: int = 200
-    eval_size: int = 4096  # held-out sequences checked at each evaluation
-    confirm_size: int = 50_000  # fresh sequences that must also be right before success
 
 
 @dataclass

@@ -1,0 +1,118 @@
+"""What a training search is asked to do, and the key it is cached under: torch-free, so that
+`mipsc compile` can tell an up-to-date module without loading torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from mipsdsl import __version__
+from mipsdsl.task import Task
+
+MAX_ONEHOT = 32  # alphabet size up to which inputs are one-hot by default
+MAX_CLASSES = 32  # output range up to which an output is classified by default
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    max_steps: int = 3000
+    batch: int = 128
+    patience: int = 10  # evaluations without a 0.5-point gain in best accuracy before giving up
+    paper_recipe: bool = False  # constant lr and loss 0.5*log(1+err^2), as Michaud et al. trained
+    give_up_early: bool = True  # abandon a stalled batch (off to time a recipe to its budget)
+    lr: float = 1e-2
+    eval_every: int = 200
+    eval_size: int = 4096  # held-out sequences checked at each evaluation
+    confirm_size: int = 50_000  # fresh sequences that must also be right before success
+
+
+@dataclass(frozen=True)
+class Stage:
+    depth: int
+    hidden: tuple[int, ...]
+    widths: tuple[int, ...] = (0,)
+    steps: int = 3000
+
+
+DEFAULT_STAGES = (
+    Stage(1, (1, 2, 3, 4, 5, 6, 7, 8), (0,), 4000),
+    Stage(2, (1, 2, 3, 4), (16, 32), 3000),
+    Stage(2, (4, 8, 16), (64,), 4000),
+    Stage(3, (8, 16, 32), (64,), 4000),
+)
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    seeds: int = 3
+    first_seed: int | None = None  # default: the spec's data seed
+    budget: float = 300.0  # seconds for the whole search
+    device: str = "cpu"
+    stages: tuple[Stage, ...] = DEFAULT_STAGES
+    config: TrainConfig = field(default_factory=TrainConfig)
+
+
+def default_encoding(task: Task) -> str:
+    """One-hot for small alphabets feeding a classifier; raw numbers (the paper's choice) when the
+    outputs are numeric, since arithmetic on raw values is what a linear network can do exactly."""
+    hinted = task.hint("encoding")
+    if hinted:
+        return hinted
+    small = all(len(c.values) <= MAX_ONEHOT for c in task.inputs)
+    return "onehot" if small and default_head(task) == "classify" else "raw"
+
+
+def default_head(task: Task) -> str:
+    hinted = task.hint("head")
+    if hinted:
+        return hinted
+    return "classify" if all(o.cardinality <= MAX_CLASSES for o in task.outputs) else "regress"
+
+
+def plan(task: Task, options: SearchOptions) -> tuple[Stage, ...]:
+    """The stages to try, narrowed by the spec's hints."""
+    stages = options.stages
+    transition, layers = task.hint("transition"), task.hint("layers")
+    hidden, width = task.hint("hidden"), task.hint("width")
+    if transition == "linear" or layers == 1:
+        stages = tuple(s for s in stages if s.depth == 1)
+    elif transition == "mlp":
+        stages = tuple(s for s in stages if s.depth > 1)
+    if layers:
+        stages = tuple(s for s in stages if s.depth == layers) or (
+            Stage(layers, (1, 2, 4, 8), (64,), 4000),
+        )
+    if hidden:
+        stages = tuple(replace(s, hidden=(hidden,)) for s in stages)
+        stages = tuple(dict.fromkeys(stages))
+    if width:
+        stages = tuple(
+            dict.fromkeys(replace(s, widths=(width,)) if s.depth > 1 else s for s in stages)
+        )
+    return stages
+
+
+def model_seeds(task: Task, options: SearchOptions) -> range:
+    first = task.data.seed if options.first_seed is None else options.first_seed
+    return range(first, first + options.seeds)
+
+
+def cache_key(task: Task, options: SearchOptions, encoding: str, head: str) -> str:
+    """Everything that determines the result, and nothing else (not the time budget)."""
+    material = {
+        "task": task.sha256,
+        "stages": [s.__dict__ for s in plan(task, options)],
+        "seeds": list(model_seeds(task, options)),
+        "config": options.config.__dict__,
+        "encoding": encoding,
+        "head": head,
+        "mipsdsl": __version__,
+        "torch": importlib.metadata.version("torch"),
+        "numpy": np.__version__,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
