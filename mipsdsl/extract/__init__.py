@@ -1,0 +1,1 @@
+"""Extraction: from a trained network to a Program."""
