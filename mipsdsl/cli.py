@@ -90,6 +90,28 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--json", action="store_true", help="print the result as JSON")
     train.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
 
+    compile_ = commands.add_parser(
+        "compile", help="train, extract, verify and write a Python module for each spec"
+    )
+    compile_.add_argument("specs", nargs="+", metavar="SPEC", help=".mips files")
+    compile_.add_argument("-o", "--output-dir", default="generated", metavar="DIR",
+                          help="where modules are written (default generated/)")  # fmt: skip
+    compile_.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=None,
+                          help="first training seed (default: the spec's seed)")  # fmt: skip
+    compile_.add_argument("--budget", type=_float_in(1, 86_400, "--budget"), default=300.0,
+                          metavar="SECONDS", help="training time per spec (default 300)")  # fmt: skip
+    compile_.add_argument("--regress-budget", type=_float_in(0.1, 86_400, "--regress-budget"),
+                          default=30.0, metavar="SECONDS",
+                          help="formula search time per spec (default 30)")  # fmt: skip
+    compile_.add_argument("--force", action="store_true",
+                          help="retrain and recompile even when cached or up to date")  # fmt: skip
+    compile_.add_argument("--check", action="store_true",
+                          help="compile nothing; fail if a module is missing, stale or edited")  # fmt: skip
+    compile_.add_argument("--jobs", "-j", type=_int_in(1, 64, "--jobs"), default=1,
+                          help="specs compiled at once, one process each (default 1)")  # fmt: skip
+    compile_.add_argument("--json", action="store_true", help="print a JSON report")
+    compile_.add_argument("--quiet", "-q", action="store_true", help="no progress")
+
     verify = commands.add_parser(
         "verify", help="check a Python module's run(xs) against a spec, level by level"
     )
@@ -113,7 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a usage message on bad arguments
     try:
-        commands = {"check": cmd_check, "data": cmd_data, "train": cmd_train, "verify": cmd_verify}
+        commands = {
+            "check": cmd_check,
+            "data": cmd_data,
+            "train": cmd_train,
+            "compile": cmd_compile,
+            "verify": cmd_verify,
+        }
         return commands[args.command](args)
     except UsageError as exc:
         print(f"mipsc: error: {exc}", file=sys.stderr)
@@ -216,7 +244,8 @@ def cmd_data(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from mipsdsl.train import SearchOptions, train  # torch loads only for commands that need it
+    from mipsdsl.train.options import SearchOptions
+    from mipsdsl.train.search import train  # torch loads only for commands that need it
 
     task, _ = load_task(args.spec)
     options = SearchOptions(seeds=args.seeds, budget=args.budget, device=args.device)
@@ -235,6 +264,95 @@ def cmd_train(args) -> int:
               f"{attempt['seconds']} s, best {attempt['best_accuracy']:.2%}"
               + (" -> solved" if attempt["solved"] else ""))  # fmt: skip
     return EXIT_OK
+
+
+def cmd_compile(args) -> int:
+    from mipsdsl.pipeline import CompileOptions, check_module
+
+    output_dir = Path(args.output_dir)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise UsageError(f"'{output_dir}' is not a directory")
+    for spec in args.specs:
+        if not Path(spec).is_file():
+            what = "is a directory" if Path(spec).is_dir() else "does not exist"
+            raise UsageError(f"spec '{spec}' {what}")
+    options = CompileOptions(
+        output_dir=output_dir, seed=args.seed, budget=args.budget,
+        regress_seconds=args.regress_budget, force=args.force,
+    )  # fmt: skip
+    if args.check:
+        report = []
+        for spec in args.specs:
+            try:
+                problem = check_module(spec, options)
+            except SpecError as exc:
+                _print_diagnostics(exc)
+                problem = "the spec does not check"
+            report.append({"spec": spec, "ok": problem is None, "problem": problem})
+            if not args.json:
+                print(f"ok  {spec}" if problem is None else f"FAIL {spec}: {problem}")
+        if args.json:
+            print(json.dumps(report, indent=2))
+        return EXIT_OK if all(r["ok"] for r in report) else EXIT_SPEC
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create '{output_dir}': {exc.strerror or exc}") from None
+    verbose = not (args.quiet or args.json)
+    jobs = min(args.jobs, len(args.specs))
+    if jobs == 1:
+        results = [_compile_one(spec, options, verbose, bars=verbose) for spec in args.specs]
+    else:
+        import concurrent.futures
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")  # torch and fork do not mix
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            results = list(
+                pool.map(_compile_one, args.specs, [options] * len(args.specs),
+                         [verbose] * len(args.specs), [False] * len(args.specs))
+            )  # fmt: skip
+    for result in results:
+        if result.get("error") and not args.json:
+            print(result["error"], file=sys.stderr)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for result in results:
+            if "error" not in result:
+                print(_compiled_line(result))
+        if len(results) > 1:
+            failed = sum("error" in r for r in results)
+            print(f"{len(results) - failed} of {len(results)} specs compiled")
+    return max((r["exit"] for r in results), default=EXIT_OK)
+
+
+def _compile_one(spec: str, options, verbose: bool, bars: bool) -> dict:
+    """Compile one spec; a dict either way, so that worker processes report like the main one."""
+    from mipsdsl.pipeline import compile_spec
+
+    say = (lambda line: print(line, file=sys.stderr, flush=True)) if verbose else None
+    try:
+        compiled = compile_spec(spec, options, say, bars=bars)
+    except SpecError as exc:
+        text = "\n".join(d.format(exc.source) for d in exc.diagnostics)
+        code = EXIT_USAGE if isinstance(exc, SpecFileError) else EXIT_SPEC
+        return {"spec": spec, "exit": code, "error": text}
+    except MipsError as exc:
+        return {"spec": spec, "exit": EXIT_SPEC, "error": f"mipsc: error: {exc}"}
+    return {"spec": spec, "exit": EXIT_OK, **compiled.to_json()}
+
+
+def _compiled_line(result: dict) -> str:
+    if result["up_to_date"]:
+        return f"{result['path']}: up to date"
+    kind = "formulas" if result["symbolic"] else "a state table"
+    total = sum(result["seconds"].values())
+    return (
+        f"wrote {result['path']}: {result['states']}-state machine from {result['architecture']}; "
+        f"{kind} ({result['formula_nodes']} nodes), states labelled by {result['labelling']}; "
+        f"verified; {total:.1f} s"
+    )
 
 
 def cmd_verify(args) -> int:

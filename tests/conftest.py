@@ -21,3 +21,30 @@ def write_spec(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def training_cache(tmp_path_factory) -> Path:
+    """One checkpoint cache for the whole session, so that each small task trains once."""
+    return tmp_path_factory.mktemp("training-cache")
+
+
+@pytest.fixture(scope="session")
+def trained(training_cache):
+    """`trained(name)`: the benchmark spec `name` trained (budget 240 s) into `training_cache`,
+    once per session; training is deterministic, so later tests may compile from that cache."""
+    from mipsdsl.check import load_task
+    from mipsdsl.train.options import SearchOptions
+    from mipsdsl.train.search import train
+
+    done = {}
+
+    def get(name: str):
+        if name not in done:
+            task, _ = load_task(SPECS / f"{name}.mips", sample=0)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("MIPSDSL_CACHE_DIR", str(training_cache))
+                done[name] = (task, train(task, SearchOptions(budget=240)))
+        return done[name]
+
+    return get

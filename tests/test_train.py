@@ -13,7 +13,6 @@ from mipsdsl.errors import MipsError
 from mipsdsl.train.options import SearchOptions
 from mipsdsl.train.search import TrainingFailed, train
 from mipsdsl.train.model import Architecture, BatchedRNN
-from tests.conftest import SPECS
 
 
 @pytest.fixture(autouse=True)
@@ -29,9 +28,8 @@ def small_task(write_spec, target: str, inputs: str = "input x in {0, 1}", hints
 
 
 @pytest.mark.parametrize("name", ["parity_all", "bitwise_xor", "add_mod_3"])
-def test_benchmark_tasks_reach_exact_accuracy(name):
-    task, _ = load_task(SPECS / f"{name}.mips", sample=0)
-    trained = train(task, SearchOptions(budget=240))
+def test_benchmark_tasks_reach_exact_accuracy(name, trained):
+    task, trained = trained(name)  # trained once per session; tests/test_compile.py reuses it
     data = make_dataset(task, n=5000, seed=123, stream=7)
     assert np.array_equal(trained.run(data.x), data.y)
     assert trained.confirmed_on >= 50_000

@@ -32,6 +32,7 @@ import numpy as np
 
 from mipsdsl import __version__
 from mipsdsl.emit.printer import PythonPrinter, to_mips
+from mipsdsl.emit.provenance import UNHASHED, source_hash
 from mipsdsl.errors import MipsError
 from mipsdsl.program import Program
 from mipsdsl.task import Task
@@ -58,6 +59,7 @@ class Provenance:
     seed: int | None = None
     architecture: Mapping[str, Any] | None = field(default=None, hash=False)
     training: Mapping[str, Any] | None = field(default=None, hash=False)
+    compilation: Mapping[str, Any] | None = field(default=None, hash=False)  # see pipeline
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def render_module(
         summary="\n".join(_wrap(summary)),
         version=__version__,
         spec_path=task.path,
-        method=provenance.extraction,
+        method=_wrap(f"Algorithm ({provenance.extraction}):"),
         algorithm=_algorithm(program),
         verification=verdict.summary_lines(),
         initial_state=_tuple([str(value) for _, value in program.states]),
@@ -145,9 +147,10 @@ def render_module(
         provenance=_provenance(task, verdict, provenance),
     )
     try:
-        return black.format_str(source, mode=BLACK_MODE)
+        source = black.format_str(source, mode=BLACK_MODE)
     except black.InvalidInput as exc:  # a bug of ours, never the spec's doing
         raise EmitError(f"the rendered module is not valid Python: {exc}") from None
+    return source.replace(UNHASHED, source_hash(source), 1)
 
 
 def python_names(program: Program) -> dict[str, str]:
@@ -236,6 +239,7 @@ def _provenance(task: Task, verdict: Verdict, provenance: Provenance) -> dict:
         "architecture": provenance.architecture,
         "training": provenance.training,
         "extraction": provenance.extraction,
+        "compilation": provenance.compilation,
         "verification": {  # a passed verdict: no counterexamples to keep
             "passed": verdict.passed,
             "note": verdict.note,
@@ -244,6 +248,7 @@ def _provenance(task: Task, verdict: Verdict, provenance: Provenance) -> dict:
                 for level in verdict.levels
             ],
         },
+        "source_sha256": UNHASHED,
     }
 
 

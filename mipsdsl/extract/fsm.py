@@ -1,0 +1,273 @@
+"""Discretize: from a network's hidden states to a minimal finite-state (Mealy) machine.
+
+The paper rounded hidden states to an integer lattice and failed wherever rounding made the
+transition table contradictory (mod-k counters kept on a circle, nonlinear states). Here hidden
+states are grouped into grid cells of a fine resolution relative to their spread, whatever their
+geometry: a cell is a provisional state. Transitions and outputs come from what the network did
+on the trace (majority per cell and symbol); pairs the trace never showed are filled by stepping
+the network from the cell's representative. Over-splitting is harmless, because the machine is
+then minimised (states with the same outputs and equivalent successors merge, Moore's partition
+refinement), and the result must reproduce the network's outputs on a second trace it was not
+built from. A grid too coarse to separate states fails that check and the next, finer grid is
+tried; a task whose states never settle (a running sum) gives more states than the limit.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from mipsdsl.errors import MipsError
+from mipsdsl.extract.trace import Network, Trace
+
+RESOLUTIONS = (1 / 16, 1 / 64, 1 / 256, 1 / 1024)  # cell size, as a share of the states' spread
+MAX_CELLS = 50_000  # provisional states at one resolution
+MAX_STATES = 256  # states of the minimal machine, beyond which this is not the path to take
+MAX_SYMBOLS = 1024  # input symbols (products of channel values) a table can have
+
+
+class ExtractionError(MipsError):
+    """The network's behaviour could not be turned into a program on this path."""
+
+
+@dataclass(frozen=True, eq=False)
+class StateMachine:
+    """A Mealy machine: `next_state[s, i]` and `output[s, i]` (O values) for state s and the
+    i-th input symbol. `symbols[i]` is that symbol's value in each input channel; `alphabets`
+    are the channels' values, whose product (in order) the symbols are."""
+
+    alphabets: tuple[tuple[int, ...], ...]
+    initial: int
+    next_state: np.ndarray  # (S, X) int64
+    output: np.ndarray  # (S, X, O) int64
+
+    @property
+    def states(self) -> int:
+        return self.next_state.shape[0]
+
+    @property
+    def symbols(self) -> np.ndarray:
+        return symbol_table(self.alphabets)
+
+    def run(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Outputs (N, L, O) and the state after each step (N, L) for inputs x (N, L, C)."""
+        symbols = symbol_index(self.alphabets, x)
+        state = np.full(len(x), self.initial, dtype=np.int64)
+        outputs = np.empty(x.shape[:2] + (self.output.shape[-1],), dtype=np.int64)
+        states = np.empty(x.shape[:2], dtype=np.int64)
+        for t in range(x.shape[1]):
+            outputs[:, t] = self.output[state, symbols[:, t]]
+            state = self.next_state[state, symbols[:, t]]
+            states[:, t] = state
+        return outputs, states
+
+
+def symbol_table(alphabets: tuple[tuple[int, ...], ...]) -> np.ndarray:
+    """Every input symbol (X, C): the product of the channels' alphabets, in order."""
+    return np.asarray(list(itertools.product(*alphabets)), dtype=np.int64).reshape(
+        -1, len(alphabets)
+    )
+
+
+def symbol_index(alphabets: tuple[tuple[int, ...], ...], x: np.ndarray) -> np.ndarray:
+    """The symbol number of each input vector x (..., C)."""
+    index = np.zeros(x.shape[:-1], dtype=np.int64)
+    for c, alphabet in enumerate(alphabets):
+        index = index * len(alphabet) + np.searchsorted(np.asarray(alphabet), x[..., c])
+    return index
+
+
+@dataclass(frozen=True)
+class Discretized:
+    machine: StateMachine
+    resolution: float  # the cell size that worked, as a share of the hidden states' spread
+    cells: int  # provisional states before minimisation
+    filled: int  # (cell, symbol) pairs the trace never showed, filled by stepping the network
+
+    def to_json(self) -> dict:
+        return {
+            "states": self.machine.states,
+            "resolution": self.resolution,
+            "cells": self.cells,
+            "filled_transitions": self.filled,
+        }
+
+
+def discretize(
+    network: Network, alphabets: tuple[tuple[int, ...], ...], fit: Trace, check: Trace
+) -> Discretized:
+    """The minimal machine that reproduces the network's outputs on `check`, built from `fit`."""
+    symbols = int(np.prod([len(a) for a in alphabets]))
+    if symbols > MAX_SYMBOLS:
+        raise ExtractionError(
+            f"{symbols} input symbols is too many for a state table (at most {MAX_SYMBOLS})"
+        )
+    valid = fit.valid
+    points = np.concatenate([fit.before[valid], fit.after[valid]])
+    origin = points.min(axis=0)
+    spread = float((points.max(axis=0) - origin).max()) or 1.0
+    reasons = []
+    for resolution in RESOLUTIONS:
+        try:
+            found = _at_resolution(network, alphabets, fit, origin, spread * resolution)
+        except ExtractionError as exc:
+            reasons.append(f"cells of {resolution:g} of the spread: {exc}")
+            break  # finer cells only make more of them
+        machine = minimize(found.machine)
+        if machine.states > MAX_STATES:
+            reasons.append(
+                f"cells of {resolution:g} of the spread: {machine.states} states after "
+                f"minimisation (at most {MAX_STATES})"
+            )
+            break
+        mismatch = disagreement(machine, check)
+        if mismatch is None:
+            return Discretized(machine, resolution, found.cells, found.filled)
+        reasons.append(f"cells of {resolution:g} of the spread: {mismatch}")
+    raise ExtractionError(
+        "the hidden states do not form a finite-state machine:\n  " + "\n  ".join(reasons)
+    )
+
+
+@dataclass(frozen=True)
+class _Cells:
+    machine: StateMachine
+    cells: int
+    filled: int
+
+
+def _at_resolution(network, alphabets, fit: Trace, origin, size: float) -> _Cells:
+    valid = fit.valid
+    before, after = fit.before[valid], fit.after[valid]
+    keys = np.round((np.concatenate([before, after]) - origin) / size).astype(np.int64)
+    unique_keys, first, cell = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    cell = cell.ravel()
+    cells = len(unique_keys)
+    if cells > MAX_CELLS:
+        raise ExtractionError(f"{cells} distinct cells (at most {MAX_CELLS})")
+    representatives = np.concatenate([before, after])[first]
+    source, target = cell[: len(before)], cell[len(before) :]
+    symbol = symbol_index(alphabets, fit.x[valid])
+    n_symbols = int(np.prod([len(a) for a in alphabets]))
+    next_state = _majority(source * n_symbols + symbol, target, cells * n_symbols)
+    outputs = fit.outputs[valid]
+    output = np.stack(
+        [_majority(source * n_symbols + symbol, outputs[:, o], cells * n_symbols)
+         for o in range(outputs.shape[1])], axis=-1
+    )  # fmt: skip
+    missing = np.flatnonzero(next_state == _MISSING)
+    if len(missing):
+        next_state[missing], output[missing] = _step_cells(
+            network, symbol_table(alphabets), representatives, unique_keys, origin, size, missing,
+            n_symbols,
+        )  # fmt: skip
+    h0 = np.asarray(network.initial_hidden(), dtype=np.float64)
+    initial_key = np.round((h0 - origin) / size).astype(np.int64)
+    initial = _nearest(unique_keys, representatives, initial_key[None], h0[None])[0]
+    return _Cells(
+        StateMachine(
+            alphabets,
+            int(initial),
+            next_state.reshape(cells, n_symbols),
+            output.reshape(cells, n_symbols, -1),
+        ),
+        cells,
+        len(missing),
+    )
+
+
+_MISSING = np.iinfo(np.int64).min
+
+
+def _majority(group: np.ndarray, value: np.ndarray, groups: int) -> np.ndarray:
+    """Per group, its most frequent value (smallest on ties); _MISSING for empty groups."""
+    pairs, counts = np.unique(np.stack([group, value], axis=1), axis=0, return_counts=True)
+    order = np.lexsort((pairs[:, 1], -counts, pairs[:, 0]))  # by group, count desc, value asc
+    pairs = pairs[order]
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:, 0] != pairs[:-1, 0]
+    out = np.full(groups, _MISSING, dtype=np.int64)
+    out[pairs[first, 0]] = pairs[first, 1]
+    return out
+
+
+def _step_cells(network, symbols, representatives, keys, origin, size, missing, n_symbols):
+    """Successor cell and outputs of each missing (cell, symbol) pair, by stepping the network
+    from the cell's representative; a successor outside every cell goes to the nearest one."""
+    cell, symbol = missing // n_symbols, missing % n_symbols
+    h = network.step(representatives[cell].astype(np.float32), symbols[symbol])
+    outputs = network.readout(h).astype(np.int64)
+    successor_keys = np.round((h - origin) / size).astype(np.int64)
+    return _nearest(keys, representatives, successor_keys, h), outputs
+
+
+def _nearest(keys, representatives, wanted_keys, points) -> np.ndarray:
+    """The cell of each point: the one with its key if it exists, else the nearest representative."""
+    index = {k.tobytes(): i for i, k in enumerate(keys)}
+    out = np.empty(len(points), dtype=np.int64)
+    for j, (key, point) in enumerate(zip(wanted_keys, points)):
+        hit = index.get(key.tobytes())
+        if hit is None:
+            hit = int(np.argmin(((representatives - point) ** 2).sum(axis=1)))
+        out[j] = hit
+    return out
+
+
+def minimize(machine: StateMachine) -> StateMachine:
+    """The minimal equivalent machine: reachable states only, equivalent states merged
+    (partition refinement), numbered in breadth-first order from the initial state."""
+    reachable = _reachable(machine)
+    remap = np.full(machine.states, -1, dtype=np.int64)
+    remap[reachable] = np.arange(len(reachable))
+    next_state = remap[machine.next_state[reachable]]
+    output = machine.output[reachable]
+    block = _classes(output.reshape(len(reachable), -1))
+    while True:
+        refined = _classes(np.concatenate([block[:, None], block[next_state]], axis=1))
+        if refined.max() == block.max():
+            break
+        block = refined
+    quotient_next = np.zeros((block.max() + 1, next_state.shape[1]), dtype=np.int64)
+    quotient_output = np.zeros((block.max() + 1,) + output.shape[1:], dtype=np.int64)
+    quotient_next[block] = block[next_state]
+    quotient_output[block] = output
+    merged = StateMachine(
+        machine.alphabets, int(block[remap[machine.initial]]), quotient_next, quotient_output
+    )
+    return _renumbered(merged)
+
+
+def _classes(rows: np.ndarray) -> np.ndarray:
+    return np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+
+
+def _reachable(machine: StateMachine) -> np.ndarray:
+    """States reachable from the initial one, in breadth-first order (symbols in order)."""
+    order, seen = [machine.initial], {machine.initial}
+    for state in order:
+        for successor in machine.next_state[state]:
+            if int(successor) not in seen:
+                seen.add(int(successor))
+                order.append(int(successor))
+    return np.asarray(order, dtype=np.int64)
+
+
+def _renumbered(machine: StateMachine) -> StateMachine:
+    order = _reachable(machine)
+    number = np.empty(machine.states, dtype=np.int64)
+    number[order] = np.arange(len(order))
+    return StateMachine(
+        machine.alphabets, 0, number[machine.next_state[order]], machine.output[order]
+    )
+
+
+def disagreement(machine: StateMachine, check: Trace) -> str | None:
+    """Where the machine's outputs differ from the network's on `check`, or None."""
+    outputs, _ = machine.run(check.x)
+    wrong = (outputs != check.outputs).any(axis=-1) & check.valid
+    if not wrong.any():
+        return None
+    sequences = int(wrong.any(axis=1).sum())
+    return f"differs from the network on {sequences} of {len(check.x)} check sequences"

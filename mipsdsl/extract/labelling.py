@@ -1,0 +1,299 @@
+"""From a state machine's tables to formulas: label the states with integers, then regress.
+
+A minimal machine's states are anonymous. Whether its tables become short formulas depends on the
+integers the states are given (a mod-3 counter is `s = (s + x) % 3` only when its states are
+numbered along the cycle) and on how the state is split into variables (a shift register of the
+last inputs, or bits). Several labellings are tried, each table is handed to the exact regression,
+and the labelling with the smallest formulas wins:
+
+- the value an output takes on entering each state, when that identifies the state (`y = s`);
+- breadth-first numbering, and every numbering when there are at most `PERMUTED_STATES` states;
+- the last k inputs (k = 1..`MAX_REGISTER`), when they determine the outputs;
+- bits of a numbering, with Boolean minimisation, when inputs and outputs are bits.
+
+When no labelling gives formulas, the machine itself becomes the program: a decision tree over the
+state number and the inputs. That program is correct (it is the verified machine) but it is a
+table, not a formula, and the result says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from mipsdsl import expr as E
+from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
+from mipsdsl.extract.boolean import boolean_formula
+from mipsdsl.extract.enumerative import RegressionBudget, regress
+from mipsdsl.extract.fsm import StateMachine
+
+PERMUTED_STATES = 4  # up to this many states, every numbering is tried
+MAX_REGISTER = 3  # longest input history tried as state
+MAX_REGISTER_STATES = 20_000  # (history, state) pairs explored when checking a register
+
+
+@dataclass(frozen=True)
+class Labelled:
+    formulas: Formulas
+    method: str  # how the state was labelled, e.g. "entry value of y", "last 2 inputs"
+    symbolic: bool  # False: a table-driven program (decision tree over the state number)
+    tried: tuple[str, ...]  # every labelling tried, with its outcome
+
+
+def formulas_for(
+    machine: StateMachine,
+    inputs: Sequence[str],
+    outputs: Sequence[str],
+    seconds: float = 20.0,
+    max_size: int = 9,
+) -> Labelled:
+    """The smallest formulas found for the machine within `seconds`, or its decision-tree table."""
+    deadline = time.perf_counter() + seconds
+    best, tried = None, []
+    for method, candidate in _candidates(machine, inputs, outputs):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            tried.append(f"{method}: not tried (time budget spent)")
+            continue
+        formulas = candidate(RegressionBudget(max_size=max_size, seconds=min(left, seconds / 3)))
+        if formulas is None:
+            tried.append(f"{method}: no formulas within the budget")
+            continue
+        tried.append(f"{method}: formulas of {formulas.size()} nodes")
+        if best is None or formulas.size() < best[1].size():
+            best = (method, formulas)
+    if best is not None:
+        return Labelled(best[1], best[0], True, tuple(tried))
+    return Labelled(table_formulas(machine, inputs, outputs), "state table", False, tuple(tried))
+
+
+# ---------------------------------------------------------------- candidates
+
+
+def _candidates(machine, inputs, outputs):
+    """(description, budget -> Formulas | None) for every labelling worth trying, cheap first."""
+    if machine.states == 1:
+        yield "no state", lambda budget: _single_variable(machine, inputs, outputs, None, budget)
+        return
+    for k in range(1, MAX_REGISTER + 1):
+        table = _register_table(machine, k)
+        if table is not None:
+            for start in _register_starts(machine):
+                description = f"the last {k} input{'s' if k > 1 else ''} (from {start})"
+                yield description, (
+                    lambda budget, t=table, k=k, start=start: _register(
+                        machine, t, k, start, inputs, outputs, budget
+                    )
+                )
+            break
+    labellings = {}
+    for o, name in enumerate(outputs):
+        entry = _entry_labels(machine, o)
+        if entry is not None:
+            labellings.setdefault(tuple(entry), f"the value of {name} on entering a state")
+    labellings.setdefault(tuple(range(machine.states)), "breadth-first state numbers")
+    if machine.states <= PERMUTED_STATES:
+        for perm in itertools.permutations(range(machine.states)):
+            labellings.setdefault(perm, f"state numbers {perm}")
+    for labels, description in labellings.items():
+        labels = np.asarray(labels, dtype=np.int64)
+        yield description, (
+            lambda budget, labels=labels: _single_variable(machine, inputs, outputs, labels, budget)
+        )
+    if _all_bits(machine) and machine.states <= 16:
+        yield "state bits (Boolean minimisation)", lambda budget: _bits(machine, inputs, outputs)
+
+
+def _entry_labels(machine: StateMachine, o: int) -> list[int] | None:
+    """Each state's label = output o on every transition into it, if that is one value per state
+    and different states get different values; the initial state, if never re-entered, gets 0
+    (or one below the smallest label when 0 is taken)."""
+    entry: dict[int, set[int]] = {}
+    for s in range(machine.states):
+        for i in range(machine.next_state.shape[1]):
+            entry.setdefault(int(machine.next_state[s, i]), set()).add(int(machine.output[s, i, o]))
+    labels = {}
+    for s, values in entry.items():
+        if len(values) != 1:
+            return None
+        labels[s] = values.pop()
+    if len(set(labels.values())) != len(labels):
+        return None
+    if machine.initial not in labels:
+        used = set(labels.values())
+        labels[machine.initial] = 0 if 0 not in used else min(used) - 1
+    return [labels[s] for s in range(machine.states)]
+
+
+def _single_variable(machine, inputs, outputs, labels, budget) -> Formulas | None:
+    """One state variable `s` holding `labels[state]` (no state at all when labels is None)."""
+    symbols = machine.symbols
+    state_rows, symbol_rows = _rows(machine)
+    taken = set(inputs) | set(outputs)
+    columns = {name: symbols[symbol_rows, c] for c, name in enumerate(inputs)}
+    targets = [machine.output[state_rows, symbol_rows, o] for o in range(len(outputs))]
+    state = None
+    if labels is not None:
+        state = fresh("s", taken)
+        columns = {state: labels[state_rows], **columns}
+        targets.append(labels[machine.next_state[state_rows, symbol_rows]])
+    constants = _constants(machine, labels)
+    result = regress(columns, targets, constants, budget)
+    if any(e is None for e in result.expressions):
+        return None
+    found = list(result.expressions)
+    states = ()
+    if state is not None:
+        states = (StateVariable(state, int(labels[machine.initial]), found.pop()),)
+    return Formulas(tuple(inputs), states, tuple(zip(outputs, found)))
+
+
+def _constants(machine: StateMachine, labels) -> list[int]:
+    """Constants the regression may use: table sizes and the outputs' and labels' extremes."""
+    values = {machine.states, len(machine.symbols)}
+    values |= {int(v) for v in (machine.output.min(), machine.output.max())}
+    if labels is not None:
+        values |= {int(labels.min()), int(labels.max()), int(labels.max()) + 1}
+    return sorted(values)
+
+
+# ---------------------------------------------------------------- input history as state
+
+
+_START = -1  # the symbol number standing for "before the first input"
+
+
+def _register_table(machine: StateMachine, k: int) -> dict | None:
+    """Outputs as a function of (the last k symbols, the current symbol), if they are one:
+    explores every reachable (history, state) pair; None when some history is ambiguous or
+    there are too many pairs."""
+    n_symbols = machine.next_state.shape[1]
+    start = ((_START,) * k, machine.initial)
+    seen, queue, table = {start}, [start], {}
+    while queue:
+        history, state = queue.pop()
+        for i in range(n_symbols):
+            out = tuple(int(v) for v in machine.output[state, i])
+            if table.setdefault((history, i), out) != out:
+                return None
+            successor = ((i,) + history[:-1], int(machine.next_state[state, i]))
+            if successor not in seen:
+                if len(seen) >= MAX_REGISTER_STATES:
+                    return None
+                seen.add(successor)
+                queue.append(successor)
+    return table
+
+
+def _register(machine, table: dict, k: int, start: int, inputs, outputs, budget):
+    """State variables `prev_<input>`, `prev2_<input>`... holding the last k inputs (`start`
+    before the first input), shifted along at every step; outputs regressed over them."""
+    symbols = machine.symbols
+    taken = set(inputs) | set(outputs)
+    lagged = [
+        [fresh(f"prev{'' if j == 1 else j}_{name}", taken) for name in inputs]
+        for j in range(1, k + 1)
+    ]
+    keys = sorted(table)
+    columns = {}
+    for j, names in enumerate(lagged):
+        history = np.asarray([key[0][j] for key in keys])
+        for c, name in enumerate(names):
+            columns[name] = np.where(history == _START, start, symbols[history, c])
+    current = np.asarray([key[1] for key in keys])
+    columns.update({name: symbols[current, c] for c, name in enumerate(inputs)})
+    targets = [np.asarray([table[key][o] for key in keys]) for o in range(len(outputs))]
+    result = regress(columns, targets, _constants(machine, None) + [start], budget)
+    if any(e is None for e in result.expressions):
+        return None
+    states = []
+    for j, names in enumerate(lagged):
+        sources = inputs if j == 0 else lagged[j - 1]
+        states += [StateVariable(n, start, E.Var(src)) for n, src in zip(names, sources)]
+    return Formulas(tuple(inputs), tuple(states), tuple(zip(outputs, result.expressions)))
+
+
+def _register_starts(machine: StateMachine) -> list[int]:
+    """Values the history holds before the first input: 0, or one below every input value."""
+    below = int(machine.symbols.min()) - 1
+    return [0] if not (machine.symbols == 0).any() else [0, below]
+
+
+# ---------------------------------------------------------------- bits
+
+
+def _all_bits(machine: StateMachine) -> bool:
+    return bool(np.isin(machine.symbols, (0, 1)).all() and np.isin(machine.output, (0, 1)).all())
+
+
+def _bits(machine: StateMachine, inputs, outputs) -> Formulas | None:
+    """State bits b0, b1... of the breadth-first state number, each output and next bit a
+    minimal Boolean formula of the bits and the inputs."""
+    width = max(1, int(machine.states - 1).bit_length())
+    taken = set(inputs) | set(outputs)
+    bits = [fresh(f"b{k}", taken) for k in range(width)]
+    state_rows, symbol_rows = _rows(machine)
+    symbols = machine.symbols
+    columns = {name: (state_rows >> k) & 1 for k, name in enumerate(bits)}
+    columns.update({name: symbols[symbol_rows, c] for c, name in enumerate(inputs)})
+    successor = machine.next_state[state_rows, symbol_rows]
+    targets = [machine.output[state_rows, symbol_rows, o] for o in range(len(outputs))]
+    targets += [(successor >> k) & 1 for k in range(width)]
+    found = [boolean_formula(columns, target) for target in targets]
+    if any(e is None for e in found):
+        return None
+    states = tuple(
+        StateVariable(name, (machine.initial >> k) & 1, found[len(outputs) + k])
+        for k, name in enumerate(bits)
+    )
+    return Formulas(tuple(inputs), states, tuple(zip(outputs, found[: len(outputs)])))
+
+
+def _rows(machine: StateMachine) -> tuple[np.ndarray, np.ndarray]:
+    """Every (state, symbol) pair as two row arrays."""
+    n_states, n_symbols = machine.next_state.shape
+    return np.repeat(np.arange(n_states), n_symbols), np.tile(np.arange(n_symbols), n_states)
+
+
+# ---------------------------------------------------------------- the table itself
+
+
+def table_formulas(machine: StateMachine, inputs, outputs) -> Formulas:
+    """The machine as a program: state number `s`, next state and outputs as decision trees."""
+    state_rows, symbol_rows = _rows(machine)
+    state = fresh("s", set(inputs) | set(outputs))
+    columns = [(state, state_rows)]
+    columns += [(name, machine.symbols[symbol_rows, c]) for c, name in enumerate(inputs)]
+    trees = [
+        decision_tree(columns, machine.output[state_rows, symbol_rows, o])
+        for o in range(len(outputs))
+    ]
+    update = decision_tree(columns, machine.next_state[state_rows, symbol_rows])
+    return Formulas(
+        tuple(inputs),
+        (StateVariable(state, machine.initial, update),),
+        tuple(zip(outputs, trees)),
+    )
+
+
+def decision_tree(columns: list[tuple[str, np.ndarray]], target: np.ndarray) -> E.Expr:
+    """An exact decision tree for `target` over the rows: split the first variable that still
+    varies at its median value; identical branches are merged."""
+    values = np.unique(target)
+    if len(values) == 1:
+        return E.Const(int(values[0]))
+    for name, column in columns:
+        distinct = np.unique(column)
+        if len(distinct) > 1:
+            split = int(distinct[(len(distinct) - 1) // 2])
+            low = column <= split
+            then = decision_tree([(n, c[low]) for n, c in columns], target[low])
+            orelse = decision_tree([(n, c[~low]) for n, c in columns], target[~low])
+            if then == orelse:
+                return then
+            return E.Cond(E.Binary("<=", E.Var(name), E.Const(split)), then, orelse)
+    raise ValueError("the table gives two values for the same row")

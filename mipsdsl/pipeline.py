@@ -1,0 +1,223 @@
+"""The compiler driver: a spec file in, a verified Python module out, one named stage at a time.
+
+    check -> train -> trace -> discretize -> regress -> assemble -> verify -> emit
+
+Each stage's failure is reported with the stage's name. Training is cached by its own content
+hash; a module whose recorded compile key matches (same spec, options and versions) is up to date
+and nothing runs. Extraction is handed the network and the input domain only: the spec's target
+labels the training data (inside `train`) and judges the finished program (`verify`), nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from mipsdsl import __version__
+from mipsdsl.check import load_task
+from mipsdsl.emit.provenance import ProvenanceError, read_provenance
+from mipsdsl.errors import MipsError
+from mipsdsl.task import Task
+from mipsdsl.train.options import SearchOptions, cache_key, default_encoding, default_head
+from mipsdsl.verify import VerifyOptions, verify
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    output_dir: Path = Path("generated")
+    seed: int | None = None  # first training seed (default: the spec's data seed)
+    seeds: int = 3  # seeds per architecture
+    budget: float = 300.0  # seconds of training
+    regress_seconds: float = 30.0  # seconds of formula search
+    max_formula_size: int = 9  # IR nodes per formula
+    trace_sequences: int = 2000  # sequences the network is traced on (and as many to check)
+    force: bool = False  # retrain and recompile even when cached or up to date
+    verify: VerifyOptions = field(default_factory=VerifyOptions)
+
+
+class StageFailed(MipsError):
+    def __init__(self, task: str, stage: str, message: str):
+        super().__init__(f"{task}: {stage} failed: {message}")
+        self.task, self.stage = task, stage
+
+
+@dataclass(frozen=True)
+class Compiled:
+    task: str
+    path: Path
+    up_to_date: bool  # nothing ran: the module on disk was compiled with the same key
+    summary: dict  # what was found and checked, as recorded in the module's provenance
+    seconds: dict  # per stage
+
+    def to_json(self) -> dict:
+        return {
+            "task": self.task,
+            "path": str(self.path),
+            "up_to_date": self.up_to_date,
+            **self.summary,
+            "seconds": self.seconds,
+        }
+
+
+def module_path(task: Task, options: CompileOptions) -> Path:
+    return Path(options.output_dir) / f"{task.name}.py"
+
+
+def compile_key(task: Task, options: CompileOptions) -> str:
+    """Everything that determines the module: spec, options that change results, versions."""
+    material = {
+        "training": cache_key(task, _search_options(options), *_encoding(task)),
+        "regress_seconds": options.regress_seconds,
+        "max_formula_size": options.max_formula_size,
+        "trace_sequences": options.trace_sequences,
+        "verify": asdict(options.verify),
+        "mipsdsl": __version__,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def compile_spec(
+    spec: str | Path,
+    options: CompileOptions = CompileOptions(),
+    progress: Progress | None = None,
+    bars: bool = False,
+) -> Compiled:
+    """Compile one spec into `options.output_dir/<task>.py`; raises StageFailed, SpecError.
+
+    `progress` receives a line per stage; `bars` shows training progress bars."""
+    say = progress or (lambda _: None)
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[stage] = round(now - clock, 2)
+        clock = now
+
+    task, _ = load_task(spec)
+    lap("check")
+    path = module_path(task, options)
+    key = compile_key(task, options)
+    if not options.force and path.is_file():
+        try:
+            recorded, edited = read_provenance(path)
+        except ProvenanceError:
+            recorded, edited = {}, True
+        compilation = recorded.get("compilation") or {}
+        if not edited and compilation.get("key") == key:
+            say(f"{task.name}: {path} is up to date")
+            return Compiled(task.name, path, True, compilation.get("summary", {}), seconds)
+
+    # the heavy stages load torch, sympy and black: only now that there is work to do
+    from mipsdsl.emit.module import EmitError, Provenance, emit_module
+    from mipsdsl.extract.assemble import assemble
+    from mipsdsl.extract.fsm import discretize
+    from mipsdsl.extract.labelling import formulas_for
+    from mipsdsl.extract.trace import CHECK_STREAM, trace
+    from mipsdsl.train.search import TrainingFailed, train
+
+    say(f"{task.name}: training")
+    try:
+        network = train(
+            task, _search_options(options), force=options.force, progress=bars
+        )
+    except TrainingFailed as exc:
+        raise StageFailed(task.name, "train", str(exc)) from None
+    lap("train")
+
+    say(f"{task.name}: tracing and discretizing {network.arch.describe()}")
+    fit = trace(network, task, options.trace_sequences, task.data.seed)
+    check = trace(network, task, options.trace_sequences, task.data.seed, CHECK_STREAM)
+    lap("trace")
+    try:
+        found = discretize(network, tuple(c.values for c in task.inputs), fit, check)
+    except MipsError as exc:
+        raise StageFailed(task.name, "discretize", str(exc)) from None
+    lap("discretize")
+
+    say(f"{task.name}: regressing a {found.machine.states}-state machine")
+    inputs = tuple(c.name for c in task.inputs)
+    outputs = tuple(o.name for o in task.outputs)
+    labelled = formulas_for(
+        found.machine, inputs, outputs, options.regress_seconds, options.max_formula_size
+    )
+    lap("regress")
+    program = assemble(labelled.formulas)
+    lap("assemble")
+
+    say(f"{task.name}: verifying")
+    verdict = verify(task, program, options.verify)
+    lap("verify")
+    if not verdict.passed:
+        raise StageFailed(task.name, "verify", "\n" + verdict.report())
+
+    summary = {
+        "extraction_path": "finite-state machine",
+        "states": found.machine.states,
+        "labelling": labelled.method,
+        "symbolic": labelled.symbolic,
+        "formula_nodes": labelled.formulas.size(),
+        "state_variables": len(program.states),
+        "architecture": network.arch.describe(),
+    }
+    provenance = Provenance(
+        extraction=_describe(network, found.machine.states, labelled),
+        seed=network.seed,
+        architecture=network.arch.to_json(),
+        training={"steps": network.steps, "confirmed_on_sequences": network.confirmed_on},
+        compilation={
+            "key": key,
+            "summary": summary,
+            "discretize": found.to_json(),
+            "labellings_tried": list(labelled.tried),
+        },
+    )
+    say(f"{task.name}: writing {path}")
+    try:
+        emit_module(program, task, verdict, path, provenance)
+    except EmitError as exc:
+        raise StageFailed(task.name, "emit", str(exc)) from None
+    lap("emit")
+    return Compiled(task.name, path, False, summary, seconds)
+
+
+def check_module(spec: str | Path, options: CompileOptions) -> str | None:
+    """Why the committed module for `spec` is not what compiling would write, or None."""
+    task, _ = load_task(spec)
+    path = module_path(task, options)
+    if not path.is_file():
+        return f"{path} does not exist"
+    try:
+        recorded, edited = read_provenance(path)
+    except ProvenanceError as exc:
+        return str(exc)
+    if edited:
+        return f"{path} was edited by hand"
+    if (recorded.get("compilation") or {}).get("key") != compile_key(task, options):
+        return f"{path} is stale (the spec, the options or mipsdsl changed)"
+    return None
+
+
+def _search_options(options: CompileOptions):
+    return SearchOptions(seeds=options.seeds, first_seed=options.seed, budget=options.budget)
+
+
+def _encoding(task: Task) -> tuple[str, str]:
+    return default_encoding(task), default_head(task)
+
+
+def _describe(network, states: int, labelled) -> str:
+    """One line for the module's docstring: where the program came from."""
+    found = f"a {states}-state machine read out of an RNN with {network.arch.hidden} hidden units"
+    if states > 1:
+        found += f"; states labelled by {labelled.method}"
+    if not labelled.symbolic:
+        found += "; no formula found within the budget, so the program is the verified state table"
+    return found

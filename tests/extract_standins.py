@@ -1,0 +1,65 @@
+"""Stand-in networks for extraction tests: a known integer algorithm hidden in some geometry.
+
+Each keeps an integer state s, stores it in a hidden vector through `embed` (plus optional noise),
+and reads it back with `decode`: so the test knows the algorithm, while extraction sees only
+vectors, exactly as it sees a trained RNN.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+
+class StandIn:
+    def __init__(
+        self,
+        update: Callable[[np.ndarray, np.ndarray], np.ndarray],  # (s (B,), x (B, C)) -> s'
+        output: Callable[[np.ndarray, np.ndarray], np.ndarray],  # (s_old, x) -> y (B, O)
+        embed: Callable[[np.ndarray], np.ndarray],  # s (B,) -> h (B, n)
+        decode: Callable[[np.ndarray], np.ndarray],  # h (B, n) -> s (B,)
+        initial: int = 0,
+        noise: float = 0.0,
+        seed: int = 0,
+    ):
+        self.update, self.output, self.embed, self.decode = update, output, embed, decode
+        self.initial, self.noise = initial, noise
+        self.rng = np.random.default_rng(seed)
+
+    # The hidden vector holds (state, last output) so that readout needs the vector only.
+    def initial_hidden(self) -> np.ndarray:
+        return self._vector(np.array([self.initial]), np.zeros((1, 1), dtype=np.int64))[0]
+
+    def step(self, h: np.ndarray, x: np.ndarray) -> np.ndarray:
+        s = self.decode(h[:, :-1])
+        y = self.output(s, x).reshape(len(s), -1)
+        return self._vector(self.update(s, x), y)
+
+    def readout(self, h: np.ndarray) -> np.ndarray:
+        return np.rint(h[:, -1:]).astype(np.int64)
+
+    def _vector(self, s: np.ndarray, y: np.ndarray) -> np.ndarray:
+        h = self.embed(s).astype(np.float64)
+        h = h + self.rng.normal(0.0, self.noise, h.shape) if self.noise else h
+        return np.concatenate([h, y[:, :1].astype(np.float64)], axis=1).astype(np.float32)
+
+
+def circle(k: int, radius: float = 3.0):
+    """A mod-k counter's states on a circle, and back."""
+
+    def embed(s):
+        angle = 2 * np.pi * s / k
+        return radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+
+    def decode(h):
+        return np.rint(np.arctan2(h[:, 1], h[:, 0]) / (2 * np.pi / k)).astype(np.int64) % k
+
+    return embed, decode
+
+
+def line(scale: float = 1.0):
+    """An integer state as a point on a line (unbounded counters)."""
+    return (lambda s: scale * s[:, None].astype(np.float64)), (
+        lambda h: np.rint(h[:, 0] / scale).astype(np.int64)
+    )

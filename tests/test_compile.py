@@ -1,0 +1,153 @@
+"""`mipsc compile` end to end: spec -> trained network -> state machine -> formulas -> verified
+module, on small benchmark tasks within a test budget (training is shared with test_train.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from mipsdsl.check import load_task
+from mipsdsl.cli import main
+from mipsdsl.data import make_dataset, save_dataset
+from mipsdsl.emit.provenance import read_provenance
+from mipsdsl.verify import load_module
+from tests.conftest import SPECS
+
+
+@pytest.fixture
+def shared_cache(training_cache, monkeypatch):
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(training_cache))
+
+
+def compile_(capsys, *argv):
+    status = main(["compile", "--quiet", *map(str, argv)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "internal error" not in err
+    return status, out, err
+
+
+@pytest.mark.parametrize("name", ["parity_all", "bitwise_xor", "add_mod_3", "binary_addition"])
+def test_benchmark_tasks_compile_to_verified_formulas(name, trained, shared_cache, tmp_path, capsys):
+    task, network = trained(name)
+    status, out, err = compile_(capsys, SPECS / f"{name}.mips", "-o", tmp_path, "--json")
+    assert status == 0, err
+    (report,) = json.loads(out)
+    assert report["symbolic"] and report["extraction_path"] == "finite-state machine"
+    assert report["architecture"] == network.arch.describe()
+    module = load_module(tmp_path / f"{name}.py")
+    data = make_dataset(task, n=300, seed=99, stream=11)
+    for x, y, length in zip(data.x, data.y, data.lengths):
+        xs = [int(v[0]) if len(task.inputs) == 1 else tuple(map(int, v)) for v in x[:length]]
+        assert module.run(xs) == [int(v[0]) for v in y[:length]]
+    provenance, edited = read_provenance(tmp_path / f"{name}.py")
+    assert not edited and provenance["verification"]["passed"]
+    assert provenance["compilation"]["summary"]["symbolic"]
+
+
+def test_recompiling_an_unchanged_spec_does_nothing_and_check_passes(
+    trained, shared_cache, tmp_path, capsys
+):
+    trained("parity_all")
+    spec = SPECS / "parity_all.mips"
+    assert compile_(capsys, spec, "-o", tmp_path)[0] == 0
+    written = (tmp_path / "parity_all.py").read_bytes()
+    status, out, _ = compile_(capsys, spec, "-o", tmp_path, "--json")
+    assert status == 0 and json.loads(out)[0]["up_to_date"]
+    assert (tmp_path / "parity_all.py").read_bytes() == written
+    status, out, _ = compile_(capsys, spec, "-o", tmp_path, "--check")
+    assert status == 0 and out.startswith("ok")
+    # --force recompiles, and the same spec and seed give the same bytes
+    assert compile_(capsys, spec, "-o", tmp_path, "--force")[0] == 0
+    assert (tmp_path / "parity_all.py").read_bytes() == written
+
+
+def test_check_fails_on_a_hand_edited_or_stale_module(trained, shared_cache, tmp_path, capsys):
+    trained("parity_all")
+    spec = tmp_path / "parity_all.mips"
+    shutil.copy(SPECS / "parity_all.mips", spec)
+    assert compile_(capsys, spec, "-o", tmp_path)[0] == 0
+    module = tmp_path / "parity_all.py"
+    text = module.read_text()
+    module.write_text(text.replace("INITIAL_STATE = (0,)", "INITIAL_STATE = (1,)"))
+    status, out, _ = compile_(capsys, spec, "-o", tmp_path, "--check")
+    assert status == 1 and "edited by hand" in out
+    module.write_text(text)
+    spec.write_text(spec.read_text().replace("Parity of all bits so far.", "Parity."))
+    status, out, _ = compile_(capsys, spec, "-o", tmp_path, "--check")
+    assert status == 1 and "stale" in out
+    (tmp_path / "other").mkdir()
+    status, out, _ = compile_(capsys, spec, "-o", tmp_path / "other", "--check")
+    assert status == 1 and "does not exist" in out
+
+
+def test_a_failed_verification_names_the_stage_and_writes_nothing(shared_cache, tmp_path, capsys):
+    # majority so far keeps an unbounded count: a state machine read from length-10 traces is
+    # right at length 10 and wrong at length 100, which verification catches
+    status, _, err = compile_(capsys, SPECS / "majority_0_1.mips", "-o", tmp_path)
+    assert status == 1
+    assert "majority_0_1: verify failed" in err and "longer" in err and "counterexample" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_spec_given_by_examples_compiles_the_same_way(write_spec, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(tmp_path / "cache"))
+    defined = write_spec(
+        'task previous "x[t-1]"\ninput x in {0, 1}\nlength 8\noutput y = x[t-1]\n'
+        "data size 20000 seed 0\n",
+        "defined.mips",
+    )
+    task, _ = load_task(defined)
+    save_dataset(make_dataset(task), tmp_path / "previous.npz")
+    by_example = write_spec(
+        'task previous "by example"\ninput x in {0, 1}\nexamples "previous.npz"\noutput y\n',
+        "by_example.mips",
+    )
+    out_dir = tmp_path / "out"
+    status, out, err = compile_(capsys, by_example, "-o", out_dir, "--json")
+    assert status == 0, err
+    (report,) = json.loads(out)
+    assert report["symbolic"]
+    provenance, _ = read_provenance(out_dir / "previous.py")
+    levels = provenance["verification"]["levels"]
+    assert [level["passed"] for level in levels] == [True] * len(levels)
+    module = load_module(out_dir / "previous.py")
+    assert module.run([1, 0, 1, 1]) == [0, 1, 0, 1]
+
+
+def test_jobs_compile_specs_in_parallel_processes(trained, shared_cache, tmp_path, capsys):
+    trained("parity_all"), trained("bitwise_xor")
+    specs = [SPECS / "parity_all.mips", SPECS / "bitwise_xor.mips"]
+    status, out, err = compile_(capsys, *specs, "-o", tmp_path, "--jobs", "2", "--json")
+    assert status == 0, err
+    assert sorted(r["task"] for r in json.loads(out)) == ["bitwise_xor", "parity_all"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bitwise_xor.py", "parity_all.py"]
+
+
+def test_missing_specs_are_usage_errors(capsys, tmp_path):
+    status, _, err = compile_(capsys, tmp_path / "nope.mips", "-o", tmp_path)
+    assert status == 2 and "does not exist" in err
+    status, _, err = compile_(capsys, SPECS, "-o", tmp_path)
+    assert status == 2 and "is a directory" in err
+
+
+@pytest.mark.parametrize("option, value", [("--budget", "0"), ("--jobs", "0"), ("--seed", "-1")])
+def test_bad_option_values_are_usage_errors(option, value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["compile", str(SPECS / "parity_all.mips"), option, value])
+    assert exit_.value.code == 2 and option in capsys.readouterr().err
+
+
+def test_a_spec_with_errors_gets_its_diagnostics(write_spec, tmp_path, capsys):
+    bad = write_spec("task t\ninput x in {0, 1}\nlength 4\noutput y = z\n")
+    status, _, err = compile_(capsys, bad, "-o", tmp_path)
+    assert status == 1 and ":4:" in err and "z" in err
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_an_output_path_that_is_a_file_is_refused(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("")
+    status, _, err = compile_(capsys, SPECS / "parity_all.mips", "-o", target)
+    assert status == 2 and "not a directory" in err
