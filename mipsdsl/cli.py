@@ -349,8 +349,8 @@ def _compiled_line(result: dict) -> str:
     kind = "formulas" if result["symbolic"] else "a state table"
     total = sum(result["seconds"].values())
     return (
-        f"wrote {result['path']}: {result['states']}-state machine from {result['architecture']}; "
-        f"{kind} ({result['formula_nodes']} nodes), states labelled by {result['labelling']}; "
+        f"wrote {result['path']}: {kind} ({result['formula_nodes']} nodes) from "
+        f"{result['method']}, read out of an RNN with {result['architecture']}; "
         f"verified; {total:.1f} s"
     )
 

@@ -118,65 +118,65 @@ def compile_spec(
     # the heavy stages load torch, sympy and black: only now that there is work to do
     from mipsdsl.emit.module import EmitError, Provenance, emit_module
     from mipsdsl.extract.assemble import assemble
-    from mipsdsl.extract.fsm import discretize
-    from mipsdsl.extract.labelling import formulas_for
     from mipsdsl.extract.trace import CHECK_STREAM, trace
     from mipsdsl.train.search import TrainingFailed, train
 
     say(f"{task.name}: training")
     try:
-        network = train(
-            task, _search_options(options), force=options.force, progress=bars
-        )
+        network = train(task, _search_options(options), force=options.force, progress=bars)
     except TrainingFailed as exc:
         raise StageFailed(task.name, "train", str(exc)) from None
     lap("train")
 
-    say(f"{task.name}: tracing and discretizing {network.arch.describe()}")
+    say(f"{task.name}: tracing {network.arch.describe()}")
     fit = trace(network, task, options.trace_sequences, task.data.seed)
     check = trace(network, task, options.trace_sequences, task.data.seed, CHECK_STREAM)
     lap("trace")
-    try:
-        found = discretize(network, tuple(c.values for c in task.inputs), fit, check)
-    except MipsError as exc:
-        raise StageFailed(task.name, "discretize", str(exc)) from None
-    lap("discretize")
 
-    say(f"{task.name}: regressing a {found.machine.states}-state machine")
-    inputs = tuple(c.name for c in task.inputs)
-    outputs = tuple(o.name for o in task.outputs)
-    labelled = formulas_for(
-        found.machine, inputs, outputs, options.regress_seconds, options.max_formula_size
-    )
-    lap("regress")
-    program = assemble(labelled.formulas)
-    lap("assemble")
-
-    say(f"{task.name}: verifying")
-    verdict = verify(task, program, options.verify)
-    lap("verify")
-    if not verdict.passed:
-        raise StageFailed(task.name, "verify", "\n" + verdict.report())
+    chosen, failures = None, []
+    for path_name, extract in _paths(task, network, fit, check, options):
+        say(f"{task.name}: extracting: {path_name}")
+        try:
+            extraction = extract()
+        except MipsError as exc:
+            failures.append(f"{path_name}: {exc}")
+            lap(f"extract ({path_name})")
+            continue
+        program = assemble(extraction.formulas)
+        lap(f"extract ({path_name})")
+        say(f"{task.name}: verifying the program from the {path_name}")
+        verdict = verify(task, program, options.verify)
+        lap(f"verify ({path_name})")
+        if not verdict.passed:
+            failures.append(f"{path_name}: the program failed verification:\n{verdict.report()}")
+            continue
+        if chosen is None or (extraction.symbolic and not chosen[0].symbolic):
+            chosen = (extraction, program, verdict)
+        if extraction.symbolic:
+            break
+    if chosen is None:
+        stage = "verify" if any("failed verification" in f for f in failures) else "extract"
+        raise StageFailed(task.name, stage, "\n  " + "\n  ".join(failures))
+    extraction, program, verdict = chosen
 
     summary = {
-        "extraction_path": "finite-state machine",
-        "states": found.machine.states,
-        "labelling": labelled.method,
-        "symbolic": labelled.symbolic,
-        "formula_nodes": labelled.formulas.size(),
+        "extraction_path": extraction.path,
+        "method": extraction.method,
+        "symbolic": extraction.symbolic,
+        "formula_nodes": extraction.formulas.size(),
         "state_variables": len(program.states),
         "architecture": network.arch.describe(),
     }
     provenance = Provenance(
-        extraction=_describe(network, found.machine.states, labelled),
+        extraction=_describe(network, extraction),
         seed=network.seed,
         architecture=network.arch.to_json(),
         training={"steps": network.steps, "confirmed_on_sequences": network.confirmed_on},
         compilation={
             "key": key,
             "summary": summary,
-            "discretize": found.to_json(),
-            "labellings_tried": list(labelled.tried),
+            "details": extraction.details,
+            "paths_failed": failures,
         },
     )
     say(f"{task.name}: writing {path}")
@@ -186,6 +186,22 @@ def compile_spec(
         raise StageFailed(task.name, "emit", str(exc)) from None
     lap("emit")
     return Compiled(task.name, path, False, summary, seconds)
+
+
+def _paths(task: Task, network, fit, check, options: CompileOptions):
+    """(name, extract) for each extraction path, in the order worth trying for this network:
+    the lattice first when outputs are regressed numbers, the state machine first otherwise."""
+    from mipsdsl.extract import paths
+
+    alphabets = tuple(c.values for c in task.inputs)
+    inputs = tuple(c.name for c in task.inputs)
+    outputs = tuple(o.name for o in task.outputs)
+    budget = (options.regress_seconds, options.max_formula_size)
+    fsm = ("finite-state machine", lambda: paths.finite_state(
+        network, alphabets, inputs, outputs, fit, check, *budget))  # fmt: skip
+    lattice = ("integer lattice", lambda: paths.integer_lattice(
+        network, alphabets, inputs, outputs, fit, *budget))  # fmt: skip
+    return [lattice, fsm] if network.head.kind == "regress" else [fsm, lattice]
 
 
 def check_module(spec: str | Path, options: CompileOptions) -> str | None:
@@ -213,11 +229,9 @@ def _encoding(task: Task) -> tuple[str, str]:
     return default_encoding(task), default_head(task)
 
 
-def _describe(network, states: int, labelled) -> str:
+def _describe(network, extraction) -> str:
     """One line for the module's docstring: where the program came from."""
-    found = f"a {states}-state machine read out of an RNN with {network.arch.hidden} hidden units"
-    if states > 1:
-        found += f"; states labelled by {labelled.method}"
-    if not labelled.symbolic:
+    found = f"{extraction.method}, read out of an RNN with {network.arch.hidden} hidden units"
+    if not extraction.symbolic:
         found += "; no formula found within the budget, so the program is the verified state table"
     return found

@@ -1,0 +1,214 @@
+"""The two ways from a traced network to formulas: a finite-state machine or an integer lattice.
+
+Both read the network (its hidden states, its steps, its outputs) and the input alphabets only,
+and both end in `Formulas` over integer state variables, for `assemble` to turn into a program.
+
+- finite state: cluster hidden states into a minimal machine, label its states, regress
+  (`fsm`, `labelling`): for parity, mod-k counters, carries, bounded registers;
+- integer lattice: read integer coordinates off the hidden states (`lattice`), then regress each
+  new coordinate and output on the old coordinates and the inputs, integer-linear first and
+  enumerative otherwise: for running sums, windows, previous values, unbounded counters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mipsdsl import expr as E
+from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
+from mipsdsl.extract.enumerative import RegressionBudget, regress
+from mipsdsl.extract.fsm import ExtractionError, discretize
+from mipsdsl.extract.labelling import formulas_for
+from mipsdsl.extract.lattice import find_lattice
+from mipsdsl.extract.linear import integer_linear
+from mipsdsl.extract.trace import Network, Trace
+
+SAMPLE_ROWS = 300  # rows the enumerative search starts from; failing rows are added
+REFINEMENTS = 4  # rounds of adding the rows a formula got wrong
+PROBES = 8  # states from which the network is probed for lattice vectors
+
+
+@dataclass(frozen=True)
+class Extraction:
+    path: str  # "finite-state machine" or "integer lattice"
+    formulas: Formulas
+    symbolic: bool  # False: a state table, not formulas
+    method: str  # how the state was read, in words
+    details: dict = field(default_factory=dict, hash=False)  # JSON-able figures
+
+
+def finite_state(
+    network: Network,
+    alphabets: tuple[tuple[int, ...], ...],
+    inputs: tuple[str, ...],
+    outputs: tuple[str, ...],
+    fit: Trace,
+    check: Trace,
+    seconds: float,
+    max_size: int,
+) -> Extraction:
+    found = discretize(network, alphabets, fit, check)
+    labelled = formulas_for(found.machine, inputs, outputs, seconds, max_size)
+    states = found.machine.states
+    method = f"a {states}-state machine"
+    if states > 1:
+        method += f", states labelled by {labelled.method}"
+    return Extraction(
+        "finite-state machine",
+        labelled.formulas,
+        labelled.symbolic,
+        method,
+        {**found.to_json(), "labellings_tried": list(labelled.tried)},
+    )
+
+
+def integer_lattice(
+    network: Network,
+    alphabets: tuple[tuple[int, ...], ...],
+    inputs: tuple[str, ...],
+    outputs: tuple[str, ...],
+    fit: Trace,
+    seconds: float,
+    max_size: int,
+) -> Extraction:
+    valid = fit.valid
+    z_before, z_after, lattice = _lattice_coordinates(network, alphabets, fit)
+    taken = set(inputs) | set(outputs)
+    k = lattice.dimensions
+    names = [fresh("s" if k == 1 else f"s{i + 1}", taken) for i in range(k)]
+    columns = {name: z_before[:, i] for i, name in enumerate(names)}
+    columns.update({name: fit.x[valid][:, c] for c, name in enumerate(inputs)})
+    targets = [z_after[:, i] for i in range(k)]
+    targets += [fit.outputs[valid][:, o] for o in range(len(outputs))]
+    columns, targets = _distinct_rows(columns, targets)
+    found = regress_table(columns, targets, seconds, max_size)
+    unsolved = [
+        (names + list(outputs))[i] for i, expression in enumerate(found) if expression is None
+    ]
+    if unsolved:
+        raise ExtractionError(
+            f"on a {k}-dimensional lattice, no formula within the budget for {', '.join(unsolved)}"
+        )
+    states = tuple(StateVariable(name, 0, found[i]) for i, name in enumerate(names))
+    formulas = Formulas(inputs, states, tuple(zip(outputs, found[k:])))
+    return Extraction(
+        "integer lattice",
+        formulas,
+        True,
+        f"a {k}-dimensional integer lattice in the hidden states",
+        {"dimensions": k, "rows": len(targets[0]) if targets else 0},
+    )
+
+
+def _probe(network: Network, alphabets, states: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Lattice vectors read off the network by experiment: how the state after a step moves
+    when one input channel is one value higher, and how that difference moves on through the
+    next steps (a register shifting it along, a counter keeping it)."""
+    rng = np.random.default_rng(0)
+    pick = rng.choice(len(states), size=min(PROBES, len(states)), replace=False)
+    h, inputs = states[pick].astype(np.float32), x[pick]
+    found = []
+    for c, alphabet in enumerate(alphabets):
+        higher = np.searchsorted(alphabet, inputs[:, c]) + 1
+        usable = higher < len(alphabet)
+        if not usable.any():
+            continue
+        moved = inputs[usable].copy()
+        moved[:, c] = np.asarray(alphabet)[higher[usable]] 
+        base = network.step(h[usable], inputs[usable])
+        delta = network.step(h[usable], moved) - base
+        for _ in range(len(h[0])):
+            found.append(delta.astype(np.float64))
+            delta = network.step(base + delta, inputs[usable]) - network.step(base, inputs[usable])
+    return np.concatenate(found) if found else None
+
+
+def _lattice_coordinates(network: Network, alphabets, fit: Trace):
+    """Integer coordinates of every hidden state before and after each step, and the lattice.
+
+    First the lattice through the initial state h0. A network with a bias settles into its
+    lattice only after a few steps (the first states sit off it by the bias's transient), so
+    failing that, the lattice is read from the second half of each sequence, its origin moved
+    to the lattice point nearest h0, and early states are rounded to their nearest points: the
+    regression table then says whether that reading is consistent.
+    """
+    valid = fit.valid
+    before, after = fit.before[valid], fit.after[valid]
+    h0 = np.asarray(network.initial_hidden(), dtype=np.float64)
+    hints = _probe(network, alphabets, before, fit.x[valid])
+    lattice = find_lattice(np.concatenate([before, after, h0[None]]), h0, hints=hints)
+    if lattice is not None:
+        z_before, z_after = lattice.integer_coordinates(before), lattice.integer_coordinates(after)
+        if z_before is not None and z_after is not None:
+            return z_before, z_after, lattice
+    late = fit.after[valid & (np.arange(fit.x.shape[1])[None, :] >= fit.lengths[:, None] // 2)]
+    if len(late):
+        settled = find_lattice(late, late[0], hints=hints)
+        if settled is not None:
+            shift = np.rint(settled.coordinates(h0[None]))[0] @ settled.basis
+            lattice = type(settled)(settled.origin + shift, settled.basis)
+            z_before = lattice.integer_coordinates(before, tolerance=None)
+            return z_before, lattice.integer_coordinates(after, tolerance=None), lattice
+    raise ExtractionError("the hidden states lie on no integer lattice")
+
+
+def _distinct_rows(columns: dict, targets: list) -> tuple[dict, list]:
+    """The table's distinct rows; raises if equal columns ever lead to different targets."""
+    names = list(columns)
+    table = np.column_stack([columns[n] for n in names] + targets)
+    table = np.unique(table, axis=0)
+    keys = table[:, : len(names)]
+    if len(np.unique(keys, axis=0)) != len(keys):
+        raise ExtractionError(
+            "the lattice coordinates and inputs do not determine the next coordinates and outputs"
+        )
+    return (
+        {name: table[:, i] for i, name in enumerate(names)},
+        [table[:, len(names) + j] for j in range(len(targets))],
+    )
+
+
+def regress_table(
+    columns: dict[str, np.ndarray], targets: list[np.ndarray], seconds: float, max_size: int
+) -> list[E.Expr | None]:
+    """A formula per target: integer-linear when one fits, else the smallest enumerated one,
+    searched on a sample of rows that grows by the rows a candidate got wrong."""
+    found = [integer_linear(columns, target) for target in targets]
+    pending = [i for i, expression in enumerate(found) if expression is None]
+    rows = len(targets[0]) if targets else 0
+    sample = np.unique(np.linspace(0, rows - 1, min(rows, SAMPLE_ROWS)).astype(np.int64))
+    for _ in range(REFINEMENTS):
+        if not pending:
+            break
+        budget = RegressionBudget(max_size=max_size, seconds=seconds / REFINEMENTS)
+        result = regress(
+            {name: column[sample] for name, column in columns.items()},
+            [targets[i][sample] for i in pending],
+            budget=budget,
+        )
+        wrong_rows, still = [], []
+        for i, expression in zip(pending, result.expressions):
+            if expression is None:
+                continue  # nothing within the budget: more rows will not help
+            wrong = _wrong_rows(expression, columns, targets[i])
+            if len(wrong):
+                wrong_rows.append(wrong[:50])
+                still.append(i)
+            else:
+                found[i] = expression
+        if not wrong_rows:
+            break
+        sample = np.union1d(sample, np.concatenate(wrong_rows))
+        pending = still
+    return found
+
+
+def _wrong_rows(expression: E.Expr, columns: dict, target: np.ndarray) -> np.ndarray:
+    rows = len(target)
+    try:
+        values = E.evaluate(expression, columns, (rows,), 0)
+    except E.EvaluationError as exc:
+        return np.asarray([exc.index[0]])
+    return np.flatnonzero(values != target)
