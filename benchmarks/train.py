@@ -31,15 +31,9 @@ DEFAULT_PAPER_SUBSET = ("sum_last2", "newton_freebody", "bitwise_xor", "parity_a
 
 def paper_architectures() -> dict[str, str]:
     """spec name -> the paper's RNN column ("n=2; f d1; g d1"), when TASKS.md is present."""
-    if not TASKS_MD.is_file():
-        return {}
-    found = {}
-    for line in TASKS_MD.read_text().splitlines():
-        name = re.match(r"\| *\d+ *\| *`(\w+)`", line)
-        if name:  # the target cell may itself hold a '|', so find the RNN cell by its shape
-            arch = re.search(r"n=\d+; f d\d+(?:/w\d+)?; g d\d+", line)
-            found[name[1]] = arch[0] if arch else ""
-    return found
+    from mipsdsl.bench import paper_columns
+
+    return {name: columns["rnn"] for name, columns in paper_columns(TASKS_MD).items()}
 
 
 def parse_paper_arch(text: str):

@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.add_argument("--regress-budget", type=_float_in(0.1, 86_400, "--regress-budget"),
                           default=30.0, metavar="SECONDS",
                           help="formula search time per spec (default 30)")  # fmt: skip
+    compile_.add_argument("--regressor", choices=("enumerative", "pysr"), default="enumerative",
+                          help="formula search: our exact enumeration (default) or PySR, "
+                          "which needs Julia")  # fmt: skip
     compile_.add_argument("--force", action="store_true",
                           help="retrain and recompile even when cached or up to date")  # fmt: skip
     compile_.add_argument("--check", action="store_true",
@@ -111,6 +114,22 @@ def build_parser() -> argparse.ArgumentParser:
                           help="specs compiled at once, one process each (default 1)")  # fmt: skip
     compile_.add_argument("--json", action="store_true", help="print a JSON report")
     compile_.add_argument("--quiet", "-q", action="store_true", help="no progress")
+
+    bench = commands.add_parser(
+        "bench", help="compile many specs (default specs/*.mips) and tabulate the results"
+    )
+    bench.add_argument("specs", nargs="*", metavar="SPEC", help=".mips files")
+    bench.add_argument("-o", "--output-dir", default="generated", metavar="DIR",
+                       help="where modules are written (default generated/)")  # fmt: skip
+    bench.add_argument("--budget", type=_float_in(1, 86_400, "--budget"), default=120.0,
+                       metavar="SECONDS", help="training time per spec (default 120)")  # fmt: skip
+    bench.add_argument("--jobs", "-j", type=_int_in(1, 64, "--jobs"), default=1,
+                       help="specs compiled at once, one process each (default 1)")  # fmt: skip
+    bench.add_argument("--report", default="benchmarks/results", metavar="DIR",
+                       help="where compile.md and compile.json go (default benchmarks/results)")  # fmt: skip
+    bench.add_argument("--paper", metavar="TASKS.md",
+                       help="the benchmark catalogue, for the paper's columns")  # fmt: skip
+    bench.add_argument("--quiet", "-q", action="store_true", help="no progress")
 
     verify = commands.add_parser(
         "verify", help="check a Python module's run(xs) against a spec, level by level"
@@ -140,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             "data": cmd_data,
             "train": cmd_train,
             "compile": cmd_compile,
+            "bench": cmd_bench,
             "verify": cmd_verify,
         }
         return commands[args.command](args)
@@ -260,7 +280,8 @@ def cmd_train(args) -> int:
           f"{trained.confirmed_on:,} held-out and fresh sequences")  # fmt: skip
     for attempt in trained.attempts:
         f = "linear" if attempt["depth"] == 1 else f"d{attempt['depth']} w{attempt['widths']}"
-        print(f"  tried n in {attempt['hidden_sizes']}, f {f}: {attempt['steps']} steps, "
+        again = " (again, smaller)" if attempt.get("pass") == "smaller" else ""
+        print(f"  tried n in {attempt['hidden_sizes']}, f {f}{again}: {attempt['steps']} steps, "
               f"{attempt['seconds']} s, best {attempt['best_accuracy']:.2%}"
               + (" -> solved" if attempt["solved"] else ""))  # fmt: skip
     return EXIT_OK
@@ -270,15 +291,10 @@ def cmd_compile(args) -> int:
     from mipsdsl.pipeline import CompileOptions, check_module
 
     output_dir = Path(args.output_dir)
-    if output_dir.exists() and not output_dir.is_dir():
-        raise UsageError(f"'{output_dir}' is not a directory")
-    for spec in args.specs:
-        if not Path(spec).is_file():
-            what = "is a directory" if Path(spec).is_dir() else "does not exist"
-            raise UsageError(f"spec '{spec}' {what}")
+    _check_specs(args.specs)
     options = CompileOptions(
         output_dir=output_dir, seed=args.seed, budget=args.budget,
-        regress_seconds=args.regress_budget, force=args.force,
+        regress_seconds=args.regress_budget, force=args.force, regressor=args.regressor,
     )  # fmt: skip
     if args.check:
         report = []
@@ -294,24 +310,9 @@ def cmd_compile(args) -> int:
         if args.json:
             print(json.dumps(report, indent=2))
         return EXIT_OK if all(r["ok"] for r in report) else EXIT_SPEC
-    try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create '{output_dir}': {exc.strerror or exc}") from None
+    _make_directory(output_dir)
     verbose = not (args.quiet or args.json)
-    jobs = min(args.jobs, len(args.specs))
-    if jobs == 1:
-        results = [_compile_one(spec, options, verbose, bars=verbose) for spec in args.specs]
-    else:
-        import concurrent.futures
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")  # torch and fork do not mix
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            results = list(
-                pool.map(_compile_one, args.specs, [options] * len(args.specs),
-                         [verbose] * len(args.specs), [False] * len(args.specs))
-            )  # fmt: skip
+    results = _compile_all(args.specs, options, args.jobs, verbose)
     for result in results:
         if result.get("error") and not args.json:
             print(result["error"], file=sys.stderr)
@@ -327,9 +328,63 @@ def cmd_compile(args) -> int:
     return max((r["exit"] for r in results), default=EXIT_OK)
 
 
+def cmd_bench(args) -> int:
+    from mipsdsl import bench
+    from mipsdsl.pipeline import CompileOptions
+
+    specs = args.specs or sorted(str(p) for p in Path("specs").glob("*.mips"))
+    if not specs:
+        raise UsageError("no specs given, and no specs/*.mips here")
+    _check_specs(specs)
+    output_dir = Path(args.output_dir)
+    _make_directory(output_dir)
+    options = CompileOptions(output_dir=output_dir, budget=args.budget, recompile=True)
+    results = _compile_all(specs, options, args.jobs, verbose=not args.quiet)
+    catalogue = Path(args.paper) if args.paper else DEV_CATALOGUE
+    summary = bench.report(results, bench.paper_columns(catalogue), args.budget)
+    json_path, md_path = bench.write(summary, Path(args.report))
+    print(bench.markdown(summary))
+    print(f"wrote {json_path} and {md_path}")
+    return EXIT_OK
+
+
+# The benchmark catalogue beside a development checkout (../shared/benchmark/TASKS.md).
+DEV_CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "benchmark" / "TASKS.md"
+
+
+def _check_specs(specs: list[str]) -> None:
+    for spec in specs:
+        if not Path(spec).is_file():
+            what = "is a directory" if Path(spec).is_dir() else "does not exist"
+            raise UsageError(f"spec '{spec}' {what}")
+
+
+def _make_directory(directory: Path) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"'{directory}' is not a directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create '{directory}': {exc.strerror or exc}") from None
+
+
+def _compile_all(specs: list[str], options, jobs: int, verbose: bool) -> list[dict]:
+    """Compile each spec, in `jobs` processes; one result dict per spec, in order."""
+    jobs = min(jobs, len(specs))
+    if jobs == 1:
+        return [_compile_one(spec, options, verbose, bars=verbose) for spec in specs]
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # torch and fork do not mix
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        n = len(specs)
+        return list(pool.map(_compile_one, specs, [options] * n, [verbose] * n, [False] * n))
+
+
 def _compile_one(spec: str, options, verbose: bool, bars: bool) -> dict:
     """Compile one spec; a dict either way, so that worker processes report like the main one."""
-    from mipsdsl.pipeline import compile_spec
+    from mipsdsl.pipeline import StageFailed, compile_spec
 
     say = (lambda line: print(line, file=sys.stderr, flush=True)) if verbose else None
     try:
@@ -337,7 +392,10 @@ def _compile_one(spec: str, options, verbose: bool, bars: bool) -> dict:
     except SpecError as exc:
         text = "\n".join(d.format(exc.source) for d in exc.diagnostics)
         code = EXIT_USAGE if isinstance(exc, SpecFileError) else EXIT_SPEC
-        return {"spec": spec, "exit": code, "error": text}
+        return {"spec": spec, "exit": code, "error": text, "stage": "check"}
+    except StageFailed as exc:
+        return {"spec": spec, "task": exc.task, "exit": EXIT_SPEC, "stage": exc.stage,
+                "error": f"mipsc: error: {exc}", **exc.progress}  # fmt: skip
     except MipsError as exc:
         return {"spec": spec, "exit": EXIT_SPEC, "error": f"mipsc: error: {exc}"}
     return {"spec": spec, "exit": EXIT_OK, **compiled.to_json()}

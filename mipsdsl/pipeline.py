@@ -36,15 +36,19 @@ class CompileOptions:
     budget: float = 300.0  # seconds of training
     regress_seconds: float = 30.0  # seconds of formula search
     max_formula_size: int = 9  # IR nodes per formula
+    regressor: str = "enumerative"  # or "pysr", where Julia is available
     trace_sequences: int = 2000  # sequences the network is traced on (and as many to check)
     force: bool = False  # retrain and recompile even when cached or up to date
+    recompile: bool = False  # recompile even when up to date (training may still come from cache)
     verify: VerifyOptions = field(default_factory=VerifyOptions)
 
 
 class StageFailed(MipsError):
-    def __init__(self, task: str, stage: str, message: str):
+    """A stage could not do its job; `progress` holds what was known by then (for reports)."""
+
+    def __init__(self, task: str, stage: str, message: str, progress: dict | None = None):
         super().__init__(f"{task}: {stage} failed: {message}")
-        self.task, self.stage = task, stage
+        self.task, self.stage, self.progress = task, stage, progress or {}
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ def compile_key(task: Task, options: CompileOptions) -> str:
         "training": cache_key(task, _search_options(options), *_encoding(task)),
         "regress_seconds": options.regress_seconds,
         "max_formula_size": options.max_formula_size,
+        "regressor": options.regressor,
         "trace_sequences": options.trace_sequences,
         "verify": asdict(options.verify),
         "mipsdsl": __version__,
@@ -105,7 +110,7 @@ def compile_spec(
     lap("check")
     path = module_path(task, options)
     key = compile_key(task, options)
-    if not options.force and path.is_file():
+    if not (options.force or options.recompile) and path.is_file():
         try:
             recorded, edited = read_provenance(path)
         except ProvenanceError:
@@ -121,12 +126,21 @@ def compile_spec(
     from mipsdsl.extract.trace import CHECK_STREAM, trace
     from mipsdsl.train.search import TrainingFailed, train
 
+    if options.regressor == "pysr":  # fail before training, not after
+        from mipsdsl.extract.pysr_backend import unavailable_reason
+
+        reason = unavailable_reason()
+        if reason is not None:
+            raise StageFailed(task.name, "extract", f"--regressor pysr: {reason}")
     say(f"{task.name}: training")
     try:
         network = train(task, _search_options(options), force=options.force, progress=bars)
     except TrainingFailed as exc:
-        raise StageFailed(task.name, "train", str(exc)) from None
+        lap("train")
+        raise StageFailed(task.name, "train", str(exc), {"seconds": seconds}) from None
     lap("train")
+    if network.cached:  # what training took when it ran, not the cache lookup
+        seconds["train"] = round(network.seconds, 2)
 
     say(f"{task.name}: tracing {network.arch.describe()}")
     fit = trace(network, task, options.trace_sequences, task.data.seed)
@@ -156,16 +170,19 @@ def compile_spec(
             break
     if chosen is None:
         stage = "verify" if any("failed verification" in f for f in failures) else "extract"
-        raise StageFailed(task.name, stage, "\n  " + "\n  ".join(failures))
+        progress = {"seconds": seconds, "architecture": network.arch.describe()}
+        raise StageFailed(task.name, stage, "\n  " + "\n  ".join(failures), progress)
     extraction, program, verdict = chosen
 
     summary = {
         "extraction_path": extraction.path,
         "method": extraction.method,
+        "regression": extraction.regression,
         "symbolic": extraction.symbolic,
         "formula_nodes": extraction.formulas.size(),
         "state_variables": len(program.states),
         "architecture": network.arch.describe(),
+        "verification": {level.name: level.status for level in verdict.levels},
     }
     provenance = Provenance(
         extraction=_describe(network, extraction),
@@ -183,7 +200,8 @@ def compile_spec(
     try:
         emit_module(program, task, verdict, path, provenance)
     except EmitError as exc:
-        raise StageFailed(task.name, "emit", str(exc)) from None
+        progress = {"seconds": seconds, "architecture": network.arch.describe()}
+        raise StageFailed(task.name, "emit", str(exc), progress) from None
     lap("emit")
     return Compiled(task.name, path, False, summary, seconds)
 
@@ -196,7 +214,7 @@ def _paths(task: Task, network, fit, check, options: CompileOptions):
     alphabets = tuple(c.values for c in task.inputs)
     inputs = tuple(c.name for c in task.inputs)
     outputs = tuple(o.name for o in task.outputs)
-    budget = (options.regress_seconds, options.max_formula_size)
+    budget = (options.regress_seconds, options.max_formula_size, _regressor(options.regressor))
     fsm = ("finite-state machine", lambda: paths.finite_state(
         network, alphabets, inputs, outputs, fit, check, *budget))  # fmt: skip
     lattice = ("integer lattice", lambda: paths.integer_lattice(
@@ -227,6 +245,16 @@ def _search_options(options: CompileOptions):
 
 def _encoding(task: Task) -> tuple[str, str]:
     return default_encoding(task), default_head(task)
+
+
+def _regressor(name: str):
+    if name == "pysr":
+        from mipsdsl.extract.pysr_backend import regress_pysr
+
+        return regress_pysr
+    from mipsdsl.extract.enumerative import regress
+
+    return regress
 
 
 def _describe(network, extraction) -> str:

@@ -33,14 +33,15 @@ def test_benchmark_tasks_reach_exact_accuracy(name, trained):
     data = make_dataset(task, n=5000, seed=123, stream=7)
     assert np.array_equal(trained.run(data.x), data.y)
     assert trained.confirmed_on >= 50_000
-    assert trained.attempts[-1]["solved"] and not trained.cached
+    assert any(a["solved"] for a in trained.attempts) and not trained.cached
 
 
 def test_linear_transition_is_preferred_when_it_suffices(write_spec):
     task = small_task(write_spec, "x[t-1]")  # a shift register: linear
     trained = train(task, SearchOptions(budget=120))
     assert trained.arch.depth == 1
-    assert len(trained.attempts) == 1
+    # the linear stage solved it: no MLP stage ran (a second linear pass may try smaller sizes)
+    assert {a["depth"] for a in trained.attempts} == {1}
 
 
 def test_cache_hit_skips_training_and_returns_the_same_weights(write_spec):

@@ -18,10 +18,11 @@ table, not a formula, and the result says so.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -30,6 +31,8 @@ from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
 from mipsdsl.extract.boolean import boolean_formula
 from mipsdsl.extract.enumerative import RegressionBudget, regress
 from mipsdsl.extract.fsm import StateMachine
+
+Regressor = Callable  # enumerative.regress or a backend with its contract
 
 PERMUTED_STATES = 4  # up to this many states, every numbering is tried
 MAX_REGISTER = 3  # longest input history tried as state
@@ -50,8 +53,11 @@ def formulas_for(
     outputs: Sequence[str],
     seconds: float = 20.0,
     max_size: int = 9,
+    regressor: Regressor = regress,
 ) -> Labelled:
-    """The smallest formulas found for the machine within `seconds`, or its decision-tree table."""
+    """The smallest formulas found for the machine within `seconds`, or its decision-tree table.
+
+    `regressor` has the contract of `enumerative.regress` (the default)."""
     deadline = time.perf_counter() + seconds
     best, tried = None, []
     for method, candidate in _candidates(machine, inputs, outputs):
@@ -59,7 +65,8 @@ def formulas_for(
         if left <= 0:
             tried.append(f"{method}: not tried (time budget spent)")
             continue
-        formulas = candidate(RegressionBudget(max_size=max_size, seconds=min(left, seconds / 3)))
+        budget = RegressionBudget(max_size=max_size, seconds=min(left, seconds / 3))
+        formulas = candidate(functools.partial(regressor, budget=budget))
         if formulas is None:
             tried.append(f"{method}: no formulas within the budget")
             continue
@@ -77,7 +84,7 @@ def formulas_for(
 def _candidates(machine, inputs, outputs):
     """(description, budget -> Formulas | None) for every labelling worth trying, cheap first."""
     if machine.states == 1:
-        yield "no state", lambda budget: _single_variable(machine, inputs, outputs, None, budget)
+        yield "no state", lambda search: _single_variable(machine, inputs, outputs, None, search)
         return
     for k in range(1, MAX_REGISTER + 1):
         table = _register_table(machine, k)
@@ -85,8 +92,8 @@ def _candidates(machine, inputs, outputs):
             for start in _register_starts(machine):
                 description = f"the last {k} input{'s' if k > 1 else ''} (from {start})"
                 yield description, (
-                    lambda budget, t=table, k=k, start=start: _register(
-                        machine, t, k, start, inputs, outputs, budget
+                    lambda search, t=table, k=k, start=start: _register(
+                        machine, t, k, start, inputs, outputs, search
                     )
                 )
             break
@@ -102,10 +109,10 @@ def _candidates(machine, inputs, outputs):
     for labels, description in labellings.items():
         labels = np.asarray(labels, dtype=np.int64)
         yield description, (
-            lambda budget, labels=labels: _single_variable(machine, inputs, outputs, labels, budget)
+            lambda search, labels=labels: _single_variable(machine, inputs, outputs, labels, search)
         )
     if _all_bits(machine) and machine.states <= 16:
-        yield "state bits (Boolean minimisation)", lambda budget: _bits(machine, inputs, outputs)
+        yield "state bits (Boolean minimisation)", lambda search: _bits(machine, inputs, outputs)
 
 
 def _entry_labels(machine: StateMachine, o: int) -> list[int] | None:
@@ -129,7 +136,7 @@ def _entry_labels(machine: StateMachine, o: int) -> list[int] | None:
     return [labels[s] for s in range(machine.states)]
 
 
-def _single_variable(machine, inputs, outputs, labels, budget) -> Formulas | None:
+def _single_variable(machine, inputs, outputs, labels, search) -> Formulas | None:
     """One state variable `s` holding `labels[state]` (no state at all when labels is None)."""
     symbols = machine.symbols
     state_rows, symbol_rows = _rows(machine)
@@ -142,7 +149,7 @@ def _single_variable(machine, inputs, outputs, labels, budget) -> Formulas | Non
         columns = {state: labels[state_rows], **columns}
         targets.append(labels[machine.next_state[state_rows, symbol_rows]])
     constants = _constants(machine, labels)
-    result = regress(columns, targets, constants, budget)
+    result = search(columns, targets, constants)
     if any(e is None for e in result.expressions):
         return None
     found = list(result.expressions)
@@ -189,7 +196,7 @@ def _register_table(machine: StateMachine, k: int) -> dict | None:
     return table
 
 
-def _register(machine, table: dict, k: int, start: int, inputs, outputs, budget):
+def _register(machine, table: dict, k: int, start: int, inputs, outputs, search):
     """State variables `prev_<input>`, `prev2_<input>`... holding the last k inputs (`start`
     before the first input), shifted along at every step; outputs regressed over them."""
     symbols = machine.symbols
@@ -207,7 +214,7 @@ def _register(machine, table: dict, k: int, start: int, inputs, outputs, budget)
     current = np.asarray([key[1] for key in keys])
     columns.update({name: symbols[current, c] for c, name in enumerate(inputs)})
     targets = [np.asarray([table[key][o] for key in keys]) for o in range(len(outputs))]
-    result = regress(columns, targets, _constants(machine, None) + [start], budget)
+    result = search(columns, targets, _constants(machine, None) + [start])
     if any(e is None for e in result.expressions):
         return None
     states = []

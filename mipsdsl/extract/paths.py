@@ -36,6 +36,7 @@ class Extraction:
     formulas: Formulas
     symbolic: bool  # False: a state table, not formulas
     method: str  # how the state was read, in words
+    regression: str  # what turned the tables into formulas
     details: dict = field(default_factory=dict, hash=False)  # JSON-able figures
 
 
@@ -48,18 +49,26 @@ def finite_state(
     check: Trace,
     seconds: float,
     max_size: int,
+    regressor=regress,
 ) -> Extraction:
     found = discretize(network, alphabets, fit, check)
-    labelled = formulas_for(found.machine, inputs, outputs, seconds, max_size)
+    labelled = formulas_for(found.machine, inputs, outputs, seconds, max_size, regressor)
     states = found.machine.states
     method = f"a {states}-state machine"
     if states > 1:
         method += f", states labelled by {labelled.method}"
+    if not labelled.symbolic:
+        regression = "none (decision-tree table)"
+    elif "Boolean" in labelled.method:
+        regression = "Boolean minimisation"
+    else:
+        regression = "enumerative"
     return Extraction(
         "finite-state machine",
         labelled.formulas,
         labelled.symbolic,
         method,
+        regression,
         {**found.to_json(), "labellings_tried": list(labelled.tried)},
     )
 
@@ -72,6 +81,7 @@ def integer_lattice(
     fit: Trace,
     seconds: float,
     max_size: int,
+    regressor=regress,
 ) -> Extraction:
     valid = fit.valid
     z_before, z_after, lattice = _lattice_coordinates(network, alphabets, fit)
@@ -83,7 +93,7 @@ def integer_lattice(
     targets = [z_after[:, i] for i in range(k)]
     targets += [fit.outputs[valid][:, o] for o in range(len(outputs))]
     columns, targets = _distinct_rows(columns, targets)
-    found = regress_table(columns, targets, seconds, max_size)
+    found, linear = regress_table(columns, targets, seconds, max_size, regressor)
     unsolved = [
         (names + list(outputs))[i] for i, expression in enumerate(found) if expression is None
     ]
@@ -98,6 +108,7 @@ def integer_lattice(
         formulas,
         True,
         f"a {k}-dimensional integer lattice in the hidden states",
+        "integer linear" if all(linear) else "integer linear and enumerative",
         {"dimensions": k, "rows": len(targets[0]) if targets else 0},
     )
 
@@ -171,11 +182,17 @@ def _distinct_rows(columns: dict, targets: list) -> tuple[dict, list]:
 
 
 def regress_table(
-    columns: dict[str, np.ndarray], targets: list[np.ndarray], seconds: float, max_size: int
-) -> list[E.Expr | None]:
-    """A formula per target: integer-linear when one fits, else the smallest enumerated one,
-    searched on a sample of rows that grows by the rows a candidate got wrong."""
+    columns: dict[str, np.ndarray],
+    targets: list[np.ndarray],
+    seconds: float,
+    max_size: int,
+    regressor=regress,
+) -> tuple[list[E.Expr | None], list[bool]]:
+    """A formula per target (None: not found), and whether each is integer-linear: linear when
+    one fits, else the smallest enumerated one, searched on a sample of rows that grows by the
+    rows a candidate got wrong."""
     found = [integer_linear(columns, target) for target in targets]
+    linear = [expression is not None for expression in found]
     pending = [i for i, expression in enumerate(found) if expression is None]
     rows = len(targets[0]) if targets else 0
     sample = np.unique(np.linspace(0, rows - 1, min(rows, SAMPLE_ROWS)).astype(np.int64))
@@ -183,7 +200,7 @@ def regress_table(
         if not pending:
             break
         budget = RegressionBudget(max_size=max_size, seconds=seconds / REFINEMENTS)
-        result = regress(
+        result = regressor(
             {name: column[sample] for name, column in columns.items()},
             [targets[i][sample] for i in pending],
             budget=budget,
@@ -202,7 +219,7 @@ def regress_table(
             break
         sample = np.union1d(sample, np.concatenate(wrong_rows))
         pending = still
-    return found
+    return found, linear
 
 
 def _wrong_rows(expression: E.Expr, columns: dict, target: np.ndarray) -> np.ndarray:

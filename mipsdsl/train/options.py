@@ -16,6 +16,7 @@ from mipsdsl.task import Task
 
 MAX_ONEHOT = 32  # alphabet size up to which inputs are one-hot by default
 MAX_CLASSES = 32  # output range up to which an output is classified by default
+SEARCH_VERSION = 2  # bumped when the search itself changes (2: a second pass for smaller sizes)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def cache_key(task: Task, options: SearchOptions, encoding: str, head: str) -> s
     """Everything that determines the result, and nothing else (not the time budget)."""
     material = {
         "task": task.sha256,
+        "search": SEARCH_VERSION,
         "stages": [s.__dict__ for s in plan(task, options)],
         "seeds": list(model_seeds(task, options)),
         "config": options.config.__dict__,

@@ -148,6 +148,11 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
         if top > best[0]:
             best = (top, result.archs[result.accuracy.index(top)])
         if result.solved:
+            smaller = _smaller(task, data, stage, result, encoding, head, options, deadline)
+            if smaller is not None:
+                attempts.append({**smaller.to_json(), "pass": "smaller"})
+                if smaller.solved:
+                    result = smaller
             m = result.solved_model
             trained = TrainedRNN(
                 task_name=task.name,
@@ -172,6 +177,25 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
         f"no architecture reached 100% on {task.name} within {options.budget:g} s; "
         f"best held-out exact-match accuracy {best[0]:.2%}{best_arch}"
     )
+
+
+def _smaller(task, data, stage, solved, encoding, head, options, deadline):
+    """A second pass over the stage's hidden sizes below the winner's, with fresh seeds and
+    twice the steps: in a batch the larger models often solve first, and extraction wants the
+    smallest network. None when there is nothing smaller or no time left."""
+    winner = solved.archs[solved.solved_model]
+    sizes = [h for h in stage.hidden if h < winner.hidden]
+    if not sizes or time.perf_counter() >= deadline:
+        return None
+    first = max(solved.seeds) + 1
+    archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
+             for h in sizes for w in stage.widths]  # fmt: skip
+    models = [(a, s) for a in archs for s in range(first, first + options.seeds)]
+    config = replace(options.config, max_steps=2 * stage.steps)
+    return train_models(
+        task, data, [a for a, _ in models], [s for _, s in models], encoding, head, config,
+        deadline=deadline, device=options.device,
+    )  # fmt: skip
 
 
 def _progress_bar(stage: Stage, total: int):

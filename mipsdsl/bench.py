@@ -1,0 +1,127 @@
+"""`mipsc bench`: compile many specs and tabulate what came out, beside the paper's results.
+
+Per task: the architecture trained, the extraction path, the regression that produced the
+formulas, whether the program is symbolic or a state table, each verification level, and seconds
+per stage; the paper's MIPS and GPT-4 columns come from the benchmark catalogue (TASKS.md) when
+it is at hand.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import statistics
+from pathlib import Path
+
+STAGES = ("train", "trace", "extract", "verify", "emit")
+
+
+def paper_columns(catalogue: Path | None) -> dict[str, dict[str, str]]:
+    """spec name -> {"rnn", "mips", "gpt4"} from the catalogue's table (empty when absent)."""
+    if catalogue is None or not catalogue.is_file():
+        return {}
+    columns = {}
+    for line in catalogue.read_text(encoding="utf-8").splitlines():
+        name = re.match(r"\| *\d+ *\| *`(\w+)`", line)
+        if not name:
+            continue
+        # the target cell may itself hold a '|': read the last three cells from the end
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        rnn = re.search(r"n=\d+; f d\d+(?:/w\d+)?; g d\d+", line)
+        mips, gpt4 = cells[-2], cells[-1]
+        columns[name[1]] = {
+            "rnn": rnn[0] if rnn else "",
+            # a row whose target holds '|' can garble the cells: keep only recognisable values
+            "mips": mips if re.fullmatch(r"(BR|LR|SR)\??|no", mips) else "?",
+            "gpt4": gpt4 if gpt4 in ("yes", "no") else "?",
+        }
+    return columns
+
+
+def stage_seconds(seconds: dict[str, float]) -> dict[str, float]:
+    """Seconds per pipeline stage, the extraction paths' attempts added into their stage."""
+    out = dict.fromkeys(STAGES, 0.0)
+    for name, value in seconds.items():
+        stage = name.split(" ")[0]
+        if stage in out:
+            out[stage] = round(out[stage] + value, 2)
+    return out
+
+
+def report(results: list[dict], paper: dict[str, dict[str, str]], budget: float) -> dict:
+    rows = []
+    for r in results:
+        name = r.get("task") or Path(r["spec"]).stem
+        ok = "error" not in r
+        row = {
+            "task": name,
+            "compiled": ok,
+            "symbolic": bool(ok and r["symbolic"]),
+            "failed_stage": None if ok else r.get("stage"),
+            "architecture": r.get("architecture", ""),
+            "extraction_path": r.get("extraction_path", ""),
+            "method": r.get("method", ""),
+            "regression": r.get("regression", ""),
+            "formula_nodes": r.get("formula_nodes"),
+            "verification": r.get("verification", {}),
+            "seconds": stage_seconds(r.get("seconds", {})),
+            "paper": paper.get(name, {}),
+        }
+        row["total_seconds"] = round(sum(row["seconds"].values()), 2)
+        rows.append(row)
+    compiled = [r for r in rows if r["compiled"]]
+    return {
+        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "budget_seconds": budget,
+        "tasks": len(rows),
+        "compiled": len(compiled),
+        "symbolic": sum(r["symbolic"] for r in rows),
+        "median_seconds": (
+            round(statistics.median([r["total_seconds"] for r in compiled]), 1) if compiled else None
+        ),
+        "paper_mips": sum(r["paper"].get("mips", "no")[:2] in ("BR", "LR", "SR") for r in rows),
+        "paper_gpt4": sum(r["paper"].get("gpt4") == "yes" for r in rows),
+        "rows": rows,
+    }
+
+
+def markdown(summary: dict) -> str:
+    lines = [
+        f"# Compiling the benchmark: {summary['compiled']} of {summary['tasks']} tasks verified, "
+        f"{summary['symbolic']} symbolic",
+        "",
+        f"`mipsc bench`, training budget {summary['budget_seconds']:g} s per task, "
+        f"{summary['machine']}. Median seconds per compiled task (training included, as first "
+        f"trained): {summary['median_seconds']}. Paper: MIPS {summary['paper_mips']}, "
+        f"GPT-4 {summary['paper_gpt4']} of these tasks.",
+        "",
+        "| task | result | path | regression | nodes | held-out / exhaustive / longer | "
+        "seconds (train+trace+extract+verify+emit) | architecture | paper MIPS | paper GPT-4 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in summary["rows"]:
+        if r["compiled"]:
+            result = "formula" if r["symbolic"] else "table"
+        else:
+            result = f"failed ({r['failed_stage'] or 'error'})"
+        levels = " / ".join(
+            r["verification"].get(name, "-") for name in ("held-out", "exhaustive", "longer")
+        )
+        s = r["seconds"]
+        stages = "+".join(f"{s[name]:.0f}" for name in STAGES)
+        lines.append(
+            f"| {r['task']} | {result} | {r['extraction_path']} | {r['regression']} | "
+            f"{r['formula_nodes'] or ''} | {levels if r['compiled'] else ''} | "
+            f"{r['total_seconds']:.1f} ({stages}) | {r['architecture']} | "
+            f"{r['paper'].get('mips', '')} | {r['paper'].get('gpt4', '')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write(summary: dict, directory: Path) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = directory / "compile.json", directory / "compile.md"
+    json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(markdown(summary), encoding="utf-8")
+    return json_path, md_path
