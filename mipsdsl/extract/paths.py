@@ -27,6 +27,7 @@ from mipsdsl.extract.trace import Network, Trace
 
 SAMPLE_ROWS = 300  # rows the enumerative search starts from; failing rows are added
 REFINEMENTS = 4  # rounds of adding the rows a formula got wrong
+MAX_CONSTANT = 1000  # larger values from the data are not offered as constants
 PROBES = 8  # states from which the network is probed for lattice vectors
 
 
@@ -195,6 +196,7 @@ def regress_table(
     linear = [expression is not None for expression in found]
     pending = [i for i, expression in enumerate(found) if expression is None]
     rows = len(targets[0]) if targets else 0
+    constants = _constants(targets)
     sample = np.unique(np.linspace(0, rows - 1, min(rows, SAMPLE_ROWS)).astype(np.int64))
     for _ in range(REFINEMENTS):
         if not pending:
@@ -203,6 +205,7 @@ def regress_table(
         result = regressor(
             {name: column[sample] for name, column in columns.items()},
             [targets[i][sample] for i in pending],
+            constants,
             budget=budget,
         )
         wrong_rows, still = [], []
@@ -220,6 +223,16 @@ def regress_table(
         sample = np.union1d(sample, np.concatenate(wrong_rows))
         pending = still
     return found, linear
+
+
+def _constants(targets: list[np.ndarray]) -> list[int]:
+    """Constants drawn from the data: each target's extremes and one past its largest value (a
+    modulus), where they are small."""
+    values = set()
+    for target in targets:
+        if len(target):
+            values |= {int(target.min()), int(target.max()), int(target.max()) + 1}
+    return sorted(v for v in values if abs(v) <= MAX_CONSTANT)
 
 
 def _wrong_rows(expression: E.Expr, columns: dict, target: np.ndarray) -> np.ndarray:
