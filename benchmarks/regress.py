@@ -103,14 +103,14 @@ def main(argv=None) -> int:
         "max_size": args.max_size,
         "targets": len(rows),
         "solved": len(solved),
-        "median_solve_seconds": round(statistics.median(r["solve_seconds"] for r in solved), 3)
-        if solved
-        else None,
-        "median_candidates_per_second": statistics.median(
-            r["candidates_per_second"] for r in rows if r["enumerated"] > 1000
-        )
-        if rows
-        else None,
+        "median_solve_seconds": (
+            round(statistics.median(r["solve_seconds"] for r in solved), 3) if solved else None
+        ),
+        "median_candidates_per_second": (
+            statistics.median(r["candidates_per_second"] for r in rows if r["enumerated"] > 1000)
+            if rows
+            else None
+        ),
         "rows": rows,
     }
     out = Path(args.output)

@@ -9,6 +9,7 @@ it is at hand.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import re
 import statistics
@@ -49,7 +50,13 @@ def stage_seconds(seconds: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def report(results: list[dict], paper: dict[str, dict[str, str]], budget: float) -> dict:
+def report(
+    results: list[dict],
+    paper: dict[str, dict[str, str]],
+    budget: float,
+    jobs: int = 1,
+    wall_seconds: float | None = None,
+) -> dict:
     rows = []
     for r in results:
         name = r.get("task") or Path(r["spec"]).stem
@@ -74,11 +81,15 @@ def report(results: list[dict], paper: dict[str, dict[str, str]], budget: float)
     return {
         "machine": f"{platform.machine()}, {platform.python_version()}",
         "budget_seconds": budget,
+        "jobs": jobs,
+        "wall_seconds": None if wall_seconds is None else round(wall_seconds, 1),
         "tasks": len(rows),
         "compiled": len(compiled),
         "symbolic": sum(r["symbolic"] for r in rows),
         "median_seconds": (
-            round(statistics.median([r["total_seconds"] for r in compiled]), 1) if compiled else None
+            round(statistics.median([r["total_seconds"] for r in compiled]), 1)
+            if compiled
+            else None
         ),
         "paper_mips": sum(r["paper"].get("mips", "no")[:2] in ("BR", "LR", "SR") for r in rows),
         "paper_gpt4": sum(r["paper"].get("gpt4") == "yes" for r in rows),
@@ -94,7 +105,12 @@ def markdown(summary: dict) -> str:
         f"`mipsc bench`, training budget {summary['budget_seconds']:g} s per task, "
         f"{summary['machine']}. Median seconds per compiled task (training included, as first "
         f"trained): {summary['median_seconds']}. Paper: MIPS {summary['paper_mips']}, "
-        f"GPT-4 {summary['paper_gpt4']} of these tasks.",
+        f"GPT-4 {summary['paper_gpt4']} of these tasks."
+        + (
+            f" Whole run: {summary['wall_seconds'] / 60:.0f} min with {summary['jobs']} jobs."
+            if summary.get("wall_seconds") is not None
+            else ""
+        ),
         "",
         "| task | result | path | regression | nodes | held-out / exhaustive / longer | "
         "seconds (train+trace+extract+verify+emit) | architecture | paper MIPS | paper GPT-4 |",
@@ -120,8 +136,14 @@ def markdown(summary: dict) -> str:
 
 
 def write(summary: dict, directory: Path) -> tuple[Path, Path]:
+    """compile.json and compile.md in `directory`, each written whole or not at all."""
     directory.mkdir(parents=True, exist_ok=True)
     json_path, md_path = directory / "compile.json", directory / "compile.md"
-    json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(markdown(summary), encoding="utf-8")
+    for path, text in (
+        (json_path, json.dumps(summary, indent=2) + "\n"),
+        (md_path, markdown(summary)),
+    ):
+        partial = path.with_suffix(path.suffix + ".tmp")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
     return json_path, md_path

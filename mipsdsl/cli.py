@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from mipsdsl import __version__
@@ -339,9 +340,13 @@ def cmd_bench(args) -> int:
     output_dir = Path(args.output_dir)
     _make_directory(output_dir)
     options = CompileOptions(output_dir=output_dir, budget=args.budget, recompile=True)
+    started = time.perf_counter()
     results = _compile_all(specs, options, args.jobs, verbose=not args.quiet)
+    wall = time.perf_counter() - started
     catalogue = Path(args.paper) if args.paper else DEV_CATALOGUE
-    summary = bench.report(results, bench.paper_columns(catalogue), args.budget)
+    summary = bench.report(
+        results, bench.paper_columns(catalogue), args.budget, args.jobs, wall_seconds=wall
+    )
     json_path, md_path = bench.write(summary, Path(args.report))
     print(bench.markdown(summary))
     print(f"wrote {json_path} and {md_path}")

@@ -29,7 +29,9 @@ def compile_(capsys, *argv):
 
 
 @pytest.mark.parametrize("name", ["parity_all", "bitwise_xor", "add_mod_3", "binary_addition"])
-def test_benchmark_tasks_compile_to_verified_formulas(name, trained, shared_cache, tmp_path, capsys):
+def test_benchmark_tasks_compile_to_verified_formulas(
+    name, trained, shared_cache, tmp_path, capsys
+):
     task, network = trained(name)
     status, out, err = compile_(capsys, SPECS / f"{name}.mips", "-o", tmp_path, "--json")
     assert status == 0, err

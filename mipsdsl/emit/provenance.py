@@ -24,7 +24,8 @@ def source_hash(source: str) -> str:
 
 def read_provenance(path: str | Path) -> tuple[dict, bool]:
     """A generated module's `__provenance__` (read as a literal, never executed) and whether its
-    text is still exactly what mipsc wrote. Raises ProvenanceError for a file mipsc did not write."""
+    text is still exactly what mipsc wrote. Raises ProvenanceError for a file mipsc did not write.
+    """
     path = Path(path)
     try:
         source = path.read_text(encoding="utf-8")

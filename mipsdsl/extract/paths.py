@@ -128,7 +128,7 @@ def _probe(network: Network, alphabets, states: np.ndarray, x: np.ndarray) -> np
         if not usable.any():
             continue
         moved = inputs[usable].copy()
-        moved[:, c] = np.asarray(alphabet)[higher[usable]] 
+        moved[:, c] = np.asarray(alphabet)[higher[usable]]
         base = network.step(h[usable], inputs[usable])
         delta = network.step(h[usable], moved) - base
         for _ in range(len(h[0])):

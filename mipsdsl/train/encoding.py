@@ -16,6 +16,7 @@ import torch
 
 from mipsdsl.task import Task
 
+
 @dataclass(frozen=True)
 class InputEncoding:
     kind: str  # "onehot" or "raw"
