@@ -208,18 +208,29 @@ def compile_spec(
 
 def _paths(task: Task, network, fit, check, options: CompileOptions):
     """(name, extract) for each extraction path, in the order worth trying for this network:
-    the lattice first when outputs are regressed numbers, the state machine first otherwise."""
+    the lattice first when outputs are regressed numbers, the state machine first otherwise;
+    last, the exact minimal machine where the coarsest one was a different machine."""
     from mipsdsl.extract import paths
+    from mipsdsl.extract.fsm import discretize
 
     alphabets = tuple(c.values for c in task.inputs)
     inputs = tuple(c.name for c in task.inputs)
     outputs = tuple(o.name for o in task.outputs)
     budget = (options.regress_seconds, options.max_formula_size, _regressor(options.regressor))
-    fsm = ("finite-state machine", lambda: paths.finite_state(
-        network, alphabets, inputs, outputs, fit, check, *budget))  # fmt: skip
+    discretized = []  # made once, for both state-machine paths
+
+    def fsm(exact: bool):
+        if not discretized:
+            discretized.append(discretize(network, alphabets, fit, check))
+        return paths.finite_state(network, alphabets, inputs, outputs, fit, check, *budget,
+                                  exact=exact, found=discretized[0])  # fmt: skip
+
+    coarsest = ("finite-state machine", lambda: fsm(exact=False))
     lattice = ("integer lattice", lambda: paths.integer_lattice(
         network, alphabets, inputs, outputs, fit, *budget))  # fmt: skip
-    return [lattice, fsm] if network.head.kind == "regress" else [fsm, lattice]
+    yield from [lattice, coarsest] if network.head.kind == "regress" else [coarsest, lattice]
+    if discretized and discretized[0].horizon is not None:
+        yield "finite-state machine, exact minimisation", lambda: fsm(exact=True)
 
 
 def check_module(spec: str | Path, options: CompileOptions) -> str | None:

@@ -9,9 +9,15 @@ import pytest
 from mipsdsl import expr as E
 from mipsdsl.check import load_task
 from mipsdsl.extract.assemble import Formulas, StateVariable, assemble
-from mipsdsl.extract.fsm import ExtractionError, StateMachine, discretize, minimize
+from mipsdsl.extract.fsm import (
+    ExtractionError,
+    StateMachine,
+    coarsest_quotient,
+    discretize,
+    minimize,
+)
 from mipsdsl.extract.labelling import decision_tree, formulas_for, table_formulas
-from mipsdsl.extract.trace import CHECK_STREAM, domain_inputs, run_network, trace
+from mipsdsl.extract.trace import CHECK_STREAM, Trace, domain_inputs, run_network, trace
 from mipsdsl.verify import verify
 from tests.conftest import SPECS
 from tests.extract_standins import StandIn, circle, line
@@ -113,6 +119,36 @@ def test_minimisation_drops_unreachable_states():
     next_state = np.array([[0, 0], [1, 0]])
     output = np.array([[0, 1], [5, 5]])[..., None]
     assert minimize(StateMachine(((0, 1),), 0, next_state, output)).states == 1
+
+
+def test_the_coarsest_machine_merges_a_drifting_tail_the_short_check_cannot_see():
+    # parity, unrolled for 12 steps with a copy per step; at step 12 the copy turns wrong (as a
+    # network trained on length 10 may): the exact minimal machine keeps all 24 states
+    depth = 12
+    next_state = np.array([[2 * min(d + 1, depth) + (q ^ x) for x in (0, 1)]
+                           for d in range(depth + 1) for q in (0, 1)])  # fmt: skip
+    output = np.array([[(q ^ x) if d < depth else 0 for x in (0, 1)]
+                       for d in range(depth + 1) for q in (0, 1)])[..., None]  # fmt: skip
+    minimal = minimize(StateMachine(((0, 1),), 0, next_state, output))
+    assert minimal.states == 2 * depth  # the start, and both parities at steps 1..12
+    x = np.random.default_rng(0).integers(0, 2, size=(300, 10, 1))
+    parity = np.cumsum(x, axis=1) % 2
+    check = Trace(x, np.full(300, 10), x, x, parity)
+    horizon, coarsest = coarsest_quotient(minimal, check)
+    assert (horizon, coarsest.states) == (0, 2)
+    longer = np.random.default_rng(1).integers(0, 2, size=(100, 50, 1))
+    outputs, _ = coarsest.run(longer)
+    np.testing.assert_array_equal(outputs, np.cumsum(longer, axis=1) % 2)
+
+
+def test_a_clean_minimal_machine_is_its_own_coarsest_quotient():
+    # a mod-3 counter: no coarser machine reproduces it
+    next_state = np.array([[(s + x) % 3 for x in (0, 1)] for s in range(3)])
+    output = next_state[..., None]
+    machine = minimize(StateMachine(((0, 1),), 0, next_state, output))
+    x = np.random.default_rng(0).integers(0, 2, size=(300, 10, 1))
+    check = Trace(x, np.full(300, 10), x, x, np.cumsum(x, axis=1) % 3)
+    assert coarsest_quotient(machine, check) == (None, machine)
 
 
 def test_an_unbounded_counter_is_not_a_finite_machine(add_mod_5):

@@ -19,7 +19,7 @@ import numpy as np
 from mipsdsl import expr as E
 from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
 from mipsdsl.extract.enumerative import RegressionBudget, regress
-from mipsdsl.extract.fsm import ExtractionError, discretize
+from mipsdsl.extract.fsm import Discretized, ExtractionError, discretize
 from mipsdsl.extract.labelling import formulas_for
 from mipsdsl.extract.lattice import find_lattice
 from mipsdsl.extract.linear import integer_linear
@@ -51,10 +51,18 @@ def finite_state(
     seconds: float,
     max_size: int,
     regressor=regress,
+    exact: bool = False,
+    found: Discretized | None = None,
 ) -> Extraction:
-    found = discretize(network, alphabets, fit, check)
-    labelled = formulas_for(found.machine, inputs, outputs, seconds, max_size, regressor)
-    states = found.machine.states
+    """Formulas from the coarsest machine that reproduces the network on `check`, or with
+    `exact` from its exact minimal machine (when that is a different one). `found`: the
+    discretization, when it was made already."""
+    found = found or discretize(network, alphabets, fit, check)
+    machine = found.machine
+    if exact:
+        machine = found.minimal
+    labelled = formulas_for(machine, inputs, outputs, seconds, max_size, regressor)
+    states = machine.states
     method = f"a {states}-state machine"
     if states > 1:
         method += f", states labelled by {labelled.method}"
@@ -70,7 +78,11 @@ def finite_state(
         labelled.symbolic,
         method,
         regression,
-        {**found.to_json(), "labellings_tried": list(labelled.tried)},
+        {
+            **found.to_json(),
+            **({"states": machine.states, "horizon": None} if exact else {}),
+            "labellings_tried": list(labelled.tried),
+        },
     )
 
 
