@@ -208,7 +208,8 @@ def compile_spec(
 
 def _paths(task: Task, network, fit, check, options: CompileOptions):
     """(name, extract) for each extraction path, in the order worth trying for this network:
-    the lattice first when outputs are regressed numbers, the state machine first otherwise;
+    for regressed numbers the lattice, then the linear recurrence, then the state machine; for
+    classes the state machine, then the lattice;
     last, the exact minimal machine where the coarsest one was a different machine."""
     from mipsdsl.extract import paths
     from mipsdsl.extract.fsm import discretize
@@ -228,7 +229,12 @@ def _paths(task: Task, network, fit, check, options: CompileOptions):
     coarsest = ("finite-state machine", lambda: fsm(exact=False))
     lattice = ("integer lattice", lambda: paths.integer_lattice(
         network, alphabets, inputs, outputs, fit, *budget))  # fmt: skip
-    yield from [lattice, coarsest] if network.head.kind == "regress" else [coarsest, lattice]
+    if network.head.kind == "regress":
+        yield lattice
+        yield "linear recurrence", lambda: paths.recurrence(network, inputs, outputs, fit)
+        yield coarsest
+    else:
+        yield from [coarsest, lattice]
     if discretized and discretized[0].horizon is not None:
         yield "finite-state machine, exact minimisation", lambda: fsm(exact=True)
 

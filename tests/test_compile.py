@@ -28,15 +28,25 @@ def compile_(capsys, *argv):
     return status, out, err
 
 
-@pytest.mark.parametrize("name", ["parity_all", "bitwise_xor", "add_mod_3", "binary_addition"])
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        ("parity_all", "finite-state machine"),
+        ("bitwise_xor", "finite-state machine"),
+        ("add_mod_3", "finite-state machine"),
+        ("binary_addition", "finite-state machine"),
+        ("sum_last2", "integer lattice"),
+        ("newton_freebody", "linear recurrence"),
+    ],
+)
 def test_benchmark_tasks_compile_to_verified_formulas(
-    name, trained, shared_cache, tmp_path, capsys
+    name, path, trained, shared_cache, tmp_path, capsys
 ):
     task, network = trained(name)
     status, out, err = compile_(capsys, SPECS / f"{name}.mips", "-o", tmp_path, "--json")
     assert status == 0, err
     (report,) = json.loads(out)
-    assert report["symbolic"] and report["extraction_path"] == "finite-state machine"
+    assert report["symbolic"] and report["extraction_path"] == path
     assert report["architecture"] == network.arch.describe()
     module = load_module(tmp_path / f"{name}.py")
     data = make_dataset(task, n=300, seed=99, stream=11)

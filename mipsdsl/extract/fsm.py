@@ -31,6 +31,7 @@ from mipsdsl.extract.trace import Network, Trace
 
 RESOLUTIONS = (1 / 16, 1 / 64, 1 / 256, 1 / 1024)  # cell size, as a share of the states' spread
 MAX_CELLS = 50_000  # provisional states at one resolution
+MAX_PAIRS = 1_000_000  # (cell, symbol) pairs in the provisional table
 MAX_STATES = 256  # states of the minimal machine, beyond which this is not the path to take
 MAX_SYMBOLS = 1024  # input symbols (products of channel values) a table can have
 
@@ -167,10 +168,14 @@ def _at_resolution(network, alphabets, fit: Trace, origin, size: float) -> _Cell
     cells = len(unique_keys)
     if cells > MAX_CELLS:
         raise ExtractionError(f"{cells} distinct cells (at most {MAX_CELLS})")
+    n_symbols = int(np.prod([len(a) for a in alphabets]))
+    if cells * n_symbols > MAX_PAIRS:
+        raise ExtractionError(
+            f"{cells} cells by {n_symbols} input symbols (at most {MAX_PAIRS:,} pairs)"
+        )
     representatives = np.concatenate([before, after])[first]
     source, target = cell[: len(before)], cell[len(before) :]
     symbol = symbol_index(alphabets, fit.x[valid])
-    n_symbols = int(np.prod([len(a) for a in alphabets]))
     next_state = _majority(source * n_symbols + symbol, target, cells * n_symbols)
     outputs = fit.outputs[valid]
     output = np.stack(

@@ -7,7 +7,9 @@ and both end in `Formulas` over integer state variables, for `assemble` to turn 
   (`fsm`, `labelling`): for parity, mod-k counters, carries, bounded registers;
 - integer lattice: read integer coordinates off the hidden states (`lattice`), then regress each
   new coordinate and output on the old coordinates and the inputs, integer-linear first and
-  enumerative otherwise: for running sums, windows, previous values, unbounded counters.
+  enumerative otherwise: for running sums, windows, previous values, unbounded counters;
+- linear recurrence: a linear network's outputs as an integer recurrence over its past outputs
+  and inputs (`recurrence`), for linear networks whose states are only close to a lattice.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from mipsdsl.extract.fsm import Discretized, ExtractionError, discretize
 from mipsdsl.extract.labelling import formulas_for
 from mipsdsl.extract.lattice import find_lattice
 from mipsdsl.extract.linear import integer_linear
+from mipsdsl.extract.recurrence import linear_recurrence
 from mipsdsl.extract.trace import Network, Trace
 
 SAMPLE_ROWS = 300  # rows the enumerative search starts from; failing rows are added
@@ -123,6 +126,21 @@ def integer_lattice(
         f"a {k}-dimensional integer lattice in the hidden states",
         "integer linear" if all(linear) else "integer linear and enumerative",
         {"dimensions": k, "rows": len(targets[0]) if targets else 0},
+    )
+
+
+def recurrence(
+    network: Network, inputs: tuple[str, ...], outputs: tuple[str, ...], fit: Trace
+) -> Extraction:
+    formulas, details = linear_recurrence(network, inputs, outputs, fit)
+    order = details["order"]
+    return Extraction(
+        "linear recurrence",
+        formulas,
+        True,
+        f"an order-{order} integer linear recurrence of the outputs of a linear network",
+        "integer linear",
+        details,
     )
 
 
