@@ -26,6 +26,9 @@ from mipsdsl.train.options import SearchOptions, cache_key, default_encoding, de
 from mipsdsl.verify import VerifyOptions, verify
 
 Progress = Callable[[str], None]
+# Bumped when extraction changes what it makes of the same network (2: coarsest machines, the
+# linear recurrence path, regression budgets counted in work rather than wall-clock time).
+EXTRACTION_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def compile_key(task: Task, options: CompileOptions) -> str:
         "trace_sequences": options.trace_sequences,
         "verify": asdict(options.verify),
         "mipsdsl": __version__,
+        "extraction": EXTRACTION_VERSION,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 

@@ -222,6 +222,22 @@ def test_unreachable_target_reports_honestly():
     assert by_count.candidates == 50
 
 
+def test_a_budget_is_an_amount_of_work_not_of_time(monkeypatch):
+    # the same search stops at the same point whatever the machine's speed: here time stands
+    # still in one run and moves on at every look at the clock in the other, and neither changes
+    # where the work limit ends it
+    columns = grid(s=range(3), x=range(3))
+    target = np.array([5, -7, 13, 2, 2, 40, -1, 0, 8])
+    budget = RegressionBudget(max_size=9, seconds=0.01)
+    results = []
+    for tick in (0.0, 1e-6):
+        clock = itertools.count(0.0, tick)
+        monkeypatch.setattr("mipsdsl.extract.enumerative.time.perf_counter", lambda: next(clock))
+        results.append(regress(columns, [target], budget=budget))
+    assert results[0].work == results[1].work > budget.work
+    assert results[0].candidates == results[1].candidates and not results[0].exhausted
+
+
 def test_solved_targets_end_the_search_early():
     columns = grid(s=range(3), x=range(3))
     result = regress(columns, [columns["s"] + columns["x"]])

@@ -12,7 +12,9 @@ from mipsdsl.data import make_dataset
 from mipsdsl.errors import MipsError
 from mipsdsl.train.options import SearchOptions
 from mipsdsl.train.search import TrainingFailed, train
+from mipsdsl.train.encoding import make_input_encoding, make_output_head
 from mipsdsl.train.model import Architecture, BatchedRNN
+from mipsdsl.train.trainer import _polish, accuracy_on
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +83,32 @@ def test_masked_models_are_independent_of_their_batch_mates():
     rebuilt = BatchedRNN([small], [0], 2, 2)
     rebuilt.load_state_dict(together.weights_of(1))
     assert torch.allclose(rebuilt(x)[0][0], out_alone[0], atol=1e-6)
+
+
+def test_polishing_makes_a_nearly_right_regression_model_exact_and_leaves_the_others(write_spec):
+    # a running sum of 8 values in [0, 50): model 0 is a linear RNN with weights off by 1%,
+    # model 1 keeps its random initial weights (a higher loss, so it is not the one polished)
+    task = small_task(write_spec, "sum(x)", inputs="input x in [0, 50)")
+    data = make_dataset(task, n=2000, seed=0)
+    encoding = make_input_encoding(task, "raw")
+    head = make_output_head(task, "regress", data.y)
+    model = BatchedRNN([Architecture(1, 1, 0, "raw", "regress")] * 2, [0, 1], 1, 1)
+    scale_in, scale_out = encoding._raw_scale[0], head.scales[0]
+    with torch.no_grad():  # h' = h + x * scale_in / scale_out and y = h: the sum, if exact
+        model.f_weights[0][0, :, 0] = torch.tensor([1.0, scale_in / scale_out]) * 1.01
+        model.f_biases[0][0].zero_()
+        model.g_weight[0].fill_(1.0)
+        model.g_bias[0].zero_()
+    accuracy = lambda: accuracy_on(model, encoding, head, data.x, data.y, data.lengths)  # noqa
+    assert accuracy()[0] < 0.5
+    others = [p[1].detach().clone() for p in model.parameters()]
+    x, y = encoding.encode(data.x[:512]), torch.from_numpy(data.y[:512])
+    mask = torch.from_numpy(np.arange(8)[None, :] < data.lengths[:512, None])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("mipsdsl.train.trainer.POLISH_MODELS", 1)
+        _polish(model, head, x, y, mask)
+    assert accuracy()[0] == 1.0
+    assert all(torch.equal(p[1], q) for p, q in zip(model.parameters(), others))
 
 
 def test_an_impossible_budget_fails_cleanly(write_spec):

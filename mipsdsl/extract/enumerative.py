@@ -58,11 +58,26 @@ _COMPUTE: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 }
 
 
+# Candidate values computed per second (one per table row and candidate, duplicates included) on
+# the reference machine, this project's 2-core box (measured 46-73 million on tables of 30 to 2000
+# rows while it was busy): what turns a budget in seconds into an amount of work.
+WORK_PER_SECOND = 60_000_000
+WALL_FACTOR = 4  # the clock ends a search only past this many times its nominal seconds
+
+
 @dataclass(frozen=True)
 class RegressionBudget:
+    """Limits of one search. `seconds` is nominal: the search computes at most
+    seconds * WORK_PER_SECOND candidates, so that its answer does not depend on how fast or
+    how loaded the machine is; the wall clock stops it only at WALL_FACTOR times that."""
+
     max_size: int = 9  # largest expression, counted in IR nodes
-    seconds: float = 5.0  # wall-clock limit for one search
+    seconds: float = 5.0  # nominal seconds of work for one search
     max_candidates: int = 5_000_000  # distinct value vectors kept at most
+
+    @property
+    def work(self) -> int:
+        return int(self.seconds * WORK_PER_SECOND)
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,7 @@ class RegressionResult:
     # True unless the budget cut the search short, so that every None above means "no formula up
     # to max_size"; also True when all targets were solved before max_size was reached.
     exhausted: bool
+    work: int = 0  # candidate values computed (rows times candidates, duplicates included)
 
 
 def regress(
@@ -213,6 +229,7 @@ class _Search:
         self.seen = _HashSet()
         self.levels: dict[int, _Level] = {}
         self.kept = 0  # candidates kept so far; also the next candidate's id
+        self.work = 0  # candidate values computed so far, duplicates included
         self.ops: list[np.ndarray] = []
         self.children: list[np.ndarray] = []
         self.pending: list[tuple[np.ndarray, ...]] = []  # the current level's kept chunks
@@ -268,6 +285,7 @@ class _Search:
             candidates=self.kept,
             seconds=time.perf_counter() - self.start,
             exhausted=complete,
+            work=self.work,
         )
 
     def _enumerate(self):
@@ -289,7 +307,9 @@ class _Search:
                 self.levels[size] = self._close_level()
 
     def _tick(self):
-        if time.perf_counter() - self.start > self.budget.seconds:
+        if self.work > self.budget.work:
+            raise _Stop(complete=False)
+        if time.perf_counter() - self.start > WALL_FACTOR * self.budget.seconds:
             raise _Stop(complete=False)
 
     def _offer(
@@ -305,6 +325,7 @@ class _Search:
         `sig` holds the chunk's hashes in enumeration order, `valid` marks the usable ones;
         `children(positions)` gives their operands' ids and `values(positions)` their values.
         """
+        self.work += len(sig) * self.rows
         positions = np.arange(len(sig)) if valid is None else np.flatnonzero(valid)
         if not positions.size:
             return

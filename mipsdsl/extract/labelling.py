@@ -18,9 +18,7 @@ table, not a formula, and the result says so.
 
 from __future__ import annotations
 
-import functools
 import itertools
-import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -29,7 +27,7 @@ import numpy as np
 from mipsdsl import expr as E
 from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
 from mipsdsl.extract.boolean import boolean_formula
-from mipsdsl.extract.enumerative import RegressionBudget, regress
+from mipsdsl.extract.enumerative import WORK_PER_SECOND, RegressionBudget, regress
 from mipsdsl.extract.fsm import StateMachine
 
 Regressor = Callable  # enumerative.regress or a backend with its contract
@@ -55,18 +53,26 @@ def formulas_for(
     max_size: int = 9,
     regressor: Regressor = regress,
 ) -> Labelled:
-    """The smallest formulas found for the machine within `seconds`, or its decision-tree table.
+    """The smallest formulas found for the machine within `seconds` (nominal seconds of search,
+    see RegressionBudget), or its decision-tree table.
 
     `regressor` has the contract of `enumerative.regress` (the default)."""
-    deadline = time.perf_counter() + seconds
+    left = seconds
     best, tried = None, []
     for method, candidate in _candidates(machine, inputs, outputs):
-        left = deadline - time.perf_counter()
         if left <= 0:
-            tried.append(f"{method}: not tried (time budget spent)")
+            tried.append(f"{method}: not tried (regression budget spent)")
             continue
         budget = RegressionBudget(max_size=max_size, seconds=min(left, seconds / 3))
-        formulas = candidate(functools.partial(regressor, budget=budget))
+        spent = []
+
+        def counted(*args, budget=budget, spent=spent, **kwargs):
+            result = regressor(*args, budget=budget, **kwargs)
+            spent.append(result.work / WORK_PER_SECOND if result.work else result.seconds)
+            return result
+
+        formulas = candidate(counted)
+        left -= sum(spent)
         if formulas is None:
             tried.append(f"{method}: no formulas within the budget")
             continue

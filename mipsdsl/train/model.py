@@ -91,32 +91,34 @@ class BatchedRNN(torch.nn.Module):
         layers.append((("g_weight", "g_bias", None), list(range(arch.hidden)), self.out_dim))
         return layers
 
-    def transition(self, h: torch.Tensor, x_t: torch.Tensor) -> torch.Tensor:
-        """f([h, x]) for h (M, B, n) and x_t (M, B, in_dim); masked units stay zero."""
+    def transition(self, h: torch.Tensor, x_t: torch.Tensor, models=slice(None)) -> torch.Tensor:
+        """f([h, x]) for h (M, B, n) and x_t (M, B, in_dim); masked units stay zero. `models`
+        selects some of the models (a slice), M counting those only."""
         z = torch.cat([h, x_t], dim=-1)
         last = len(self.f_weights) - 1
         for i, (weight, bias) in enumerate(zip(self.f_weights, self.f_biases)):
-            z = torch.baddbmm(bias, z, weight)
+            z = torch.baddbmm(bias[models], z, weight[models])
             if i < last:
-                z = torch.relu(z) * self.width_mask
-        return z * self.hidden_mask
+                z = torch.relu(z) * self.width_mask[models]
+        return z * self.hidden_mask[models]
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, models=slice(None)) -> tuple[torch.Tensor, torch.Tensor]:
         """x (B, L, in_dim), shared by all models -> outputs (M, B, L, out_dim), hiddens (M, B, L, n)."""
         batch, length, _ = x.shape
-        xs = x.unsqueeze(0).expand(self.models, batch, length, self.in_dim)
-        h = x.new_zeros(self.models, batch, self.hidden_mask.shape[-1])
+        count = len(range(self.models)[models])
+        xs = x.unsqueeze(0).expand(count, batch, length, self.in_dim)
+        h = x.new_zeros(count, batch, self.hidden_mask.shape[-1])
         hiddens = []
         for t in range(length):
-            h = self.transition(h, xs[:, :, t])
+            h = self.transition(h, xs[:, :, t], models)
             hiddens.append(h)
         hs = torch.stack(hiddens, dim=2)
-        out = self.readout(hs.reshape(self.models, batch * length, -1))
-        return out.reshape(self.models, batch, length, self.out_dim), hs
+        out = self.readout(hs.reshape(count, batch * length, -1), models)
+        return out.reshape(count, batch, length, self.out_dim), hs
 
-    def readout(self, h: torch.Tensor) -> torch.Tensor:
+    def readout(self, h: torch.Tensor, models=slice(None)) -> torch.Tensor:
         """g(h) for h (M, B, n): the output layer's raw values (M, B, out_dim)."""
-        return torch.baddbmm(self.g_bias, h, self.g_weight)
+        return torch.baddbmm(self.g_bias[models], h, self.g_weight[models])
 
     def weights_of(self, m: int) -> dict[str, torch.Tensor]:
         """Model m alone, cut to its own sizes: the state dict of a one-model `BatchedRNN`."""

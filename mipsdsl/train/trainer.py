@@ -21,6 +21,9 @@ from mipsdsl.train.model import Architecture, BatchedRNN
 from mipsdsl.train.options import TrainConfig
 
 CONFIRM_STREAM = 2  # the data stream used to confirm a success (0 is the training data)
+POLISH_SEQUENCES = 512  # the fixed batch a regression model is polished on
+POLISH_ITERATIONS = 300  # L-BFGS iterations per polished model
+POLISH_MODELS = 3  # the models with the lowest loss are polished
 
 
 @dataclass
@@ -147,13 +150,51 @@ def train_models(
                 or step >= 2 * result.solved_step
             ):
                 break
-        if deadline is not None and time.perf_counter() > deadline:
-            break
+        out_of_time = deadline is not None and time.perf_counter() > deadline
         history.append(max(result.accuracy))
-        if not result.solved and config.give_up_early and _hopeless(history, step, config):
+        hopeless = config.give_up_early and _hopeless(history, step, config)
+        if not result.solved and (out_of_time or hopeless or step == config.max_steps):
+            if head.kind == "regress" and not config.paper_recipe:
+                pick = rng.integers(0, len(train_x), size=min(POLISH_SEQUENCES, len(train_x)))
+                mask = torch.from_numpy(positions < train_len[pick][:, None]).to(device)
+                _polish(model, head, encoding.encode(train_x[pick]).to(device),
+                        torch.from_numpy(train_y[pick]).to(device), mask)  # fmt: skip
+                acc = accuracy_on(model, encoding, head, *quick)
+                result.accuracy = acc.tolist()
+                _confirm(task, model, encoding, head, acc, held_out, config, result)
+        if out_of_time or (hopeless and not result.solved):
             break
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _polish(model: BatchedRNN, head: OutputHead, x, y, mask) -> None:
+    """Finish the regression models closest to exact with full-batch L-BFGS, one at a time.
+
+    Rounded regression needs every error under half a unit, a relative precision of 1e-3 on a
+    sum of five values below 100: Adam with a noisy minibatch hovers above that while a
+    quasi-Newton method on a fixed batch converges on it, and quickly for linear networks. Only
+    model m's loss is minimised: the other models get zero gradients and stay as they are."""
+    with torch.no_grad():
+        out, _ = model(x)
+        losses = head.loss(out, y, mask)
+    for m in torch.argsort(losses)[:POLISH_MODELS].tolist():
+        optimizer = torch.optim.LBFGS(
+            model.parameters(),
+            max_iter=POLISH_ITERATIONS,
+            history_size=50,
+            line_search_fn="strong_wolfe",
+            tolerance_grad=1e-12,
+            tolerance_change=1e-15,
+        )
+
+        def closure():
+            optimizer.zero_grad(set_to_none=True)
+            loss = head.loss(model(x, slice(m, m + 1))[0], y, mask)[0]
+            loss.backward()
+            return loss
+
+        optimizer.step(closure)
 
 
 def _hopeless(history: list[float], step: int, config: TrainConfig) -> bool:
