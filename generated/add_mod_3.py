@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "fc0fac7433e28250c90f5ff3c1f5c87f6dff05aa1c43ef01a5c35e4c3f38b057",
+        "key": "3200e93b96c7f09a163acb50ad31becd21e542d01cd85ad11cf1ae3200177247",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by the value of y on entering a state",
@@ -68,6 +68,8 @@ __provenance__ = {
         },
         "details": {
             "states": 3,
+            "exact_minimal_states": 3,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 33,
             "filled_transitions": 3,
@@ -112,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5b932f32533e78c83405245cde787604beff6fadde47e8e5407ef03ce7126ef1",
+    "source_sha256": "922566d0162b682dccecb154385ad155dad7a6466738b867ebdd53a1f37ebb50",
 }

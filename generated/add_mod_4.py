@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 4-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "c8d9c2572c29db527c48eeb4f9338d94d1a508fdfb997c06f9a7dbaa8cdc3523",
+        "key": "d553d435fd109066c0ff23ac89be56190cb81fa72d266121a1ea325830125fce",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the value of y on entering a state",
@@ -68,6 +68,8 @@ __provenance__ = {
         },
         "details": {
             "states": 4,
+            "exact_minimal_states": 4,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 45,
             "filled_transitions": 5,
@@ -93,9 +95,9 @@ __provenance__ = {
                 "state numbers (3, 0, 1, 2): formulas of 12 nodes",
                 "state numbers (3, 0, 2, 1): no formulas within the budget",
                 "state numbers (3, 1, 0, 2): no formulas within the budget",
-                "state numbers (3, 1, 2, 0): no formulas within the budget",
-                "state numbers (3, 2, 0, 1): no formulas within the budget",
-                "state numbers (3, 2, 1, 0): formulas of 12 nodes",
+                "state numbers (3, 1, 2, 0): not tried (regression budget spent)",
+                "state numbers (3, 2, 0, 1): not tried (regression budget spent)",
+                "state numbers (3, 2, 1, 0): not tried (regression budget spent)",
             ],
         },
         "paths_failed": [],
@@ -130,5 +132,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c50fc0e9fc2417e87fc9e0d489b9581a657769ca6ba82f378b2c6890e3befd22",
+    "source_sha256": "d1879d1949214a015a3e0d4729c9dd145c73be637b29474b3d9760db3f0e2f7f",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "b14174b482d053153e3b9ca54eb4ed240dc2ed451d7159795c581a23e5bbeedf",
+        "key": "0321f646a05cb292d1c8b9ecda0a07ebb219f5fee20b55d4c53f1287b1a1f784",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by the value of y on entering a state",
@@ -68,6 +68,8 @@ __provenance__ = {
         },
         "details": {
             "states": 5,
+            "exact_minimal_states": 5,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 43,
             "filled_transitions": 22,
@@ -105,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "aae3024e456fe28b739f331fe501a672cf23b8eaccb25256aab5d90bcb2c2f40",
+    "source_sha256": "97217ec955c3b6138a0f8804a6559dd8fa9ea1cedd92fbb8bad8e1f3ffb4c64f",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 6-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "a4850e346bf63da9587e59a90fe158501e02028787baf7ea3d582a0ff0a1727d",
+        "key": "84dc272e2889971dcd9f7d9e481398670500cf544a5f5ff4d3b1753aad0e48fd",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the value of y on entering a state",
@@ -68,6 +68,8 @@ __provenance__ = {
         },
         "details": {
             "states": 6,
+            "exact_minimal_states": 6,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 66,
             "filled_transitions": 71,
@@ -105,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "28349373e85894153da0c45a62438c002a3a418498d2146a61439b307ac88901",
+    "source_sha256": "848831b1bcbbaaed2a2b939f1b0fbf0abb1ba2eece739d8c99d0b11bf555cb4c",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "9106fd12502cb5aae1965028a6fd05e0541b9056570cafb66d68ac557eed63a6",
+        "key": "f8d91c6ed3b952c6a6243f9691c292248eb878cfc0c5a5113c3a844a2c72e879",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by the value of y on entering a state",
@@ -68,6 +68,8 @@ __provenance__ = {
         },
         "details": {
             "states": 7,
+            "exact_minimal_states": 7,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 75,
             "filled_transitions": 72,
@@ -105,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "9bca80342a4d165544feddfa14b41cd19d34515dbe4dc0fb0aea3475773584fc",
+    "source_sha256": "67b10d2f0eda9869e9ff8af778e9d96b9a7131853485220da2e5d188987c2148",
 }

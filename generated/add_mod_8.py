@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": "a 8-state machine, states labelled by the value of y on entering a state, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "4009a923c947bc0354cbc7f2a3dbb387d32cdf3b5a875441462a3fab53dfaf11",
+        "key": "00637bad079664d17781ed7bee39a7d640f44a839e8b76e8f5a830155beb385e",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the value of y on entering a state",
@@ -68,6 +68,8 @@ __provenance__ = {
         },
         "details": {
             "states": 8,
+            "exact_minimal_states": 8,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 147,
             "filled_transitions": 341,
@@ -105,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d7380d67876a40ddc2eea8ca5473641533caf7061db1ada88067cb897c319d3b",
+    "source_sha256": "ad07715f0214f2a32449e823c30999f5270884ad887422eb5869969629261fab",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "f62b4573d6350d16b4dfe367c8394271f4160c5a79ce29a4d999a6b1c389755b",
+        "key": "64caa79837f004fdc2e6a9eb08086aa4251a5de0830cd5f7ab755b54cad0335e",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -73,6 +73,8 @@ __provenance__ = {
         },
         "details": {
             "states": 4,
+            "exact_minimal_states": 4,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 39,
             "filled_transitions": 2,
@@ -138,5 +140,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d7afbd582825399c6ac6441bf5bd059ad2418dc7311ddb10d1a5857588d20f00",
+    "source_sha256": "37f5876c396ad1325bfe53ab70282e5ebcf27794be77d8ff54f3a56e887e18d3",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "d9679b6fa0f176f1001797fefa09b46da5292510a77fd1202b810c3103b1f674",
+        "key": "4d24de1c2f14aed1005fa20c6f0c95687cb83cd5c43fbb05001ba7a9525e828c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the last 3 inputs (from 0)",
@@ -76,6 +76,8 @@ __provenance__ = {
         },
         "details": {
             "states": 6,
+            "exact_minimal_states": 6,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 54,
             "filled_transitions": 0,
@@ -118,5 +120,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "84e7c9b7df5a1c93a8b5bce75e894ccfc2cef27ec583b03a9bf832faa8aac898",
+    "source_sha256": "be3ab1cabdf73153c0f9e0080e3f78b6912f91116d2cf060fccb8ab40c7e952d",
 }

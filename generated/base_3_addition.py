@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "e3fbc4507784d85dc4acea4ef2c8a6d654ce0d2c364b1a90a79a3eed0207b3f9",
+        "key": "96f88d156cbfb999e2a4353019c36f69a85951e7d91a05f7eb93b2f42f9de11f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -72,6 +72,8 @@ __provenance__ = {
         },
         "details": {
             "states": 2,
+            "exact_minimal_states": 2,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 30,
             "filled_transitions": 10,
@@ -112,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8d7ee22890de1eb840709cbe2008250ac109c573e938a6bc14ce7239156fb16c",
+    "source_sha256": "59ef9a4f22849e5479f55bbba7717e85cb60e30866c4fbe8607f347377efb7d6",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "0160b4de3dbcfcc576333b764b0632ec0164cc4d289619931ac8bc1fbaaee81d",
+        "key": "aa6196e881dcc99f382b99ed311f7ccf7635e3c30cb3f6752a7dae0ba74d0bc9",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -72,6 +72,8 @@ __provenance__ = {
         },
         "details": {
             "states": 2,
+            "exact_minimal_states": 2,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 32,
             "filled_transitions": 55,
@@ -112,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "4d913ae76b2785f682fbd44b65958c5e33acf1548d82e485621eed5caea8e0dd",
+    "source_sha256": "89894789289195bc940b11e46d00bfa0c6b3b33e6539d2512d4d272174ab5e09",
 }

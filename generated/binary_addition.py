@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state numbers (1, 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "6d4868a496a65d619dab7e187d245299a1ba22114439d6c0373e800f597c8a06",
+        "key": "7f78ad1ea6e6bc3513eef1629d1dc76019c3c31e74f3b21eabfbaae7c68daad8",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state numbers (1, 0)",
@@ -72,6 +72,8 @@ __provenance__ = {
         },
         "details": {
             "states": 2,
+            "exact_minimal_states": 2,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 15,
             "filled_transitions": 0,
@@ -113,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5145848e5bd4ecc728dc710aed0fea734bff6e7378f3ec3ea3cec544364f7109",
+    "source_sha256": "e5db06b899625c797625f341c5b72d994f91a69e5ade08401d6dbb76e656a3f1",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "03260b8f3393025ad64a88e71a290930d08c2c0b2b56bf313f34dc246f3762b9",
+        "key": "2b48860c7084c20c0f2cfe4d03401662a2bc2c3c7e53aab7404322d87fd3ea4c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -69,6 +69,8 @@ __provenance__ = {
         },
         "details": {
             "states": 2,
+            "exact_minimal_states": 2,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 16,
             "filled_transitions": 3,
@@ -110,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "75b02cbadcd1a27576cea84cd3a7baa1f5fe6cba638f4b0e03712ebd9327fffe",
+    "source_sha256": "26755a737ec3f6f4ec07016d2e2a355bcefbc909a370365b61a8beacb12fcdb7",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "68b089cf6fda2fb3b9dd9eb4d4a8367193a43c54c71e35ab2ad17b65ad366443",
+        "key": "00e45fcaa314c71fd77d85be4d2b0c00ed5d1e15f0e73a02bbee1d00e4606ce8",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -64,6 +64,8 @@ __provenance__ = {
         },
         "details": {
             "states": 2,
+            "exact_minimal_states": 2,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 9,
             "filled_transitions": 0,
@@ -107,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7508680add8604497d87726e8bf04be0ebab3ec57391644346bd949a495f3660",
+    "source_sha256": "959d74bfb80842451db0383a8a1e8113776f9acfcd49aba2d3ddca35d2d26f2b",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "6d2d3ceaedb9a2436929ab2f064a2a9ee6c979cf32d04018a3c450f1c1fa00fa",
+        "key": "0e37fe1b96880672e2d158ed16a0d52ce2b8ed44494f02cc1854c8fbe00b51ae",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -58,6 +58,8 @@ __provenance__ = {
         },
         "details": {
             "states": 1,
+            "exact_minimal_states": 1,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 4,
             "filled_transitions": 0,
@@ -95,5 +97,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "aee97f86482a0bc5011131cac6fe593ef14cd18c07549e3b9f4282c8abcad556",
+    "source_sha256": "6a8f18b4e372697d56bcd1b49dc9d78f021bc8da8f7fddb0e87cac86ac741354",
 }

@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "976748018f7c00dc188ac5bd3ec3fa5362ae767dcf3627b03f1553fee01b7400",
+        "key": "5fe4ef63da964d9f080f05c25316a74fca0e522bda85c0499929d15d45af999c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -57,6 +57,8 @@ __provenance__ = {
         },
         "details": {
             "states": 1,
+            "exact_minimal_states": 1,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 3,
             "filled_transitions": 0,
@@ -94,5 +96,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a405703fab16e695a1f97869f37d58057c3ca39c39fcde3cb7bc21a02bebd4cf",
+    "source_sha256": "b026cca5b114bfacbbdbd60e76c8fd35d650b8525af649ae0213a308bf592116",
 }

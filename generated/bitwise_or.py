@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "9c115a0ea8c8d36cfb1a89f9d606947be59ab1da047c6fa978aa2776caed73de",
+        "key": "6a80a5ee341e8d153415157c08cbebbf2a6575e4b00cdcda93ed3e9f228c76fc",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -58,6 +58,8 @@ __provenance__ = {
         },
         "details": {
             "states": 1,
+            "exact_minimal_states": 1,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 4,
             "filled_transitions": 0,
@@ -95,5 +97,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "778b227982eb926eedbc46e5a639858d095e30fe65feda70047abf40335ef77b",
+    "source_sha256": "7597d4214ac0b97298d1de4e2f026977035856ccb2946e4fefebf38e3aabd29f",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "399b2bf22a88ee729f013223a99ed84649e04c813b75875698d6ff5384a60711",
+        "key": "849f1193a6847d31eacc3d15d436228fad4c156c0c1243a88ea38e0d42112376",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -64,6 +64,8 @@ __provenance__ = {
         },
         "details": {
             "states": 1,
+            "exact_minimal_states": 1,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 5,
             "filled_transitions": 0,
@@ -101,5 +103,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "cac48b636081032f171803ab6adf7fb42dfb3d4316dee00d5394f800c5f0c317",
+    "source_sha256": "dbb329dd41a9bfcc1f8c634e296434bbfd5f95cfdc05a3f59c3b820250360138",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "1c566365b3509b3785e294fd4e85680d35768ab3a9eb4fc5aa2940caca901064",
+        "key": "7b76f3c78e29ce5df9f423d91acfb785898ece1e6753016438a2ecd24ee8508f",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -89,5 +89,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "f2581377dcae0979af597f64aa736fa0c516542e49b6aa8109ab08ccf8d21974",
+    "source_sha256": "fe1e09d2fb9113982749f2d2fb33ba511e7fccd2e7899d2bbf0efadd54eea9bb",
 }

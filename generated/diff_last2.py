@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "d16885ff5c1b1f8ee628b29884813574edb47345a2da7bb7ca1d6b56fb814d9b",
+        "key": "0cb5e1a163d488b0c17c83821f79869eca037362325d5238dfdb2463bd340429",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1246e980a76627f688c16400a62887c35247dbdaac796532bb45d8ed9ec38290",
+    "source_sha256": "336a728773f842a4c5dce6082bcb4cd00b9adecce6446065842a2f910d83eba3",
 }

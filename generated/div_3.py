@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 2000, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "23a693ad0f638adb99f299a036c98dff1161628b2057106290421a26b6f4bc2f",
+        "key": "e36e93be93bed463bf6a1c960be0ecea375a25982e4b9d44e29008520e72b7a3",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by breadth-first state numbers",
@@ -70,6 +70,8 @@ __provenance__ = {
         },
         "details": {
             "states": 3,
+            "exact_minimal_states": 3,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 11,
             "filled_transitions": 0,
@@ -115,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "e86353ded71740982ff6f6313fe7785a656d7342bb89d359acec6f61198c1439",
+    "source_sha256": "0ed308441d369c1172fadf33802dc488976af7ce9affb13b1745e11c780d02a7",
 }

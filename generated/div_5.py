@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by breadth-first state numbers, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "08f85e88adb29372e988ff2537ba9136c8784c240bb4c4c5bb5916ef68af4ba3",
+        "key": "65197c5c8779a7173813c48136fc3d153ff4a63237b9930e24a653f89ddb140a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by breadth-first state numbers",
@@ -70,6 +70,8 @@ __provenance__ = {
         },
         "details": {
             "states": 5,
+            "exact_minimal_states": 5,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 133,
             "filled_transitions": 48,
@@ -110,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0ebf8c8692b6c4e8e0a56f8ab506c5fa4e4aecee9fd1ed24b841738d9d40d00b",
+    "source_sha256": "bb06e53f795c4182db279beb12d5d167636164548100200a745733559c25c486",
 }

@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "c2e2d33f48a58604aabc8eded5df60fa066e1c758b971c14bb38e5adb7e93e3b",
+        "key": "acd66022cba2cc1f4a6858faea297086354884305642b56608498954f9a63b69",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -57,6 +57,8 @@ __provenance__ = {
         },
         "details": {
             "states": 1,
+            "exact_minimal_states": 1,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 5,
             "filled_transitions": 0,
@@ -94,5 +96,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "35a72c050fce7e8d9289e9dee398423ded9ac988e7c88945043e047b9b0da71a",
+    "source_sha256": "497973c0de9a6d66ffe6d5b2188d851a04e16470121946fddf6037e13ea45325",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "a6a6dda975629db64257e9518df9ca8652a865a10e9ef53d0195e61d17aaa1a8",
+        "key": "387e51741d4819f0a6908ebf78a9bcf6c2a9a27f71637114da86cbe86122632c",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -103,5 +103,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "67d3b61157a15167cdadd92eb07bb5633f18ee349f2e547b2b43b5800381a4bc",
+    "source_sha256": "4f696dacc74e2e018604c0363b3e40803a567b7d1059a1670bf3c795ec18c3c4",
 }

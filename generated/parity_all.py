@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "217c80845471a0976d82d7ce05dfc32a354e9746f191835c33e13a59fa8533e1",
+        "key": "c30c06679594e89990ebbb018101d63150081b786761a65971beb49d589a4285",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -68,6 +68,8 @@ __provenance__ = {
         },
         "details": {
             "states": 2,
+            "exact_minimal_states": 2,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 6,
             "filled_transitions": 2,
@@ -109,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "36345aca255d96045d2669a36c4bf65277037c8bf2e473a9ff9fcafcbe090b5b",
+    "source_sha256": "b4518cb9c4a87c040f22a194dd98ab8ca074b520467f0b2cb9bc000a634a0c18",
 }

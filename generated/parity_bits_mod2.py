@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "124c9a12bef1d408b59eb2097fd4615bef2c1852f9d65e478267f4036968c4f6",
+        "key": "1ccce1c6a1231e7a8f43f1cec134de255d4b60ecf110dfb99930f7aaa0a580d5",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -64,6 +64,8 @@ __provenance__ = {
         },
         "details": {
             "states": 2,
+            "exact_minimal_states": 2,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 9,
             "filled_transitions": 2,
@@ -105,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "33ce7e2bbaba52216edaef19a220278806b9f1dceee2f24c7ee2a73b361ba089",
+    "source_sha256": "127a4d4542d91eefb5a24b07a6be319f2b4b235ffb5487283e41e66668044209",
 }

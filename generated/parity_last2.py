@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "db990349515d3f8f7306216bb8ac76d7db122ad518b888a5fc9094268bed531f",
+        "key": "2e12a2e9e4e429cec2a6906c3ea2665d4f4078fcfdb8862af0d95ce528265bd5",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -70,6 +70,8 @@ __provenance__ = {
         },
         "details": {
             "states": 2,
+            "exact_minimal_states": 2,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 13,
             "filled_transitions": 0,
@@ -113,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c339130269814bada2b5bfe109aedead907200b5fddbfe2b8278173f5e08f8b0",
+    "source_sha256": "8656862b82ee7f7ff94256a714a70ee7d3478bdd57029cd703d20b535d6ddcd9",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "39cf717299a53dd76d9e9863beeb51f36ede1e98db62a17064fc7a74a4e5b3d6",
+        "key": "771079dad70a53f5196f44a13061d4e88102c6a674942bf7156e049c60353de5",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -73,6 +73,8 @@ __provenance__ = {
         },
         "details": {
             "states": 4,
+            "exact_minimal_states": 4,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 18,
             "filled_transitions": 0,
@@ -138,5 +140,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "295e4d7365c173b1accddadf8d9b6e116704fe122a2561023220600a97be3677",
+    "source_sha256": "e06d59f182394308ca8765455a5899eaf429e25bcb552e093bf951f6162eb1d4",
 }

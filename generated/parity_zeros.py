@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "8f372c59d37b598a44edbf3bde89cbfd2521c2b0141cad43d57d47f0e350f3ac",
+        "key": "8de4341d348272f330590cbb62c2607f774b6ccd7997df87fbfc9ab45665b548",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -68,6 +68,8 @@ __provenance__ = {
         },
         "details": {
             "states": 2,
+            "exact_minimal_states": 2,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 8,
             "filled_transitions": 0,
@@ -109,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "2ad58ea0272cecaf49a8bbc78e9a14439d92e0d1c5a2c174e4d9632996c1c5f7",
+    "source_sha256": "7583f0d652fb53defbbd39276b967b3e91a6445ddca3909b0980b7386905149a",
 }

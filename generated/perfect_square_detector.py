@@ -49,7 +49,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "9dcc78eb47d60d3c94f80e9f26cc14cc1136d2ae3fae667175ad274f2aaca8bf",
+        "key": "2c73e033dde230c6f29a6fc08d870aadad9c75b3d5cc7a1c60884fc05a3558d0",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -62,6 +62,8 @@ __provenance__ = {
         },
         "details": {
             "states": 1,
+            "exact_minimal_states": 1,
+            "horizon": None,
             "resolution": 0.0625,
             "cells": 5,
             "filled_transitions": 0,
@@ -99,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "2750c7e271ab5104bd3bca09c639dd6c94de1437fee3f21ca73fa73a9b1c40bc",
+    "source_sha256": "a353388a6cba529fd5ec72e7f9af2d06ebe4ff9963d9e7775c1649b88efe8a6b",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "9956a13282f2ed2d82c07756529bfc80811830b825401b70fa8bdef2b585d69e",
+        "key": "c9e5752edfde0a6d7de19921bf4d715dd952f0bc1fab93fef443438b696cd28e",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d5676e239a72276fac0a2c5b896fe158fb0a02a78b7e610f8cee6ebff2587d29",
+    "source_sha256": "dfa4653d99c3ca80d8fe45a1165a28e2ca2ae1d7476a9137c31c8cb100941f52",
 }

@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "055e21c78b3110d7a41e3ab81943a8b5300f5512a504b94802723e26d1424641",
+        "key": "ca5c362f914fc2ece93b441a34d3a6c5ed4c1cb26d451a78dcd1824df9770328",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "2b04b2c1ef180201570f0b79d687aa9999641571c8c145ee3291489d57f6378e",
+    "source_sha256": "face858314cd48ae9ad42fa3d7992be8e3d5a95a2061e1c6ea91ddb27126c306",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "bae85e6dd929a1c58782d1018f6ad5fef8e14a87ad67fac8c4ef4c5e08a93834",
+        "key": "dfda18db3c3c3fa1bb51cdaf7d66588d27c58a91eb3ac5404eedbe5c5d641ece",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 4-dimensional integer lattice in the hidden states",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a91173e28733b944aebc8541bf4540df30fad40890d552036620e02a57dcfcca",
+    "source_sha256": "76294113d130a390c9625ca247d921b9b0d7651ede87c6f750bb4c815aaf182a",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "fc4e3e9da4d7718af50a6ed5bc1c1fb03ac994a4e3494e209b9f740245f31992",
+        "key": "e9e695d9db8cb029a569ddfedf28a88e44063f1f7cad21afe815273c0df8f20b",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "68156e76f26e8c93c44472dba0b1f3814a1e2f075251661d77eb1aec37a32c39",
+    "source_sha256": "39f1dbd9574a8bb30f1b43d397e21134cbd7a7ad530bdf229d0e292f0863db17",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "c471e57421f930414d5de88a8290ae48db31c33a6b2c5e4310fc18593c62d190",
+        "key": "58fd68edb2b00f28c36c744e9f48cec7083bf5149e9f4b2bb182c7cd8c4b78ed",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 1 input (from 0)",
@@ -70,6 +70,8 @@ __provenance__ = {
         },
         "details": {
             "states": 8,
+            "exact_minimal_states": 8,
+            "horizon": None,
             "resolution": 0.015625,
             "cells": 129,
             "filled_transitions": 72,
@@ -111,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "39e0954ab0c51a821cf8a6344415f5bc05408cfc2ac13e1f2e3c1353402147dc",
+    "source_sha256": "a5d0620cf8467d91f9de123864b134bc1ae6efc93b30f306e22ec392fbfb229b",
 }

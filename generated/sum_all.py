@@ -49,7 +49,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "37581c995c86638fa3eb5b61cd0f23d14d777d8baf3a883bc1dbd6ff59fed041",
+        "key": "3c9895e6e0d00e9776a4f9c4f930de70e888ceab8d6963fe786042b3628b37de",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -93,5 +93,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "bc38ca7e13cc3c3083e25ffa0aa0e42783b8140be42103f67e65105245ff6178",
+    "source_sha256": "a53835da6c89028755fbd62a6cae405d87e089bc2c2f53b4653e30f83c97fbfb",
 }

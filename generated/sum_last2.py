@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "bd4c9e02b973c9c840f0b7cfea4fc9901a01761ed2ff95628cbf18e0c35925b8",
+        "key": "a8cb2125b5fc161b5803e7082e9be556f50836897709c3846032ef646efc75c3",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a91b927c57601aefdc2a0c1a9b5f8213e8feda560b37ace09bf7ca4121aba0b7",
+    "source_sha256": "bf8c896f4c7536a90366f019e83a1bb1450a2d5a6ab1cf5d66df43c4863328b4",
 }

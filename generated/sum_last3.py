@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "6d4f21823a02f6006a7637909d69abfa396ac75fe30eea2e44a83a8d4cd305ff",
+        "key": "e7c76b58e963420c7bebf7b7d07ad86540ba2b9338784fc29d85cad5c9c18c22",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a5bc713ce0d1203897ec64fdbe26d2f87fa70701244ce66bea499f866f921e66",
+    "source_sha256": "c6c1437ad97addd32c7cdf150537804f946d89f3a77e5343fe4388485021eee4",
 }

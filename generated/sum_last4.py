@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "f380eef2aec6d49c9199eff09153ca59db80fa5eae809546143718d87beaedac",
+        "key": "90e121336d136b89b5c55e2628f0bebdbdaff6623851a777242f2b72907aef81",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 4-dimensional integer lattice in the hidden states",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "ffddd6462b3d7bec7e50ca69636bcdd6e4a333e906c32ff82f94351ef1b5f46e",
+    "source_sha256": "838408b529d9795fffddd4610af03da9c880c702f31c812e54b30311fbfc64f2",
 }

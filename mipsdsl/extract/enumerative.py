@@ -68,7 +68,7 @@ WALL_FACTOR = 4  # the clock ends a search only past this many times its nominal
 @dataclass(frozen=True)
 class RegressionBudget:
     """Limits of one search. `seconds` is nominal: the search computes at most
-    seconds * WORK_PER_SECOND candidates, so that its answer does not depend on how fast or
+    seconds * WORK_PER_SECOND candidate values, so that its answer does not depend on how fast or
     how loaded the machine is; the wall clock stops it only at WALL_FACTOR times that."""
 
     max_size: int = 9  # largest expression, counted in IR nodes
