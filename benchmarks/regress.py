@@ -54,6 +54,11 @@ def table(task, n: int = 2000, seed: int = 0):
     )
 
 
+def _median(values):
+    values = list(values)
+    return statistics.median(values) if values else None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("specs", nargs="*")
@@ -93,10 +98,12 @@ def main(argv=None) -> int:
                 "solve_seconds": round(solve, 3),
                 "enumerated": raw.candidates,
                 "candidates_per_second": round(raw.candidates / max(raw.seconds, 1e-9)),
+                "work_per_second": round(raw.work / max(raw.seconds, 1e-9)),
             })  # fmt: skip
             print(f"{task.name:18} {target_name:10} {rows[-1]['method']:14} {solve:7.3f} s  "
                   f"{rows[-1]['found']}", file=sys.stderr)  # fmt: skip
     solved = [r for r in rows if r["found"]]
+    searched = [r for r in rows if r["enumerated"] > 1000]  # long enough to time a rate
     summary = {
         "machine": f"{platform.machine()}, {platform.python_version()}",
         "seconds_per_target": args.seconds,
@@ -106,11 +113,8 @@ def main(argv=None) -> int:
         "median_solve_seconds": (
             round(statistics.median(r["solve_seconds"] for r in solved), 3) if solved else None
         ),
-        "median_candidates_per_second": (
-            statistics.median(r["candidates_per_second"] for r in rows if r["enumerated"] > 1000)
-            if rows
-            else None
-        ),
+        "median_work_per_second": _median(r["work_per_second"] for r in searched),
+        "median_candidates_per_second": _median(r["candidates_per_second"] for r in searched),
         "rows": rows,
     }
     out = Path(args.output)
@@ -121,8 +125,9 @@ def main(argv=None) -> int:
         "",
         f"Tables of the stateful benchmark specs; {args.seconds:g} s and {args.max_size} nodes per "
         f"target; {summary['machine']}. Median solve time {summary['median_solve_seconds']} s; "
-        f"median enumerative throughput {summary['median_candidates_per_second']:,} distinct "
-        "candidates/s.",
+        f"median enumerative throughput {summary['median_candidates_per_second'] or 0:,} "
+        f"distinct candidates/s, {summary['median_work_per_second'] or 0:,} candidate values/s "
+        "(the work a regression budget counts).",
         "",
         "| task | target | rows | method | formula | nodes | seconds | candidates/s |",
         "|---|---|---|---|---|---|---|---|",

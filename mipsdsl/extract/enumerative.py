@@ -59,8 +59,9 @@ _COMPUTE: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 
 
 # Candidate values computed per second (one per table row and candidate, duplicates included) on
-# the reference machine, this project's 2-core box (measured 46-73 million on tables of 30 to 2000
-# rows while it was busy): what turns a budget in seconds into an amount of work.
+# the reference machine, this project's 2-core box (46-73 million in a one-off run on random
+# tables of 30 to 2000 rows while it was busy; `benchmarks/regress.py` reports the rate on the
+# benchmark's tables as median_work_per_second): what turns a budget in seconds into work.
 WORK_PER_SECOND = 60_000_000
 WALL_FACTOR = 4  # the clock ends a search only past this many times its nominal seconds
 
