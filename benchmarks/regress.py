@@ -59,6 +59,10 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
+def _rate(value) -> str:
+    return "untimed" if value is None else f"{value:,}"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("specs", nargs="*")
@@ -125,8 +129,8 @@ def main(argv=None) -> int:
         "",
         f"Tables of the stateful benchmark specs; {args.seconds:g} s and {args.max_size} nodes per "
         f"target; {summary['machine']}. Median solve time {summary['median_solve_seconds']} s; "
-        f"median enumerative throughput {summary['median_candidates_per_second'] or 0:,} "
-        f"distinct candidates/s, {summary['median_work_per_second'] or 0:,} candidate values/s "
+        f"median enumerative throughput {_rate(summary['median_candidates_per_second'])} "
+        f"distinct candidates/s, {_rate(summary['median_work_per_second'])} candidate values/s "
         "(the work a regression budget counts).",
         "",
         "| task | target | rows | method | formula | nodes | seconds | candidates/s |",
