@@ -27,8 +27,9 @@ from mipsdsl.verify import VerifyOptions, verify
 
 Progress = Callable[[str], None]
 # Bumped when extraction changes what it makes of the same network (2: coarsest machines, the
-# linear recurrence path, regression budgets counted in work rather than wall-clock time).
-EXTRACTION_VERSION = 2
+# linear recurrence path, regression budgets counted in work rather than wall-clock time; 3: the
+# symbol counts path).
+EXTRACTION_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def compile_spec(
 def _paths(task: Task, network, fit, check, options: CompileOptions):
     """(name, extract) for each extraction path, in the order worth trying for this network:
     for regressed numbers the lattice, then the linear recurrence, then the state machine; for
-    classes the state machine, then the lattice;
+    classes the state machine, then the lattice; then the symbol counts (unbounded counters);
     last, the exact minimal machine where the coarsest one was a different machine."""
     from mipsdsl.extract import paths
     from mipsdsl.extract.fsm import discretize
@@ -233,12 +234,14 @@ def _paths(task: Task, network, fit, check, options: CompileOptions):
     coarsest = ("finite-state machine", lambda: fsm(exact=False))
     lattice = ("integer lattice", lambda: paths.integer_lattice(
         network, alphabets, inputs, outputs, fit, *budget))  # fmt: skip
+    counts = ("symbol counts", lambda: paths.counts(alphabets, inputs, outputs, fit, *budget))
     if network.head.kind == "regress":
         yield lattice
         yield "linear recurrence", lambda: paths.recurrence(network, inputs, outputs, fit)
         yield coarsest
     else:
         yield from [coarsest, lattice]
+    yield counts
     if discretized and discretized[0].horizon is not None:
         yield "finite-state machine, exact minimisation", lambda: fsm(exact=True)
 

@@ -37,6 +37,7 @@ def compile_(capsys, *argv):
         ("binary_addition", "finite-state machine"),
         ("sum_last2", "integer lattice"),
         ("newton_freebody", "linear recurrence"),
+        ("majority_0_1", "symbol counts"),
     ],
 )
 def test_benchmark_tasks_compile_to_verified_formulas(

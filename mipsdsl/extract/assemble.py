@@ -1,7 +1,8 @@
 """Program assembly: from extracted formulas to a `Program`, whichever path found them.
 
 Extraction produces formulas in Mealy form: each state variable's new value and each output as an
-expression of the *old* state variables and the current inputs. A `Program` runs its steps in
+expression of the *old* state variables and the current inputs (or, flagged, outputs over the new
+states, which a program computes as they are). A `Program` runs its steps in
 order and its outputs see the *new* states, so assembly orders the updates (a variable is updated
 only after every update that reads its old value), keeps an output that equals a state's new value
 as that state, computes other state-reading outputs in a `let` before the updates, drops state
@@ -28,6 +29,7 @@ class Formulas:
     inputs: tuple[str, ...]
     states: tuple[StateVariable, ...]
     outputs: tuple[tuple[str, E.Expr], ...]  # over old states and inputs
+    outputs_read_new: bool = False  # the outputs read the new states instead (Moore form)
 
     def size(self) -> int:
         """IR nodes in all formulas: how a path's results are compared."""
@@ -39,17 +41,9 @@ def assemble(formulas: Formulas) -> Program:
     states = _needed(formulas)
     names = {s.name for s in states}
     taken = set(formulas.inputs) | names | {name for name, _ in formulas.outputs}
-    lets, outputs = [], []
-    for name, expr in formulas.outputs:
-        same_state = next((s.name for s in states if s.update == expr), None)
-        if same_state is not None:
-            outputs.append((name, E.Var(same_state)))
-        elif E.free_vars(expr) & names:
-            let_name = fresh(f"{name}_out", taken)
-            lets.append(Step("let", let_name, expr))
-            outputs.append((name, E.Var(let_name)))
-        else:
-            outputs.append((name, expr))
+    lets, outputs = [], list(formulas.outputs)
+    if not formulas.outputs_read_new:
+        lets, outputs = _before_updates(formulas.outputs, states, taken)
     program = Program(
         inputs=formulas.inputs,
         states=tuple((s.name, s.initial) for s in states),
@@ -57,6 +51,24 @@ def assemble(formulas: Formulas) -> Program:
         outputs=tuple(outputs),
     )
     return program.simplified()
+
+
+def _before_updates(outputs, states: list[StateVariable], taken: set[str]):
+    """Lets and outputs that read the old states while the program's outputs see the new ones:
+    an output equal to a state's new value is that state, others are computed before updates."""
+    names = {s.name for s in states}
+    lets, result = [], []
+    for name, expr in outputs:
+        same_state = next((s.name for s in states if s.update == expr), None)
+        if same_state is not None:
+            result.append((name, E.Var(same_state)))
+        elif E.free_vars(expr) & names:
+            let_name = fresh(f"{name}_out", taken)
+            lets.append(Step("let", let_name, expr))
+            result.append((name, E.Var(let_name)))
+        else:
+            result.append((name, expr))
+    return lets, result
 
 
 def fresh(base: str, taken: set[str]) -> str:

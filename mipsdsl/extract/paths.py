@@ -9,7 +9,9 @@ and both end in `Formulas` over integer state variables, for `assemble` to turn 
   new coordinate and output on the old coordinates and the inputs, integer-linear first and
   enumerative otherwise: for running sums, windows, previous values, unbounded counters;
 - linear recurrence: a linear network's outputs as an integer recurrence over its past outputs
-  and inputs (`recurrence`), for linear networks whose states are only close to a lattice.
+  and inputs (`recurrence`), for linear networks whose states are only close to a lattice;
+- symbol counts: an order-invariant network's outputs regressed on how often each symbol came
+  (`counts`), for unbounded counters such as a majority vote.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from mipsdsl import expr as E
 from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
+from mipsdsl.extract.counts import symbol_counts
 from mipsdsl.extract.enumerative import RegressionBudget, regress
 from mipsdsl.extract.fsm import Discretized, ExtractionError, discretize
 from mipsdsl.extract.labelling import formulas_for
@@ -36,7 +39,7 @@ PROBES = 8  # states from which the network is probed for lattice vectors
 
 @dataclass(frozen=True)
 class Extraction:
-    path: str  # "finite-state machine" or "integer lattice"
+    path: str  # "finite-state machine", "integer lattice", "linear recurrence", "symbol counts"
     formulas: Formulas
     symbolic: bool  # False: a state table, not formulas
     method: str  # how the state was read, in words
@@ -140,6 +143,33 @@ def recurrence(
         True,
         f"an order-{order} integer linear recurrence of the outputs of a linear network",
         "integer linear",
+        details,
+    )
+
+
+def counts(
+    alphabets: tuple[tuple[int, ...], ...],
+    inputs: tuple[str, ...],
+    outputs: tuple[str, ...],
+    fit: Trace,
+    seconds: float,
+    max_size: int,
+    regressor=regress,
+) -> Extraction:
+    linear = []
+
+    def solve(columns, targets):
+        found, found_linear = regress_table(columns, targets, seconds, max_size, regressor)
+        linear.extend(found_linear)
+        return found
+
+    formulas, details = symbol_counts(alphabets, inputs, outputs, fit, solve)
+    return Extraction(
+        "symbol counts",
+        formulas,
+        True,
+        f"counts of the {details['symbols']} input symbols (an order-invariant network)",
+        "integer linear" if all(linear) else "integer linear and enumerative",
         details,
     )
 

@@ -1,0 +1,94 @@
+"""The symbol-counts path: an order-invariant network's outputs regressed on its symbol counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mipsdsl.extract.assemble import assemble
+from mipsdsl.extract.counts import order_spread, symbol_count_columns, symbol_counts
+from mipsdsl.extract.fsm import ExtractionError
+from mipsdsl.extract.paths import regress_table
+from mipsdsl.extract.trace import run_network
+
+ALPHABET = ((0, 1),)
+
+
+class DriftingVote:
+    """A 1-unit network voting 1 against 0 the way a trained one does: unequal steps, a gain
+    that drifts (so states leave any lattice), right up to the trained length only."""
+
+    def __init__(self, gain: float = 1.01):
+        self.gain = gain
+
+    def initial_hidden(self):
+        return np.zeros(1)
+
+    def step(self, h, x):
+        return self.gain * h + np.where(x == 1, 1.1, -1.3)
+
+    def readout(self, h):
+        return (h > 0.05).astype(np.int64)
+
+
+class Brackets:
+    """Depth of '(' (0) against ')' (1), stuck at -1 once it goes negative: order matters."""
+
+    def initial_hidden(self):
+        return np.zeros(1)
+
+    def step(self, h, x):
+        return np.where(h < 0, -1.0, h + np.where(x == 0, 1.0, -1.0))
+
+    def readout(self, h):
+        return (h == 0).astype(np.int64)
+
+
+def solve(columns, targets):
+    return regress_table(columns, targets, seconds=5.0, max_size=9)[0]
+
+
+def trace_of(network, n=3000, length=10, seed=0):
+    x = np.random.default_rng(seed).integers(0, 2, size=(n, length, 1))
+    return run_network(network, x, np.full(n, length))
+
+
+def majority(x: np.ndarray) -> np.ndarray:
+    ones = np.cumsum(x[..., 0] == 1, axis=1)
+    zeros = np.cumsum(x[..., 0] == 0, axis=1)
+    return (ones > zeros).astype(np.int64)[..., None]
+
+
+def test_a_drifting_vote_becomes_unbounded_counters_right_far_past_the_trained_length():
+    network = DriftingVote()
+    fit = trace_of(network)
+    assert np.array_equal(fit.outputs, majority(fit.x))  # right on the trained length...
+    long = np.random.default_rng(1).integers(0, 2, size=(500, 200, 1))
+    assert not np.array_equal(trace_of(network, 500, 200, 1).outputs, majority(long))  # ...only
+    formulas, details = symbol_counts(ALPHABET, ("x",), ("y",), fit, solve)
+    program = assemble(formulas)
+    assert len(program.states) == 2 and details["order_spread"] <= 0.5
+    assert np.array_equal(program.run(long), majority(long))
+
+
+def test_counts_are_per_channel_value_and_named_for_negative_values_too():
+    x = np.array([[[-1, 0], [-1, 1], [2, 1]]])
+    fit = run_network(DriftingVote(), x[..., :1], np.array([3]))
+    fit = type(fit)(x, fit.lengths, fit.before, fit.after, fit.outputs)
+    symbols, counts = symbol_count_columns(((-1, 2), (0, 1)), ("a", "b"), fit)
+    assert [name for *_, name in symbols] == ["count_a_m1", "count_a_2", "count_b_0", "count_b_1"]
+    assert counts.tolist() == [[1, 0, 1, 0], [2, 0, 1, 1], [2, 1, 1, 2]]
+
+
+def test_an_order_dependent_network_is_refused():
+    fit = trace_of(Brackets())
+    _, counts = symbol_count_columns(ALPHABET, ("x",), fit)
+    assert order_spread(fit, counts) > 0.5
+    with pytest.raises(ExtractionError, match="order"):
+        symbol_counts(ALPHABET, ("x",), ("y",), fit, solve)
+
+
+def test_too_many_symbols_are_refused():
+    fit = trace_of(DriftingVote())
+    with pytest.raises(ExtractionError, match="symbols"):
+        symbol_counts((tuple(range(17)),), ("x",), ("y",), fit, solve)
