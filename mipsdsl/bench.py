@@ -78,6 +78,7 @@ def report(
         row["total_seconds"] = round(sum(row["seconds"].values()), 2)
         rows.append(row)
     compiled = [r for r in rows if r["compiled"]]
+    trained = [r for r in rows if r["compiled"] or r["failed_stage"] not in ("train", None)]
     return {
         "machine": f"{platform.machine()}, {platform.python_version()}",
         "budget_seconds": budget,
@@ -89,6 +90,12 @@ def report(
         "median_seconds": (
             round(statistics.median([r["total_seconds"] for r in compiled]), 1)
             if compiled
+            else None
+        ),
+        "trained": len(trained),
+        "median_train_seconds": (
+            round(statistics.median([r["seconds"]["train"] for r in trained]), 1)
+            if trained
             else None
         ),
         "paper_mips": sum(r["paper"].get("mips", "no")[:2] in ("BR", "LR", "SR") for r in rows),
@@ -105,7 +112,8 @@ def markdown(summary: dict) -> str:
         f"`mipsc bench`, training budget {summary['budget_seconds']:g} s per task, "
         f"{summary['machine']}. Median seconds per compiled task (training included, as first "
         f"trained): {summary['median_seconds']}. Paper: MIPS {summary['paper_mips']}, "
-        f"GPT-4 {summary['paper_gpt4']} of these tasks."
+        f"GPT-4 {summary['paper_gpt4']} of these tasks. Trained to 100%: {summary['trained']} "
+        f"tasks, median {summary['median_train_seconds']} s of training."
         + (
             f" Whole run: {summary['wall_seconds'] / 60:.0f} min with {summary['jobs']} jobs."
             if summary.get("wall_seconds") is not None

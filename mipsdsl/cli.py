@@ -102,8 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.add_argument("--budget", type=_float_in(1, 86_400, "--budget"), default=300.0,
                           metavar="SECONDS", help="training time per spec (default 300)")  # fmt: skip
     compile_.add_argument("--regress-budget", type=_float_in(0.1, 86_400, "--regress-budget"),
-                          default=30.0, metavar="SECONDS",
-                          help="formula search time per spec (default 30)")  # fmt: skip
+                          default=60.0, metavar="SECONDS",
+                          help="formula search per spec, in nominal seconds of work "
+                               "(default 60)")  # fmt: skip
     compile_.add_argument("--regressor", choices=("enumerative", "pysr"), default="enumerative",
                           help="formula search: our exact enumeration (default) or PySR, "
                           "which needs Julia")  # fmt: skip

@@ -38,7 +38,7 @@ class CompileOptions:
     seed: int | None = None  # first training seed (default: the spec's data seed)
     seeds: int = 3  # seeds per architecture
     budget: float = 300.0  # seconds of training
-    regress_seconds: float = 30.0  # seconds of formula search
+    regress_seconds: float = 60.0  # nominal seconds of formula search (an amount of work)
     max_formula_size: int = 9  # IR nodes per formula
     regressor: str = "enumerative"  # or "pysr", where Julia is available
     trace_sequences: int = 2000  # sequences the network is traced on (and as many to check)

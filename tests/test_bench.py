@@ -42,6 +42,9 @@ def test_report_counts_and_tabulates_successes_and_failures():
     summary = report(results, {"a": {"mips": "BR", "gpt4": "no"}}, 120)
     assert (summary["tasks"], summary["compiled"], summary["symbolic"]) == (2, 1, 1)
     assert summary["median_seconds"] == 4 and summary["paper_mips"] == 1
+    assert (
+        summary["trained"] == 2 and summary["median_train_seconds"] == 3
+    )  # b trained, failed later
     table = markdown(summary)
     assert "| a | formula | finite-state machine | enumerative | 5 |" in table
     assert "| b | failed (verify) |" in table

@@ -16,8 +16,9 @@ from mipsdsl.task import Task
 
 MAX_ONEHOT = 32  # alphabet size up to which inputs are one-hot by default
 MAX_CLASSES = 32  # output range up to which an output is classified by default
-SEARCH_VERSION = 3  # bumped when the search itself changes (2: a second pass for smaller sizes;
-# 3: regression models polished with L-BFGS before a batch gives up)
+SEARCH_VERSION = 4  # bumped when the search itself changes (2: a second pass for smaller sizes;
+# 3: regression models polished with L-BFGS before a batch gives up; 4: classifiers abandoned
+# after 600 steps with nothing right, second passes as long as the winner needed)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from mipsdsl.train.options import (
 )
 from mipsdsl.train.trainer import predict, train_models
 
+SMALLER_MIN_STEPS = 1000  # the least a second pass for smaller sizes trains
 MAX_TRAIN_SEQUENCES = 200_000  # more adds nothing for these tiny networks but generation time
 
 
@@ -180,9 +181,11 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
 
 
 def _smaller(task, data, stage, solved, encoding, head, options, deadline):
-    """A second pass over the stage's hidden sizes below the winner's, with fresh seeds and
-    twice the steps: in a batch the larger models often solve first, and extraction wants the
-    smallest network. None when there is nothing smaller or no time left."""
+    """A second pass over the stage's hidden sizes below the winner's, with fresh seeds: in a
+    batch the larger models often solve first, and extraction wants the smallest network. It gets
+    twice the steps the winner needed (at least SMALLER_MIN_STEPS, at most twice the stage's), so
+    that a task solved quickly does not wait long on sizes too small for it. None when there is
+    nothing smaller or no time left."""
     winner = solved.archs[solved.solved_model]
     sizes = [h for h in stage.hidden if h < winner.hidden]
     if not sizes or time.perf_counter() >= deadline:
@@ -191,7 +194,8 @@ def _smaller(task, data, stage, solved, encoding, head, options, deadline):
     archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
              for h in sizes for w in stage.widths]  # fmt: skip
     models = [(a, s) for a in archs for s in range(first, first + options.seeds)]
-    config = replace(options.config, max_steps=2 * stage.steps)
+    steps = min(2 * stage.steps, max(2 * solved.solved_step, SMALLER_MIN_STEPS))
+    config = replace(options.config, max_steps=steps)
     return train_models(
         task, data, [a for a, _ in models], [s for _, s in models], encoding, head, config,
         deadline=deadline, device=options.device,
