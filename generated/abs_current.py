@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 1600, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "a63605645cb9c6347a01a2632b2f8db7e6f97814a89095a56d851e371818f97f",
+        "key": "7c5da93ede569965ea2431b1a4d7ea589436605d132ce88794e9f4902caae87f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -99,5 +99,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "53f5fb8929d49677e0a342f51696803b96dea845f5411e26d87f8617397a492e",
+    "source_sha256": "6565b4b4a483eb9b41d3bd362856153c6b3ddf0c33358b271ac2b3944f39e29e",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "0321f646a05cb292d1c8b9ecda0a07ebb219f5fee20b55d4c53f1287b1a1f784",
+        "key": "9140161afc728497155ff212ec305c6a205dc1424133fd0ecf61229e60afaf69",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by the value of y on entering a state",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "97217ec955c3b6138a0f8804a6559dd8fa9ea1cedd92fbb8bad8e1f3ffb4c64f",
+    "source_sha256": "0e3cb26bd2758c0533d87c1821346f631c7bcbd45f77a5a6d65316cf5bb2bd08",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 6-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "84dc272e2889971dcd9f7d9e481398670500cf544a5f5ff4d3b1753aad0e48fd",
+        "key": "90ee9149ef652e87557d992f2002ef2b4eff5474554ff2f2eed803ba4b25e0b0",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the value of y on entering a state",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "848831b1bcbbaaed2a2b939f1b0fbf0abb1ba2eece739d8c99d0b11bf555cb4c",
+    "source_sha256": "281e408e3df328acedd8e3c634afec3cc8a91f2d2a826b0da3abd82a965d1466",
 }

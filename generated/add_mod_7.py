@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "f8d91c6ed3b952c6a6243f9691c292248eb878cfc0c5a5113c3a844a2c72e879",
+        "key": "2c526e3630c672e9eaa4ad3ee73f285e422acf89d7d2f079a2c2f80dff1529f9",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by the value of y on entering a state",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "67b10d2f0eda9869e9ff8af778e9d96b9a7131853485220da2e5d188987c2148",
+    "source_sha256": "ebf3b2b93341820b509a3900aa32d10d3a5ff6aee4728fc9a7629c5cb5b92f94",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "64caa79837f004fdc2e6a9eb08086aa4251a5de0830cd5f7ab755b54cad0335e",
+        "key": "268e1e8373e4398d77837d5a0f145e9ee28b45eb343a7726337fa663cb346142",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -140,5 +140,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "37f5876c396ad1325bfe53ab70282e5ebcf27794be77d8ff54f3a56e887e18d3",
+    "source_sha256": "3df5f83b521d9e59998133370b868d5b4d6ae083aa3f77c0cb28c06818bd5ca0",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "4d24de1c2f14aed1005fa20c6f0c95687cb83cd5c43fbb05001ba7a9525e828c",
+        "key": "26d52778f92dc877a9d9ddad1bcc1a168db7872bcd7baa5581b0f20ca48e4abb",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the last 3 inputs (from 0)",
@@ -120,5 +120,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "be3ab1cabdf73153c0f9e0080e3f78b6912f91116d2cf060fccb8ab40c7e952d",
+    "source_sha256": "ebe0379e9e01325097b9aaf38864b70f59afaa224d00d709c250c6d0de80d518",
 }

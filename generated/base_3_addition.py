@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "96f88d156cbfb999e2a4353019c36f69a85951e7d91a05f7eb93b2f42f9de11f",
+        "key": "94ac280c55a937e286ddbff0d112b2847fe96abce42041407d9b9e34ed3b2dc5",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "59ef9a4f22849e5479f55bbba7717e85cb60e30866c4fbe8607f347377efb7d6",
+    "source_sha256": "c1cdda3ae0dd205872066e710d33528faf04785fe9e3809c1c4da4d85be2b8f5",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "aa6196e881dcc99f382b99ed311f7ccf7635e3c30cb3f6752a7dae0ba74d0bc9",
+        "key": "45d38d0ad46a9fb632955e0ba649148dfe89e74f04b03321cd530ba736fd7ef6",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "89894789289195bc940b11e46d00bfa0c6b3b33e6539d2512d4d272174ab5e09",
+    "source_sha256": "45184cedd51b55efb9ab1c7665181a1239a220c48b5dfcd73a37f3dda5ad4be3",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state numbers (1, 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "7f78ad1ea6e6bc3513eef1629d1dc76019c3c31e74f3b21eabfbaae7c68daad8",
+        "key": "55f499ee7192aa74d709b5da672ef55648e3a6f7af3764f7e5169aed6daacb53",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state numbers (1, 0)",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "e5db06b899625c797625f341c5b72d994f91a69e5ade08401d6dbb76e656a3f1",
+    "source_sha256": "60bc3f676ef23c28049a3700589cd78ff79cdf2b6286904073c733f9b66b2fe4",
 }

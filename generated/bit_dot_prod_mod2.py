@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "2b48860c7084c20c0f2cfe4d03401662a2bc2c3c7e53aab7404322d87fd3ea4c",
+        "key": "5350a57c4d5d07892d28d5f4f2aa3f04603a10dd524ad80b2ad83bb902e654e3",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -112,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "26755a737ec3f6f4ec07016d2e2a355bcefbc909a370365b61a8beacb12fcdb7",
+    "source_sha256": "8276c654ebe58a631a140af941304e7aa26ba0964ca7001b12e3a1d05bba4bed",
 }

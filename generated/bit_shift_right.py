@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "00e45fcaa314c71fd77d85be4d2b0c00ed5d1e15f0e73a02bbee1d00e4606ce8",
+        "key": "e46cabd4e8d6627d7444390279b3b7355d1f694c2355b934ce055fed7bacda32",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -109,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "959d74bfb80842451db0383a8a1e8113776f9acfcd49aba2d3ddca35d2d26f2b",
+    "source_sha256": "c58cb7fc7a3ef80134ca9332af84968bd95ba34c4315fb769ee650a06d3e71d9",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "0e37fe1b96880672e2d158ed16a0d52ce2b8ed44494f02cc1854c8fbe00b51ae",
+        "key": "29d25da3660b064ec4927963de71aeaf5ad2b4245ed2610e2c32a07ea4b8b7ab",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -97,5 +97,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6a8f18b4e372697d56bcd1b49dc9d78f021bc8da8f7fddb0e87cac86ac741354",
+    "source_sha256": "7b6f12b6d56410e8b52e07769bced52375f2c5a1a2d38124bcd8bac692758301",
 }

@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "5fe4ef63da964d9f080f05c25316a74fca0e522bda85c0499929d15d45af999c",
+        "key": "c12bdcc2b47b55e6b8b61a412b2f582317685866f7d401835350d2ce19dd083a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -96,5 +96,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b026cca5b114bfacbbdbd60e76c8fd35d650b8525af649ae0213a308bf592116",
+    "source_sha256": "110fd213a2490f6d6cdc5e6c13154e18ea7e4f83ce47896d002c0c55413444fa",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "6a80a5ee341e8d153415157c08cbebbf2a6575e4b00cdcda93ed3e9f228c76fc",
+        "key": "a1a167f6f037970016d3e3eff6778b9f3ce5f186284d6ad2db5150822f4e8abb",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -97,5 +97,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7597d4214ac0b97298d1de4e2f026977035856ccb2946e4fefebf38e3aabd29f",
+    "source_sha256": "ad8ee162f473ca0d121cb2543e091fea14445b42315e2a0c47654eb79d4a4d24",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "849f1193a6847d31eacc3d15d436228fad4c156c0c1243a88ea38e0d42112376",
+        "key": "c4839e63dd3500d244813472bcd2e41ca293c3a21fc4ad20b7a8d145e3d94781",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -103,5 +103,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "dbb329dd41a9bfcc1f8c634e296434bbfd5f95cfdc05a3f59c3b820250360138",
+    "source_sha256": "b1ee2a47c544fead428a4617e5bf59b794e70cf49f23d6fa7c850f206e2a6eb6",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "7b76f3c78e29ce5df9f423d91acfb785898ece1e6753016438a2ecd24ee8508f",
+        "key": "2d65103db3ed6ad36db0b165dd74c008d334b742ab37bad21130021848be7c47",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -89,5 +89,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "fe1e09d2fb9113982749f2d2fb33ba511e7fccd2e7899d2bbf0efadd54eea9bb",
+    "source_sha256": "31371e37cd1bc4d55156f0f13d360da8fc37a35ba6e5b1c824a46376ea2ecf07",
 }

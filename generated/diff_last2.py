@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "0cb5e1a163d488b0c17c83821f79869eca037362325d5238dfdb2463bd340429",
+        "key": "e1db0104a47f51d0ca0c7f06ffd65a19f14f31913ea6b9f7808b37fbcf7aa1d5",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "336a728773f842a4c5dce6082bcb4cd00b9adecce6446065842a2f910d83eba3",
+    "source_sha256": "d97851f92de2944845322daa9175979458d4502e345a3a00ff3f0dd3b97ffc33",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by breadth-first state numbers, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "65197c5c8779a7173813c48136fc3d153ff4a63237b9930e24a653f89ddb140a",
+        "key": "0dae069aba6080afb5e7bd2f1a6fc6e6b2adfb44b4acebb793a58c535531a5f0",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by breadth-first state numbers",
@@ -112,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "bb06e53f795c4182db279beb12d5d167636164548100200a745733559c25c486",
+    "source_sha256": "a9dc89887444d9c983d84e2c93a99c35195c540672461d4d44cda153c2d1f083",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by breadth-first state numbers, read out of an RNN with 8 hidden units",
     "compilation": {
-        "key": "4dc9563e0dc3dcafae405435141e2e74d120d967e0679c56aba849c83bb5cd8d",
+        "key": "76a314feecf0d448d145f2e52a648cb3135648f02294260db42bfe637c6d8a77",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by breadth-first state numbers",
@@ -112,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "be83125c23631f0359c407ed7d076e6f88003a47902789e99b29219ac23b3425",
+    "source_sha256": "c3bd59fe357b2e727d8c789aeac5eeede5eba4399b7bc146df603625b240c1cc",
 }

@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "acd66022cba2cc1f4a6858faea297086354884305642b56608498954f9a63b69",
+        "key": "69ffac7b98f52468ff516429f8dbaf171ac9e194c4d38a57702bf318d290ab87",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -96,5 +96,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "497973c0de9a6d66ffe6d5b2188d851a04e16470121946fddf6037e13ea45325",
+    "source_sha256": "c384dfc1ffa469e7dbf9f2a4e237bf4115583db8718191fccf3a9ae7f0ac943f",
 }

@@ -46,10 +46,10 @@ __provenance__ = {
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 3,
     "architecture": {"hidden": 1, "depth": 2, "width": 32, "encoding": "raw", "head": "regress"},
-    "training": {"steps": 1800, "confirmed_on_sequences": 70000},
+    "training": {"steps": 3800, "confirmed_on_sequences": 70000},
     "extraction": "a 100-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "cfc7be236091bcba2e6d26b9be69bae96b232a59fc4b8bbd4c1bacccc2701e83",
+        "key": "6e210d5c1be92e8a8bd5cce5a41bd8f5ac8320c605ec1a650f294f7e1696f246",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 100-state machine, states labelled by the value of y on entering a state",
@@ -65,8 +65,8 @@ __provenance__ = {
             "exact_minimal_states": 100,
             "horizon": None,
             "resolution": 0.00390625,
-            "cells": 116,
-            "filled_transitions": 5585,
+            "cells": 151,
+            "filled_transitions": 8560,
             "labellings_tried": ["the value of y on entering a state: formulas of 6 nodes"],
         },
         "paths_failed": [
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "e759f36d67077c761c3ac1a091cf7b7b53cd186eb521ceb89a1c8876949a5b5e",
+    "source_sha256": "d64a63c7eb8751de4896b5a054b99d54e00db3c555101a577b0e83b5bea07d89",
 }

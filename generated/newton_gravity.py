@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "112d04c9ea13c07d04bf2c9ec4390eba8d79fc51536a2d4d4abc1c4d45cc78e5",
+        "key": "b96b309905d27a0b6b010265910da04beadcfb81886cd0808fbaa7a0bf88c075",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -102,5 +102,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b11edd240bf660a1798d1e23cdc5b43a363363ca34ab8cca5dbc598c8c82cbf0",
+    "source_sha256": "93e21905c0684146811cc03ffc83ace1b0d6ca2044901ed8146967577e1c59f5",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "387e51741d4819f0a6908ebf78a9bcf6c2a9a27f71637114da86cbe86122632c",
+        "key": "5408a2f293fad33811b4ebc9ae4868de10cd95f18fe54ce8247623a6b20fa890",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -103,5 +103,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "4f696dacc74e2e018604c0363b3e40803a567b7d1059a1670bf3c795ec18c3c4",
+    "source_sha256": "bbbe41818d4327accf0b6aca046b9ff46641ac317888588ab8a1a6c82e3a6b08",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "c30c06679594e89990ebbb018101d63150081b786761a65971beb49d589a4285",
+        "key": "5f27d23251115fafd91410bdd5c5f1640c6a7f15aaec67faca9fe11c7c41eb98",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -111,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b4518cb9c4a87c040f22a194dd98ab8ca074b520467f0b2cb9bc000a634a0c18",
+    "source_sha256": "c8d5c972a7083983a3384fdd25dcbd9bbd0068e1fd4f18b71befa70cc66d5296",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "1ccce1c6a1231e7a8f43f1cec134de255d4b60ecf110dfb99930f7aaa0a580d5",
+        "key": "acef4035381ce7203892f869941a0fbae6af20af2f4a15d708c4f7d55c08bea3",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "127a4d4542d91eefb5a24b07a6be319f2b4b235ffb5487283e41e66668044209",
+    "source_sha256": "fbe7412ca178162a15dd2faec63e8cdc68413c5166285f9df202154c5963e596",
 }

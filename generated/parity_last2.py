@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "2e12a2e9e4e429cec2a6906c3ea2665d4f4078fcfdb8862af0d95ce528265bd5",
+        "key": "2d71f1d455ca040e77813739fdae70f08ed19042d07b7f7e4a2fd1c2a57a8677",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8656862b82ee7f7ff94256a714a70ee7d3478bdd57029cd703d20b535d6ddcd9",
+    "source_sha256": "9b8ec2e284fa77d2db91e8d532f195db0e626fec856bf285a543b80bf6a9614d",
 }

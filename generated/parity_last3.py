@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "771079dad70a53f5196f44a13061d4e88102c6a674942bf7156e049c60353de5",
+        "key": "d6c2f8cfac8c478666d6f2b02fd05618896f01d36d0774a4016039fcc30fa157",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -140,5 +140,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "e06d59f182394308ca8765455a5899eaf429e25bcb552e093bf951f6162eb1d4",
+    "source_sha256": "24f40acb88ba35250be6878c7816e5d7149b6ecaa79a972743ee1f0163a7a3f6",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "8de4341d348272f330590cbb62c2607f774b6ccd7997df87fbfc9ab45665b548",
+        "key": "fe039f070b29a51275932101ac3693b0d61e55bf08d2b2f16c45cb8c5cd265ac",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -111,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7583f0d652fb53defbbd39276b967b3e91a6445ddca3909b0980b7386905149a",
+    "source_sha256": "4a9d06001b20a9218740e7ab914873f84126af1fe497350b1afe1ad39aa79682",
 }

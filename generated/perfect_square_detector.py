@@ -49,7 +49,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden units; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "2c73e033dde230c6f29a6fc08d870aadad9c75b3d5cc7a1c60884fc05a3558d0",
+        "key": "3609b152e47b96b2590e93f6edd5583769dfc733a1ea312a913e9f015e029cf3",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -69,7 +69,10 @@ __provenance__ = {
             "filled_transitions": 0,
             "labellings_tried": ["no state: no formulas within the budget"],
         },
-        "paths_failed": ["integer lattice: the hidden states lie on no integer lattice"],
+        "paths_failed": [
+            "integer lattice: the hidden states lie on no integer lattice",
+            "symbol counts: more than 16 input symbols to count",
+        ],
     },
     "verification": {
         "passed": True,
@@ -101,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a353388a6cba529fd5ec72e7f9af2d06ebe4ff9963d9e7775c1649b88efe8a6b",
+    "source_sha256": "25f671dd267a34d45b188252056898b1c8761fca0fc079bb640eec3e87fa92d3",
 }

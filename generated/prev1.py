@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "c9e5752edfde0a6d7de19921bf4d715dd952f0bc1fab93fef443438b696cd28e",
+        "key": "3ed53a15f387250c0f4185e10a534bc85f59f4e1b28e528acc3e10830e3718da",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "dfa4653d99c3ca80d8fe45a1165a28e2ca2ae1d7476a9137c31c8cb100941f52",
+    "source_sha256": "57a712c5c3d5ea4ab170d76a1d94bf7fe6d774797e9a31e9c396d8b550da9f55",
 }

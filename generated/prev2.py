@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "ca5c362f914fc2ece93b441a34d3a6c5ed4c1cb26d451a78dcd1824df9770328",
+        "key": "a2170d0f25a81656d097ac7e9e8df3b82e72a45f5a53f7e5da5723a484a09005",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "face858314cd48ae9ad42fa3d7992be8e3d5a95a2061e1c6ea91ddb27126c306",
+    "source_sha256": "075aeda6cbdf3d3647afb39a37d36df318cccfc9bfef9fa778642ec52564e185",
 }

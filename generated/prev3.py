@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "dfda18db3c3c3fa1bb51cdaf7d66588d27c58a91eb3ac5404eedbe5c5d641ece",
+        "key": "f38936d92cb144b554fde661bc487e06718a9510e0fdd614bf509f5167543b4f",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 4-dimensional integer lattice in the hidden states",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "76294113d130a390c9625ca247d921b9b0d7651ede87c6f750bb4c815aaf182a",
+    "source_sha256": "2eb9168d6dcab155ac299a4bfdc7c5f8f2c2894c1f6d84f76d900cf66c3dec2d",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-4 integer linear recurrence of the outputs of a linear network, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "a1302ff8fe0e803874107f3de3e436d9348b88c9a5b4fdd358427c1aad8d58bd",
+        "key": "39b93b458e7abb1e31f42d73b1179578c9a8e1931c9a7d65a00b1e5de7ec2765",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-4 integer linear recurrence of the outputs of a linear network",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "67546c1684eec23ef206c19fa87cfdca61da13f18b4061ed25b5f7d7197c71d3",
+    "source_sha256": "714f40377c7272d58de6345cd723dcf76d73e13e6ff458f1cbfec3dfb964ff08",
 }

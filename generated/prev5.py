@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "e9e695d9db8cb029a569ddfedf28a88e44063f1f7cad21afe815273c0df8f20b",
+        "key": "ae9aa9e6d35a8d7ad318b4920b7d706ea1e32e7161c4e46797b91d5f0e43656a",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "39f1dbd9574a8bb30f1b43d397e21134cbd7a7ad530bdf229d0e292f0863db17",
+    "source_sha256": "5659e6449c9e18c6bfb768ecceaa958d019e969351824ad9af39e071bd1f40dd",
 }

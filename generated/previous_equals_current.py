@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "58fd68edb2b00f28c36c744e9f48cec7083bf5149e9f4b2bb182c7cd8c4b78ed",
+        "key": "b7e21812fc04974c5ea3cd4eae75e797544efda67e1aa7d83140edbd122ef650",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 1 input (from 0)",
@@ -113,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a5d0620cf8467d91f9de123864b134bc1ae6efc93b30f306e22ec392fbfb229b",
+    "source_sha256": "974b5ed9e7e7191382fdd6625f4ad3c9ca404c876090b2ffdd2af8c5f8813dc0",
 }

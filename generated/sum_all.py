@@ -49,7 +49,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden units",
     "compilation": {
-        "key": "3c9895e6e0d00e9776a4f9c4f930de70e888ceab8d6963fe786042b3628b37de",
+        "key": "f7b22a46a81968faf782abae5ccd986f10bc9d46fca268355c972b3737b10e0c",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -93,5 +93,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a53835da6c89028755fbd62a6cae405d87e089bc2c2f53b4653e30f83c97fbfb",
+    "source_sha256": "503ab2a330456775901411644325c8de7bcb25fc60419324fbc2389638efe2ab",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "a8cb2125b5fc161b5803e7082e9be556f50836897709c3846032ef646efc75c3",
+        "key": "04d0a5bf426c5e3a2490ab88ee0c6ae79f5f91024934e756c6fde2cb3be507c1",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "bf8c896f4c7536a90366f019e83a1bb1450a2d5a6ab1cf5d66df43c4863328b4",
+    "source_sha256": "93020437e417ed4b5d632ba75e8cbae0961dbadc3e972b1d4a7c49eecdf75747",
 }

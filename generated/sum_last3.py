@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "e7c76b58e963420c7bebf7b7d07ad86540ba2b9338784fc29d85cad5c9c18c22",
+        "key": "dce563e88b73fe5cf6afd323065ff687264893e4a6d8d2257a206b3cfab63acd",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c6c1437ad97addd32c7cdf150537804f946d89f3a77e5343fe4388485021eee4",
+    "source_sha256": "5239a555c7c43f979bc6da102901846f0f9c187f0c461c621d09ca3328474d34",
 }

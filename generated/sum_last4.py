@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "90e121336d136b89b5c55e2628f0bebdbdaff6623851a777242f2b72907aef81",
+        "key": "b9414187e2f942a643a1eacf3acea2d8771baa68d2210aaa2b88441b32c6f559",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 4-dimensional integer lattice in the hidden states",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "838408b529d9795fffddd4610af03da9c880c702f31c812e54b30311fbfc64f2",
+    "source_sha256": "74bb0743a58be1dd633985c3a270d962088adae2b8c0308622846100fe20c477",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 1600, "confirmed_on_sequences": 70000},
     "extraction": "an order-4 integer linear recurrence of the outputs of a linear network, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "903269e79b34ffd1cdf2da761f87e18ce4f08c14e1528d8d5bd6954c2137f837",
+        "key": "cff1e21fc4b819f5e32ba679f678353479708ee8131d47277e6f76d9266e4407",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-4 integer linear recurrence of the outputs of a linear network",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7b2db80d7510835651a5f9eaa016071663f4a3577ad3d0b95572e89c3885b1dc",
+    "source_sha256": "c91589b2ad0ed38d0f790c0309f9d4e561423feaf4997efd06ff1c494fc2583f",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "c7377188461cff7e35c3f49c3bde75304bba07a77d2939431da58beb71300076",
+        "key": "4dc6ee87b1afe8454f880f52df732fa812eda167a1be05bef773aa53b88f4215",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "70c9344ad5bc5a2efa8f99ed4c7856353793326198a83d1662d60721953187c6",
+    "source_sha256": "42b0fb49fca001df2b0b53aa76f5defbd4e2c676b8c5a3a0867494a4e787f58e",
 }
