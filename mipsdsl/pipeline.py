@@ -28,8 +28,8 @@ from mipsdsl.verify import VerifyOptions, verify
 Progress = Callable[[str], None]
 # Bumped when extraction changes what it makes of the same network (2: coarsest machines, the
 # linear recurrence path, regression budgets counted in work rather than wall-clock time; 3: the
-# symbol counts path).
-EXTRACTION_VERSION = 3
+# symbol counts path; 4: "1 hidden unit").
+EXTRACTION_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -283,7 +283,8 @@ def _regressor(name: str):
 
 def _describe(network, extraction) -> str:
     """One line for the module's docstring: where the program came from."""
-    found = f"{extraction.method}, read out of an RNN with {network.arch.hidden} hidden units"
+    n = network.arch.hidden
+    found = f"{extraction.method}, read out of an RNN with {n} hidden unit{'s' * (n != 1)}"
     if not extraction.symbolic:
         found += "; no formula found within the budget, so the program is the verified state table"
     return found

@@ -14,7 +14,7 @@ from mipsdsl.train.options import SearchOptions
 from mipsdsl.train.search import TrainingFailed, train
 from mipsdsl.train.encoding import make_input_encoding, make_output_head
 from mipsdsl.train.model import Architecture, BatchedRNN
-from mipsdsl.train.trainer import _polish, accuracy_on
+from mipsdsl.train.trainer import _polish, _wrong, accuracy_on
 
 
 @pytest.fixture(autouse=True)
@@ -85,20 +85,26 @@ def test_masked_models_are_independent_of_their_batch_mates():
     assert torch.allclose(rebuilt(x)[0][0], out_alone[0], atol=1e-6)
 
 
-def test_polishing_makes_a_nearly_right_regression_model_exact_and_leaves_the_others(write_spec):
-    # a running sum of 8 values in [0, 50): model 0 is a linear RNN with weights off by 1%,
-    # model 1 keeps its random initial weights (a higher loss, so it is not the one polished)
+def nearly_right_sum(write_spec, n=2000, off=1.01):
+    """A running sum of 8 values in [0, 50): model 0 is a linear RNN with weights `off` times
+    the exact ones, model 1 keeps its random initial weights."""
     task = small_task(write_spec, "sum(x)", inputs="input x in [0, 50)")
-    data = make_dataset(task, n=2000, seed=0)
+    data = make_dataset(task, n=n, seed=0)
     encoding = make_input_encoding(task, "raw")
     head = make_output_head(task, "regress", data.y)
     model = BatchedRNN([Architecture(1, 1, 0, "raw", "regress")] * 2, [0, 1], 1, 1)
     scale_in, scale_out = encoding._raw_scale[0], head.scales[0]
     with torch.no_grad():  # h' = h + x * scale_in / scale_out and y = h: the sum, if exact
-        model.f_weights[0][0, :, 0] = torch.tensor([1.0, scale_in / scale_out]) * 1.01
+        model.f_weights[0][0, :, 0] = torch.tensor([1.0, scale_in / scale_out]) * off
         model.f_biases[0][0].zero_()
         model.g_weight[0].fill_(1.0)
         model.g_bias[0].zero_()
+    return data, encoding, head, model
+
+
+def test_polishing_makes_a_nearly_right_regression_model_exact_and_leaves_the_others(write_spec):
+    # model 1 has a higher loss than model 0, so it is not the one polished
+    data, encoding, head, model = nearly_right_sum(write_spec)
     accuracy = lambda: accuracy_on(model, encoding, head, data.x, data.y, data.lengths)  # noqa
     assert accuracy()[0] < 0.5
     others = [p[1].detach().clone() for p in model.parameters()]
@@ -109,6 +115,18 @@ def test_polishing_makes_a_nearly_right_regression_model_exact_and_leaves_the_ot
         _polish(model, head, x, y, mask)
     assert accuracy()[0] == 1.0
     assert all(torch.equal(p[1], q) for p, q in zip(model.parameters(), others))
+
+
+def test_the_sequences_a_model_gets_wrong_are_found_for_replay(write_spec):
+    # off by 0.05%, model 0 rounds small sums right and large ones wrong
+    data, encoding, head, model = nearly_right_sum(write_spec, n=500, off=1.0005)
+    wrong = _wrong(model, encoding, head, data.x, data.y, data.lengths, 0)
+    accuracy = accuracy_on(model, encoding, head, data.x, data.y, data.lengths)[0].item()
+    assert 0 < len(wrong) < len(data.x) and len(wrong) == round((1 - accuracy) * len(data.x))
+    right = np.setdiff1d(np.arange(len(data.x)), wrong)
+    sub = lambda rows: [a[rows] for a in (data.x, data.y, data.lengths)]  # noqa: E731
+    assert accuracy_on(model, encoding, head, *sub(wrong))[0] == 0.0
+    assert accuracy_on(model, encoding, head, *sub(right))[0] == 1.0
 
 
 def test_an_impossible_budget_fails_cleanly(write_spec):
