@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 4-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "7ffa262824dd90c2f64f39615e1de18bfe3b3b145f272e1c083d497e5f13a02b",
+        "key": "ff335c03f75fb143617b504c06b6ed25fc891585fc8040bdc89d8f02c3d18fe1",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the value of y on entering a state",
@@ -132,5 +132,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c31e9b971b0d8ba6ce9dbcdc853dbab08af1dd0f612ce887c2b2af73321089a5",
+    "source_sha256": "1fecc6c8043d8ea7ed4944dd18ad31c999bb895b090c83da6baebd60a0b63602",
 }

@@ -52,10 +52,10 @@ __provenance__ = {
         "encoding": "onehot",
         "head": "classify",
     },
-    "training": {"steps": 400, "confirmed_on_sequences": 90000},
+    "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "9140161afc728497155ff212ec305c6a205dc1424133fd0ecf61229e60afaf69",
+        "key": "21a41af1da6d73dea602bd13c1e91cc9a90a2b9f4fd6fb4240b1e55a7605970f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by the value of y on entering a state",
@@ -71,8 +71,8 @@ __provenance__ = {
             "exact_minimal_states": 5,
             "horizon": None,
             "resolution": 0.0625,
-            "cells": 43,
-            "filled_transitions": 22,
+            "cells": 60,
+            "filled_transitions": 40,
             "labellings_tried": ["the value of y on entering a state: formulas of 10 nodes"],
         },
         "paths_failed": [],
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0e3cb26bd2758c0533d87c1821346f631c7bcbd45f77a5a6d65316cf5bb2bd08",
+    "source_sha256": "5c915e6945435b78012a87f1f9523f66032cb1920af678099460bdfa8ea72ad3",
 }

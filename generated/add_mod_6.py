@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 6-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "90ee9149ef652e87557d992f2002ef2b4eff5474554ff2f2eed803ba4b25e0b0",
+        "key": "c049b5363b64ffdc8ed30f3ea2e53b08bfd7dbf9f5975e3780af3de9550243c2",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the value of y on entering a state",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "281e408e3df328acedd8e3c634afec3cc8a91f2d2a826b0da3abd82a965d1466",
+    "source_sha256": "c224f932671cceb9063e834bc846d753428955ec4d16c597696c109568ec1c2c",
 }

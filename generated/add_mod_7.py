@@ -44,7 +44,7 @@ __provenance__ = {
         "sha256": "440a4f839d52da44f5b7df8db24e941d72fe31d91840b4504b960c9a0f32ac9a",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 0,
+    "seed": 2,
     "architecture": {
         "hidden": 2,
         "depth": 2,
@@ -52,10 +52,10 @@ __provenance__ = {
         "encoding": "onehot",
         "head": "classify",
     },
-    "training": {"steps": 400, "confirmed_on_sequences": 90000},
+    "training": {"steps": 1200, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "2c526e3630c672e9eaa4ad3ee73f285e422acf89d7d2f079a2c2f80dff1529f9",
+        "key": "1b4a673e89c4476de2522abc66b9118bb5ac4f02d4b88b46e16e3760bb198305",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by the value of y on entering a state",
@@ -71,8 +71,8 @@ __provenance__ = {
             "exact_minimal_states": 7,
             "horizon": None,
             "resolution": 0.0625,
-            "cells": 75,
-            "filled_transitions": 72,
+            "cells": 60,
+            "filled_transitions": 83,
             "labellings_tried": ["the value of y on entering a state: formulas of 10 nodes"],
         },
         "paths_failed": [],
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "ebf3b2b93341820b509a3900aa32d10d3a5ff6aee4728fc9a7629c5cb5b92f94",
+    "source_sha256": "9bed5da837382b149dc0ea4cb34c059c8d3e86e0a8c4ca9e5beb0b2552674c04",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "268e1e8373e4398d77837d5a0f145e9ee28b45eb343a7726337fa663cb346142",
+        "key": "1aa9838b15dd0c4db15a4e1c338dd83b78936c16de18e74e974ae7f093bb5579",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -140,5 +140,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3df5f83b521d9e59998133370b868d5b4d6ae083aa3f77c0cb28c06818bd5ca0",
+    "source_sha256": "ec5053ee01e5a87f8d6f5d73086c85920ed4e92a712350f14a1f953f44f77d41",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "26d52778f92dc877a9d9ddad1bcc1a168db7872bcd7baa5581b0f20ca48e4abb",
+        "key": "8d69d04aa465da289cea2440ae1a9b62e94fe27666508abe1fc5d3fa1d130251",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the last 3 inputs (from 0)",
@@ -79,8 +79,8 @@ __provenance__ = {
             "exact_minimal_states": 6,
             "horizon": None,
             "resolution": 0.0625,
-            "cells": 54,
-            "filled_transitions": 0,
+            "cells": 55,
+            "filled_transitions": 2,
             "labellings_tried": [
                 "the last 3 inputs (from 0): formulas of 12 nodes",
                 "the last 3 inputs (from -1): no formulas within the budget",
@@ -120,5 +120,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "ebe0379e9e01325097b9aaf38864b70f59afaa224d00d709c250c6d0de80d518",
+    "source_sha256": "f738441e07098c4903f15de2fb128152a757215a6470e0f65fd44f59f4375832",
 }

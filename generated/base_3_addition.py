@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "94ac280c55a937e286ddbff0d112b2847fe96abce42041407d9b9e34ed3b2dc5",
+        "key": "1edeaaf8fce599715b977a85cedb7c7a9f1f2dd6aeee77df58416cebe1c9cd95",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c1cdda3ae0dd205872066e710d33528faf04785fe9e3809c1c4da4d85be2b8f5",
+    "source_sha256": "ef59f7cf9e825e9134acefeaf8791f80fa7ccb588eaa76a175df1edaa862af24",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "45d38d0ad46a9fb632955e0ba649148dfe89e74f04b03321cd530ba736fd7ef6",
+        "key": "236fd4dc1e8248ab0a217575e84f4e3ddfac79e874dbc9691f4e189a0f17128f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -75,8 +75,8 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
-            "cells": 32,
-            "filled_transitions": 55,
+            "cells": 33,
+            "filled_transitions": 102,
             "labellings_tried": [
                 "breadth-first state numbers: formulas of 16 nodes",
                 "state numbers (1, 0): no formulas within the budget",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "45184cedd51b55efb9ab1c7665181a1239a220c48b5dfcd73a37f3dda5ad4be3",
+    "source_sha256": "20987d1dce4121c62569c38eedd290400ddc16538e3bdaf56d25c6ded16f5c52",
 }

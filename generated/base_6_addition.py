@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "8c7bae5c5b9f02a06e19bfba01fbfd360e8626f0b397cc2019b12de9b36bfec6",
+        "key": "4d8d64dd02a03f2cca2b8ad7eceacdd4b972e41a1c1fbe61453d0a5296128916",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "67cb70421d72539371b856a07bb726b128e4ccbd32258236ae09c2db0bb2fd5f",
+    "source_sha256": "939727f5ed461d4a2006b65a09791007d5bc8d722b062cfcb2253c08aca01890",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state numbers (1, 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "55f499ee7192aa74d709b5da672ef55648e3a6f7af3764f7e5169aed6daacb53",
+        "key": "ccd4a1573db14054baa76c9f99c8c0cda4bd51c21742ca90f9efc87b92442209",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state numbers (1, 0)",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "60bc3f676ef23c28049a3700589cd78ff79cdf2b6286904073c733f9b66b2fe4",
+    "source_sha256": "3b9167968864770fab5d3aebee11fd14adb588fe10624f6e67a8014d82934ace",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "e46cabd4e8d6627d7444390279b3b7355d1f694c2355b934ce055fed7bacda32",
+        "key": "439999e13129587cd8195c5fcb0bd3c0dae83606b40a92b92390c2d68204c2e5",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -109,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c58cb7fc7a3ef80134ca9332af84968bd95ba34c4315fb769ee650a06d3e71d9",
+    "source_sha256": "bbb26e7bff3ee81ebdff3422d06d560ae9ec957fa4fee84eb18b32a0ce06c41e",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "e1db0104a47f51d0ca0c7f06ffd65a19f14f31913ea6b9f7808b37fbcf7aa1d5",
+        "key": "5472aec632d979986714b8df02f866970efc7dd16904b5921ea8e854558662cf",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d97851f92de2944845322daa9175979458d4502e345a3a00ff3f0dd3b97ffc33",
+    "source_sha256": "a75e8246810fbbfb8fd6aded80d60148bfa4cbe17f06618e3fe6b86ffb3b49e0",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 800, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "930581023e3287df04750dbf5c165dcecf7b4dfd7f537fad12bc671fb9e2bdc8",
+        "key": "9f3de72ca480e9edc0939f14eee6a7d9b2d65a61a546c49762e847549a81b7c2",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by breadth-first state numbers",
@@ -73,7 +73,7 @@ __provenance__ = {
             "exact_minimal_states": 3,
             "horizon": None,
             "resolution": 0.0625,
-            "cells": 25,
+            "cells": 24,
             "filled_transitions": 2,
             "labellings_tried": [
                 "breadth-first state numbers: formulas of 9 nodes",
@@ -117,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6fedf7201d9e38b5086e346d2872c865cfec68445c24d728aa626d9a294d4d5d",
+    "source_sha256": "b37b2190024b61b02c6b453f84368d1b630a91077f9588f9406c0c034e3ba9b7",
 }

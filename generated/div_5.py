@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by breadth-first state numbers, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "0dae069aba6080afb5e7bd2f1a6fc6e6b2adfb44b4acebb793a58c535531a5f0",
+        "key": "d0224ea80ad3abcbd2aa7a1b9e78322268069b67b5b66e3d65b9cdef0f9d1aaa",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by breadth-first state numbers",
@@ -112,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a9dc89887444d9c983d84e2c93a99c35195c540672461d4d44cda153c2d1f083",
+    "source_sha256": "94caf1f71dba232f48564bfab845605e9c0618522501ca027a9fc1f373880c68",
 }

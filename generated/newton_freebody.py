@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 1200, "confirmed_on_sequences": 90000},
     "extraction": "an order-2 integer linear recurrence of the outputs of a linear network, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "fa33e19a70233476ee313accf0f8c0e62619232128e4ae40a2539585f87a1b07",
+        "key": "72864b22326fc522c37c0d88d39ec2df082718b2c870cc7828fb8e4e342e972d",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-2 integer linear recurrence of the outputs of a linear network",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "25010d89b1f80fa5f4206b308a7e948a28c45284e1033d4374858d705ece52c1",
+    "source_sha256": "95eba6487b101a21a63a36a583aa3c661e2597f07068a85a04ddf88616f11d34",
 }

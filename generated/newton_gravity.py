@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "b96b309905d27a0b6b010265910da04beadcfb81886cd0808fbaa7a0bf88c075",
+        "key": "1c214cfc9f6f238f0449d261bcd0c6c4d431b839f9b3fd786434113dca202668",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -102,5 +102,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "93e21905c0684146811cc03ffc83ace1b0d6ca2044901ed8146967577e1c59f5",
+    "source_sha256": "a2754ff97b765e7a522f363793bed24f7dde59a4e03417b19ffaa3f9ca94dd7b",
 }

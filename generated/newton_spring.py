@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "5408a2f293fad33811b4ebc9ae4868de10cd95f18fe54ce8247623a6b20fa890",
+        "key": "6c40da073e522e1bf07c3f9246ea0ff6af0954aea3cde79a9d3e3f2d6439a2c4",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -103,5 +103,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "bbbe41818d4327accf0b6aca046b9ff46641ac317888588ab8a1a6c82e3a6b08",
+    "source_sha256": "7e6cd42dedcd0bef3fd346ebeac16ebbaf4076090ce71dfaa02014687af995bc",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "2d71f1d455ca040e77813739fdae70f08ed19042d07b7f7e4a2fd1c2a57a8677",
+        "key": "2ab84a2a65851328db4235ea9df84db7aa8a2b8fa4928cde5020a8d20d00d22c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "9b8ec2e284fa77d2db91e8d532f195db0e626fec856bf285a543b80bf6a9614d",
+    "source_sha256": "86ba68e4f13597e542d54a814c3e5143958ce88c84a4986d8b6b33e7376f8f8c",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "d6c2f8cfac8c478666d6f2b02fd05618896f01d36d0774a4016039fcc30fa157",
+        "key": "ff6ae23aa486899c2b8bcaf54fa7f62a80dcb1a0b6d61aff439b4115fc24b4fe",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -140,5 +140,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "24f40acb88ba35250be6878c7816e5d7149b6ecaa79a972743ee1f0163a7a3f6",
+    "source_sha256": "213146f1e0c421f8a7c99a881b2d35743fbf7f4b728ad40715023706ca434835",
 }

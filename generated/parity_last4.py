@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "36bff61824af46a971cfeda1663b562fa8099985040698723c3604dc7926cdee",
+        "key": "b9eadb4718dd05b6bdfd950e57953a8b0e4d09698e9595126f804b366278845a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 3 inputs (from 0)",
@@ -120,5 +120,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "42d9a658e5985a0d2f9cf0c5bf282eb6af6716c0ccaa1ad7e9cc4f503bb57db6",
+    "source_sha256": "08c3a77ba2f6404d3af47bba797fefb9846d2ad493362f6e619213c9cacd9692",
 }

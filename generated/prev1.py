@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "3ed53a15f387250c0f4185e10a534bc85f59f4e1b28e528acc3e10830e3718da",
+        "key": "3d9e5e8d8a6f0d23e4254c78a55a9685cdff857f9306ddfc912be2e86ee6db58",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "57a712c5c3d5ea4ab170d76a1d94bf7fe6d774797e9a31e9c396d8b550da9f55",
+    "source_sha256": "85f74e54092f3cb848ee41d5f1b1e9c74335c6f5744c169d0461582a9e84d2ad",
 }

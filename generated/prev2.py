@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "a2170d0f25a81656d097ac7e9e8df3b82e72a45f5a53f7e5da5723a484a09005",
+        "key": "be066cebae62e3706b797a40df6ee9378d0a4639d4c46093c8299a777a06820a",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "075aeda6cbdf3d3647afb39a37d36df318cccfc9bfef9fa778642ec52564e185",
+    "source_sha256": "7c160ffbfed14aa6fe33831edab1e9a40b07002d8415a00452580f98a27839ac",
 }

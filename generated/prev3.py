@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "f38936d92cb144b554fde661bc487e06718a9510e0fdd614bf509f5167543b4f",
+        "key": "57a4e213beff46df77d949df2cdf3c186eb812e93ec8cac2e33de62b6b6d99c1",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 4-dimensional integer lattice in the hidden states",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "2eb9168d6dcab155ac299a4bfdc7c5f8f2c2894c1f6d84f76d900cf66c3dec2d",
+    "source_sha256": "77a201e14b03f54bb270290153a8860deec28fe56a98f2da8c28cc8699b59ec9",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "ae9aa9e6d35a8d7ad318b4920b7d706ea1e32e7161c4e46797b91d5f0e43656a",
+        "key": "e35cb56d0380c7fdeb17be911c4dcabc0a51e59ec15b1bad7119f3d2496862d7",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5659e6449c9e18c6bfb768ecceaa958d019e969351824ad9af39e071bd1f40dd",
+    "source_sha256": "b902be0f1da09bb7bab9dc631f07900b2d2c81ec30d1a477195e5cce6049c9b0",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "b7e21812fc04974c5ea3cd4eae75e797544efda67e1aa7d83140edbd122ef650",
+        "key": "7cd4743db564afe25ef1b88d3dad6d1d163ae03f2f7b26721cb6abad5aefe6a1",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 1 input (from 0)",
@@ -73,8 +73,8 @@ __provenance__ = {
             "exact_minimal_states": 8,
             "horizon": None,
             "resolution": 0.015625,
-            "cells": 129,
-            "filled_transitions": 72,
+            "cells": 151,
+            "filled_transitions": 87,
             "labellings_tried": [
                 "the last 1 input (from 0): formulas of 4 nodes",
                 "the last 1 input (from -1): formulas of 6 nodes",
@@ -113,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "974b5ed9e7e7191382fdd6625f4ad3c9ca404c876090b2ffdd2af8c5f8813dc0",
+    "source_sha256": "471bcf0a223aeb6ef87fa1dd3542463f06b6e775b15741a4450a5990b9f78e56",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "04d0a5bf426c5e3a2490ab88ee0c6ae79f5f91024934e756c6fde2cb3be507c1",
+        "key": "8d689bcf50c1ce0a103f61b21fc6ac52ce773bbd9f43b66d4a646423126c2593",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "93020437e417ed4b5d632ba75e8cbae0961dbadc3e972b1d4a7c49eecdf75747",
+    "source_sha256": "42f0c0e22d95e4128f32ac0e88974912ff4bfc4078779c22b94f71c38ee4b7fd",
 }

@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "dce563e88b73fe5cf6afd323065ff687264893e4a6d8d2257a206b3cfab63acd",
+        "key": "64a88bd6444bdcf4e7af3cd11c1a2fc2f54a016f39f94fd0ffd7d3b8e7804752",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5239a555c7c43f979bc6da102901846f0f9c187f0c461c621d09ca3328474d34",
+    "source_sha256": "c5d5d7d5dacc01e6fa718a36a3aba1577e0b5df531aa698643e170a79bfd3173",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "4dc6ee87b1afe8454f880f52df732fa812eda167a1be05bef773aa53b88f4215",
+        "key": "67b0d408652ec274412e2218e16a1b4636df9d864d428193f22d862dd8d33d1f",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "42b0fb49fca001df2b0b53aa76f5defbd4e2c676b8c5a3a0867494a4e787f58e",
+    "source_sha256": "63c45f980f695e44f9542ec9b1f7e2d5780be9b0ef4e68bb8d6ffdfb70b704f5",
 }
