@@ -66,6 +66,7 @@ def report(
             "compiled": ok,
             "symbolic": bool(ok and r["symbolic"]),
             "failed_stage": None if ok else r.get("stage"),
+            "error": None if ok else r.get("error"),  # why it failed, every path's reason
             "architecture": r.get("architecture", ""),
             "extraction_path": r.get("extraction_path", ""),
             "method": r.get("method", ""),
