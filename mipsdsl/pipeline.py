@@ -28,8 +28,10 @@ from mipsdsl.verify import VerifyOptions, verify
 Progress = Callable[[str], None]
 # Bumped when extraction changes what it makes of the same network (2: coarsest machines, the
 # linear recurrence path, regression budgets counted in work rather than wall-clock time; 3: the
-# symbol counts path; 4: "1 hidden unit").
-EXTRACTION_VERSION = 4
+# symbol counts path; 4: "1 hidden unit"; 5: machines checked on the short sequences too, states
+# grouped by behaviour when no grid works, counter labellings continued past the trained length,
+# labelled tables regressed on a growing sample of their rows).
+EXTRACTION_VERSION = 5
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ def compile_(capsys, *argv):
         ("sum_last2", "integer lattice"),
         ("newton_freebody", "linear recurrence"),
         ("majority_0_1", "symbol counts"),
+        ("balanced_parenthesis", "finite-state machine"),  # a counter continued past length 10
     ],
 )
 def test_benchmark_tasks_compile_to_verified_formulas(
@@ -96,12 +97,13 @@ def test_check_fails_on_a_hand_edited_or_stale_module(trained, shared_cache, tmp
 
 
 def test_a_failed_verification_names_the_stage_and_writes_nothing(shared_cache, tmp_path, capsys):
-    # balanced parentheses keep an unbounded depth and depend on the order of the inputs: the
-    # network's state machine, read from length-10 traces, ends its depth chain where training
-    # did and is wrong at length 100, which verification catches
-    status, _, err = compile_(capsys, SPECS / "balanced_parenthesis.mips", "-o", tmp_path)
+    # a majority vote over three values needs unbounded counts: the network's state machine,
+    # read from length-10 traces, keeps them only as far as length 10 needs, no formula over the
+    # counts is found within the budget, and the machine is wrong at length 100, which
+    # verification catches
+    status, _, err = compile_(capsys, SPECS / "majority_0_2.mips", "-o", tmp_path)
     assert status == 1
-    assert "balanced_parenthesis: verify failed" in err and "longer" in err
+    assert "majority_0_2: verify failed" in err and "longer" in err
     assert "counterexample" in err
     assert list(tmp_path.iterdir()) == []
 

@@ -176,6 +176,24 @@ def test_too_many_symbols_are_refused_clearly(tmp_path):
         discretize(network, tuple(c.values for c in task.inputs), fit, fit)
 
 
+def test_states_no_grid_separates_are_told_apart_by_their_behaviour(add_mod_5):
+    # each visit puts the state at a random place along a long diagonal, 0.1 apart per state:
+    # every grid cell fine enough to part two states still holds several, but what the network
+    # does from a state (its outputs on each next input) says which state it is
+    rng = np.random.default_rng(0)
+
+    def embed(s):
+        r = rng.uniform(0, 1000, len(s))
+        return np.stack([r, r + 0.1 * s], axis=1)
+
+    def decode(h):
+        return np.rint((h[:, 1].astype(np.float64) - h[:, 0]) / 0.1).astype(np.int64)
+
+    found = machine_of(counter(5, embedding=(embed, decode)), add_mod_5)
+    assert found.resolution is None and found.behaviour_steps == 1
+    assert found.machine.states == 5
+
+
 # ---------------------------------------------------------------- labelling and formulas
 
 
@@ -225,6 +243,44 @@ def test_previous_input_is_found_as_a_register():
     assert labelled.symbolic and "last 1 input" in labelled.method
     x = np.random.default_rng(0).integers(0, 2, (50, 8, 1))
     expected, _ = m.run(x)
+    np.testing.assert_array_equal(run_formulas(labelled.formulas, x), expected)
+
+
+def parenthesis_machine(deepest: int) -> StateMachine:
+    """Balanced parentheses as a network trained on short inputs keeps them: depths 0..deepest
+    (state d), then a dead state (deepest + 1) that one ')' too many, or one '(' past the
+    deepest, leads to. '(' is 0, ')' is 1; y = 1 when a ')' closes the prefix."""
+    dead = deepest + 1
+    opening = [d + 1 for d in range(deepest)] + [dead, dead]
+    closing = [dead] + list(range(deepest)) + [dead]
+    output = np.zeros((dead + 1, 2, 1), dtype=np.int64)
+    output[1, 1, 0] = 1
+    return StateMachine(((0, 1),), 0, np.array([opening, closing]).T, output)
+
+
+def balanced(x: np.ndarray) -> np.ndarray:
+    depth = np.cumsum(np.where(x[..., 0] == 0, 1, -1), axis=1)
+    return ((depth == 0) & (np.minimum.accumulate(depth, axis=1) >= 0)).astype(np.int64)
+
+
+def test_a_counter_cut_off_past_the_trained_length_is_continued():
+    # depth 6 cannot close within 10 inputs, so the machine's cut-off never shows by then
+    machine = parenthesis_machine(5)
+    labelled = formulas_for(machine, ("p",), ("y",), seconds=10, length=10)
+    assert labelled.symbolic and "continued" in labelled.method
+    x = np.random.default_rng(0).integers(0, 2, (2000, 100, 1))
+    np.testing.assert_array_equal(run_formulas(labelled.formulas, x)[..., 0], balanced(x))
+    # without the trained length nothing may be continued
+    assert "continued" not in formulas_for(machine, ("p",), ("y",), seconds=10).method
+
+
+def test_a_counter_is_not_continued_where_the_cut_off_shows_within_the_length():
+    # "((((()))))" closes at length 10, but this machine went dead at depth 5
+    machine = parenthesis_machine(4)
+    labelled = formulas_for(machine, ("p",), ("y",), seconds=10, length=10)
+    assert "continued" not in labelled.method
+    x = np.random.default_rng(1).integers(0, 2, (500, 10, 1))
+    expected, _ = machine.run(x)
     np.testing.assert_array_equal(run_formulas(labelled.formulas, x), expected)
 
 

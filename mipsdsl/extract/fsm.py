@@ -11,6 +11,11 @@ refinement), and the result must reproduce the network's outputs on a second tra
 built from. A grid too coarse to separate states fails that check and the next, finer grid is
 tried; a task whose states never settle (a running sum) gives more states than the limit.
 
+A wide network may hold one state in many scattered places that no grid groups (min_seen with 16
+hidden units). When no grid works, hidden states are grouped by what the network does from them
+instead: two states are one cell when the network's outputs agree on every continuation of one
+input (then two), the way a state of a machine is known by its future.
+
 A network trained on short sequences often keeps a few clean states near the start and drifts
 away from them later, so its exact minimal machine is a long tail of near-copies that are right
 up to the trained length only (parity of the last 4 bits with 166 states). The machine offered
@@ -34,6 +39,8 @@ MAX_CELLS = 50_000  # provisional states at one resolution
 MAX_PAIRS = 1_000_000  # (cell, symbol) pairs in the provisional table
 MAX_STATES = 256  # states of the minimal machine, beyond which this is not the path to take
 MAX_SYMBOLS = 1024  # input symbols (products of channel values) a table can have
+BEHAVIOUR_STEPS = (1, 2)  # continuation lengths whose outputs tell hidden states apart
+MAX_BEHAVIOUR_STEPS = 4_000_000  # network steps one behavioural grouping may take
 
 
 class ExtractionError(MipsError):
@@ -92,9 +99,10 @@ class Discretized:
     machine: StateMachine  # the coarsest quotient of `minimal` that passes the check
     minimal: StateMachine  # the exact minimal machine of the cells
     horizon: int | None  # the k of the quotient; None when it is the minimal machine itself
-    resolution: float  # the cell size that worked, as a share of the hidden states' spread
+    resolution: float | None  # the grid's cell size, as a share of the hidden states' spread
     cells: int  # provisional states before minimisation
     filled: int  # (cell, symbol) pairs the trace never showed, filled by stepping the network
+    behaviour_steps: int | None = None  # cells told apart by outputs over this many inputs
 
     def to_json(self) -> dict:
         return {
@@ -102,6 +110,7 @@ class Discretized:
             "exact_minimal_states": self.minimal.states,
             "horizon": self.horizon,
             "resolution": self.resolution,
+            "behaviour_steps": self.behaviour_steps,
             "cells": self.cells,
             "filled_transitions": self.filled,
         }
@@ -122,34 +131,48 @@ def discretize(
     spread = float((points.max(axis=0) - origin).max()) or 1.0
     reasons = []
     for resolution in RESOLUTIONS:
+        label = f"cells of {resolution:g} of the spread"
         try:
-            found = _at_resolution(network, alphabets, fit, origin, spread * resolution)
+            found = _on_grid(network, alphabets, fit, origin, spread * resolution)
         except ExtractionError as exc:
-            reasons.append(f"cells of {resolution:g} of the spread: {exc}")
+            reasons.append(f"{label}: {exc}")
             break  # finer cells only make more of them
-        machine = minimize(found.machine)
-        mismatch = disagreement(machine, check)
-        if mismatch is None:
-            horizon, coarsest = coarsest_quotient(machine, check)
-            if coarsest.states <= MAX_STATES:
-                return Discretized(
-                    coarsest, machine, horizon, resolution, found.cells, found.filled
-                )
-            reasons.append(
-                f"cells of {resolution:g} of the spread: {coarsest.states} states after "
-                f"minimisation (at most {MAX_STATES})"
-            )
+        result, reason = _machine_of(found, check, resolution=resolution)
+        if result is not None:
+            return result
+        reasons.append(f"{label}: {reason}")
+        if "states after minimisation" in reason:
             break
-        if machine.states > MAX_STATES:
-            reasons.append(
-                f"cells of {resolution:g} of the spread: {machine.states} states after "
-                f"minimisation (at most {MAX_STATES})"
-            )
+    for steps in BEHAVIOUR_STEPS:
+        label = f"states told apart by the outputs over {steps} more input{'s' * (steps > 1)}"
+        try:
+            found = _by_behaviour(network, alphabets, fit, steps)
+        except ExtractionError as exc:
+            reasons.append(f"{label}: {exc}")
             break
-        reasons.append(f"cells of {resolution:g} of the spread: {mismatch}")
+        result, reason = _machine_of(found, check, behaviour_steps=steps)
+        if result is not None:
+            return result
+        reasons.append(f"{label}: {reason}")
     raise ExtractionError(
         "the hidden states do not form a finite-state machine:\n  " + "\n  ".join(reasons)
     )
+
+
+def _machine_of(found: "_Cells", check: Trace, **grouping) -> tuple[Discretized | None, str]:
+    """The minimal machine of the cells and its coarsest quotient, if it reproduces `check`;
+    else (None, why not)."""
+    machine = minimize(found.machine)
+    mismatch = disagreement(machine, check)
+    if mismatch is None:
+        horizon, coarsest = coarsest_quotient(machine, check)
+        if coarsest.states <= MAX_STATES:
+            return Discretized(coarsest, machine, horizon, cells=found.cells, filled=found.filled,
+                               **{"resolution": None, **grouping}), ""  # fmt: skip
+        return None, f"{coarsest.states} states after minimisation (at most {MAX_STATES})"
+    if machine.states > MAX_STATES:
+        return None, f"{machine.states} states after minimisation (at most {MAX_STATES})"
+    return None, mismatch
 
 
 @dataclass(frozen=True)
@@ -159,13 +182,64 @@ class _Cells:
     filled: int
 
 
-def _at_resolution(network, alphabets, fit: Trace, origin, size: float) -> _Cells:
-    valid = fit.valid
-    before, after = fit.before[valid], fit.after[valid]
-    keys = np.round((np.concatenate([before, after]) - origin) / size).astype(np.int64)
+def _on_grid(network, alphabets, fit: Trace, origin, size: float) -> _Cells:
+    """A cell per grid box of side `size` that holds a hidden state."""
+    points = np.concatenate([fit.before[fit.valid], fit.after[fit.valid]])
+    keys = np.round((points - origin) / size).astype(np.int64)
     unique_keys, first, cell = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    cell = cell.ravel()
-    cells = len(unique_keys)
+    representatives = points[first]
+    index = {k.tobytes(): i for i, k in enumerate(unique_keys)}
+
+    def locate(h: np.ndarray) -> np.ndarray:
+        wanted = np.round((h - origin) / size).astype(np.int64)
+        return _look_up(index, wanted, representatives, h)
+
+    return _table(network, alphabets, fit, cell.ravel(), representatives, locate)
+
+
+def _by_behaviour(network, alphabets, fit: Trace, steps: int) -> _Cells:
+    """A cell per distinct behaviour: the network's outputs over every continuation of `steps`
+    inputs from a hidden state."""
+    points = np.concatenate([fit.before[fit.valid], fit.after[fit.valid]])
+    distinct, point_of = np.unique(points, axis=0, return_inverse=True)
+    symbols = symbol_table(alphabets)
+    work = len(distinct) * sum(len(symbols) ** k for k in range(1, steps + 1))
+    if work > MAX_BEHAVIOUR_STEPS:
+        raise ExtractionError(f"{work:,} network steps to compare behaviours (at most "
+                              f"{MAX_BEHAVIOUR_STEPS:,})")  # fmt: skip
+    signatures = _behaviour(network, symbols, distinct, steps)
+    unique_signatures, first, cell = np.unique(
+        signatures, axis=0, return_index=True, return_inverse=True
+    )
+    representatives = distinct[first]
+    index = {k.tobytes(): i for i, k in enumerate(unique_signatures)}
+
+    def locate(h: np.ndarray) -> np.ndarray:
+        return _look_up(index, _behaviour(network, symbols, h, steps), representatives, h)
+
+    return _table(network, alphabets, fit, cell.ravel()[point_of.ravel()], representatives, locate)
+
+
+def _behaviour(network, symbols: np.ndarray, h: np.ndarray, steps: int) -> np.ndarray:
+    """The network's outputs after each input of every continuation of `steps` inputs from each
+    hidden state h (P, n), flattened to one row per state."""
+    rows, found = len(h), []
+    frontier = np.asarray(h, dtype=np.float32)
+    for _ in range(steps):
+        expanded = np.repeat(frontier, len(symbols), axis=0)
+        inputs = np.tile(symbols, (len(frontier), 1))
+        frontier = network.step(expanded, inputs)
+        found.append(network.readout(frontier).astype(np.int64).reshape(rows, -1))
+    return np.concatenate(found, axis=1)
+
+
+def _table(network, alphabets, fit: Trace, cell, representatives, locate) -> _Cells:
+    """A provisional state per cell (`cell` numbers the trace's states before, then after, each
+    step): transitions and outputs by majority over the trace; (cell, symbol) pairs the trace
+    never showed by stepping the network from the cell's representative and `locate`-ing where
+    it lands."""
+    valid = fit.valid
+    cells = len(representatives)
     if cells > MAX_CELLS:
         raise ExtractionError(f"{cells} distinct cells (at most {MAX_CELLS})")
     n_symbols = int(np.prod([len(a) for a in alphabets]))
@@ -173,8 +247,8 @@ def _at_resolution(network, alphabets, fit: Trace, origin, size: float) -> _Cell
         raise ExtractionError(
             f"{cells} cells by {n_symbols} input symbols (at most {MAX_PAIRS:,} pairs)"
         )
-    representatives = np.concatenate([before, after])[first]
-    source, target = cell[: len(before)], cell[len(before) :]
+    steps = int(valid.sum())
+    source, target = cell[:steps], cell[steps:]
     symbol = symbol_index(alphabets, fit.x[valid])
     next_state = _majority(source * n_symbols + symbol, target, cells * n_symbols)
     outputs = fit.outputs[valid]
@@ -184,17 +258,17 @@ def _at_resolution(network, alphabets, fit: Trace, origin, size: float) -> _Cell
     )  # fmt: skip
     missing = np.flatnonzero(next_state == _MISSING)
     if len(missing):
-        next_state[missing], output[missing] = _step_cells(
-            network, symbol_table(alphabets), representatives, unique_keys, origin, size, missing,
-            n_symbols,
-        )  # fmt: skip
+        from_cell, with_symbol = missing // n_symbols, missing % n_symbols
+        h = network.step(
+            representatives[from_cell].astype(np.float32), symbol_table(alphabets)[with_symbol]
+        )
+        next_state[missing] = locate(h)
+        output[missing] = network.readout(h).astype(np.int64)
     h0 = np.asarray(network.initial_hidden(), dtype=np.float64)
-    initial_key = np.round((h0 - origin) / size).astype(np.int64)
-    initial = _nearest(unique_keys, representatives, initial_key[None], h0[None])[0]
     return _Cells(
         StateMachine(
             alphabets,
-            int(initial),
+            int(locate(h0[None])[0]),
             next_state.reshape(cells, n_symbols),
             output.reshape(cells, n_symbols, -1),
         ),
@@ -218,21 +292,11 @@ def _majority(group: np.ndarray, value: np.ndarray, groups: int) -> np.ndarray:
     return out
 
 
-def _step_cells(network, symbols, representatives, keys, origin, size, missing, n_symbols):
-    """Successor cell and outputs of each missing (cell, symbol) pair, by stepping the network
-    from the cell's representative; a successor outside every cell goes to the nearest one."""
-    cell, symbol = missing // n_symbols, missing % n_symbols
-    h = network.step(representatives[cell].astype(np.float32), symbols[symbol])
-    outputs = network.readout(h).astype(np.int64)
-    successor_keys = np.round((h - origin) / size).astype(np.int64)
-    return _nearest(keys, representatives, successor_keys, h), outputs
-
-
-def _nearest(keys, representatives, wanted_keys, points) -> np.ndarray:
-    """The cell of each point: the one with its key if it exists, else the nearest representative."""
-    index = {k.tobytes(): i for i, k in enumerate(keys)}
+def _look_up(index: dict, keys: np.ndarray, representatives, points) -> np.ndarray:
+    """The cell of each point: the one its key names if there is one, else the cell whose
+    representative is nearest."""
     out = np.empty(len(points), dtype=np.int64)
-    for j, (key, point) in enumerate(zip(wanted_keys, points)):
+    for j, (key, point) in enumerate(zip(keys, points)):
         hit = index.get(key.tobytes())
         if hit is None:
             hit = int(np.argmin(((representatives - point) ** 2).sum(axis=1)))

@@ -9,7 +9,16 @@ and the labelling with the smallest formulas wins:
 - the value an output takes on entering each state, when that identifies the state (`y = s`);
 - breadth-first numbering, and every numbering when there are at most `PERMUTED_STATES` states;
 - the last k inputs (k = 1..`MAX_REGISTER`), when they determine the outputs;
+- a counter: each input symbol moves the label by a fixed step (+1, -1 or 0) wherever it can;
 - bits of a numbering, with Boolean minimisation, when inputs and outputs are bits.
+
+A network trained on length L keeps a counter only as far as L needs it: its machine's chain ends
+in a state no formula continues (balanced parentheses: depth 5 and one more '(' go to the dead
+state, as no prefix that deep can close within 10 inputs). When the counter's tables give no
+formula, they are regressed again with the transitions of the states reached last left open (the
+latest first), and a formula found that way is kept only if it agrees with the machine on every
+input sequence up to the trained length: on the inputs the network was trained for it is the
+network's machine, and beyond them it continues the counter rather than the cut-off.
 
 When no labelling gives formulas, the machine itself becomes the program: a decision tree over the
 state number and the inputs. That program is correct (it is the verified machine) but it is a
@@ -29,12 +38,16 @@ from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
 from mipsdsl.extract.boolean import boolean_formula
 from mipsdsl.extract.enumerative import WORK_PER_SECOND, RegressionBudget, regress
 from mipsdsl.extract.fsm import StateMachine
+from mipsdsl.extract.sampling import on_growing_sample
 
 Regressor = Callable  # enumerative.regress or a backend with its contract
 
 PERMUTED_STATES = 4  # up to this many states, every numbering is tried
 MAX_REGISTER = 3  # longest input history tried as state
 MAX_REGISTER_STATES = 20_000  # (history, state) pairs explored when checking a register
+MAX_COUNTER_SYMBOLS = 4  # input symbols up to which every counter step assignment is tried
+EXTRAPOLATED_LAYERS = 3  # how many of the latest-reached layers of states may be left open
+MAX_AGREEMENT_PAIRS = 100_000  # (machine state, label) pairs explored when checking agreement
 
 
 @dataclass(frozen=True)
@@ -52,14 +65,17 @@ def formulas_for(
     seconds: float = 20.0,
     max_size: int = 9,
     regressor: Regressor = regress,
+    length: int | None = None,
 ) -> Labelled:
     """The smallest formulas found for the machine within `seconds` (nominal seconds of search,
-    see RegressionBudget), or its decision-tree table.
+    see RegressionBudget), or its decision-tree table. `length`: the longest input the network
+    was trained on, beyond which a counter's formulas may continue its chain (None: never).
 
     `regressor` has the contract of `enumerative.regress` (the default)."""
     left = seconds
     best, tried = None, []
-    for method, candidate in _candidates(machine, inputs, outputs):
+    regressor = on_growing_sample(regressor)
+    for method, candidate in _candidates(machine, inputs, outputs, length):
         if left <= 0:
             tried.append(f"{method}: not tried (regression budget spent)")
             continue
@@ -87,7 +103,7 @@ def formulas_for(
 # ---------------------------------------------------------------- candidates
 
 
-def _candidates(machine, inputs, outputs):
+def _candidates(machine, inputs, outputs, length):
     """(description, budget -> Formulas | None) for every labelling worth trying, cheap first."""
     if machine.states == 1:
         yield "no state", lambda search: _single_variable(machine, inputs, outputs, None, search)
@@ -117,6 +133,9 @@ def _candidates(machine, inputs, outputs):
         yield description, (
             lambda search, labels=labels: _single_variable(machine, inputs, outputs, labels, search)
         )
+    counter = _counter_labels(machine)
+    if counter is not None and tuple(counter[0]) not in labellings:
+        yield from _counter_candidates(machine, inputs, outputs, *counter, length)
     if _all_bits(machine) and machine.states <= 16:
         yield "state bits (Boolean minimisation)", lambda search: _bits(machine, inputs, outputs)
 
@@ -142,8 +161,9 @@ def _entry_labels(machine: StateMachine, o: int) -> list[int] | None:
     return [labels[s] for s in range(machine.states)]
 
 
-def _single_variable(machine, inputs, outputs, labels, search) -> Formulas | None:
-    """One state variable `s` holding `labels[state]` (no state at all when labels is None)."""
+def _single_variable(machine, inputs, outputs, labels, search, open_states=None):
+    """One state variable `s` holding `labels[state]` (no state at all when labels is None);
+    the transitions out of `open_states` (a mask over states) may go anywhere."""
     symbols = machine.symbols
     state_rows, symbol_rows = _rows(machine)
     taken = set(inputs) | set(outputs)
@@ -155,7 +175,11 @@ def _single_variable(machine, inputs, outputs, labels, search) -> Formulas | Non
         columns = {state: labels[state_rows], **columns}
         targets.append(labels[machine.next_state[state_rows, symbol_rows]])
     constants = _constants(machine, labels)
-    result = search(columns, targets, constants)
+    if open_states is None:
+        result = search(columns, targets, constants)
+    else:
+        closed = ~open_states[state_rows]
+        result = search(columns, targets, constants, masks=[closed] * len(targets))
     if any(e is None for e in result.expressions):
         return None
     found = list(result.expressions)
@@ -172,6 +196,118 @@ def _constants(machine: StateMachine, labels) -> list[int]:
     if labels is not None:
         values |= {int(labels.min()), int(labels.max()), int(labels.max()) + 1}
     return sorted(values)
+
+
+# ---------------------------------------------------------------- counters
+
+
+def _counter_labels(machine: StateMachine) -> tuple[np.ndarray, tuple[int, ...]] | None:
+    """Labels that each input symbol moves by a fixed step (+1, -1 or 0) wherever it can, and
+    those steps: spread breadth-first from the initial state (0), for every assignment of steps
+    (up to `MAX_COUNTER_SYMBOLS` symbols); the distinct labelling that most transitions agree
+    with, if any is."""
+    n_symbols = machine.next_state.shape[1]
+    if n_symbols > MAX_COUNTER_SYMBOLS:
+        return None
+    best = None
+    for steps in itertools.product((1, -1, 0), repeat=n_symbols):
+        if not any(steps):
+            continue
+        labels = {machine.initial: 0}
+        queue = [machine.initial]
+        for state in queue:
+            for i, step in enumerate(steps):
+                successor = int(machine.next_state[state, i])
+                if successor not in labels:
+                    labels[successor] = labels[state] + step
+                    queue.append(successor)
+        if len(set(labels.values())) != machine.states:
+            continue
+        array = np.asarray([labels[s] for s in range(machine.states)], dtype=np.int64)
+        agreeing = int((array[machine.next_state] == array[:, None] + np.asarray(steps)).sum())
+        if best is None or agreeing > best[0]:
+            best = (agreeing, array, steps)
+    return None if best is None else (best[1], best[2])
+
+
+def _counter_candidates(machine, inputs, outputs, labels, steps, length):
+    """The counter labelling over every transition, then, while that has no formulas and the
+    trained length is known, with the latest-reached layers of states left open (fewest first).
+    A generator read lazily: each candidate has run before the next one is asked for."""
+    found = []  # formulas of the counter's candidates tried so far
+
+    def attempt(search, open_states=None):
+        if open_states is None:
+            formulas = _single_variable(machine, inputs, outputs, labels, search)
+        else:
+            formulas = _continued(machine, inputs, outputs, labels, open_states, length, search)
+        found.append(formulas)
+        return formulas
+
+    yield f"a counter stepping {steps} on the input symbols", attempt
+    if length is None:
+        return
+    reach = _reach_times(machine)
+    for first in sorted(set(reach.tolist()) - {0}, reverse=True)[:EXTRAPOLATED_LAYERS]:
+        if any(formulas is not None for formulas in found):
+            return
+        description = (
+            f"a counter stepping {steps} on the input symbols, continued past the states first "
+            f"reached at step {first} (it agrees with the machine up to length {length})"
+        )
+        yield description, lambda search, open_states=reach >= first: attempt(search, open_states)
+
+
+def _continued(machine, inputs, outputs, labels, open_states, length, search):
+    """Counter formulas free on the transitions out of `open_states`, if they agree with the
+    machine on every input sequence up to `length`."""
+    formulas = _single_variable(machine, inputs, outputs, labels, search, open_states)
+    if formulas is None or not _agrees_up_to(machine, formulas, length):
+        return None
+    return formulas
+
+
+def _reach_times(machine: StateMachine) -> np.ndarray:
+    """The fewest inputs that lead from the initial state to each state."""
+    reach = np.full(machine.states, -1, dtype=np.int64)
+    reach[machine.initial] = 0
+    frontier = [machine.initial]
+    while frontier:
+        following = []
+        for state in frontier:
+            for successor in machine.next_state[state].tolist():
+                if reach[successor] < 0:
+                    reach[successor] = reach[state] + 1
+                    following.append(successor)
+        frontier = following
+    return reach
+
+
+def _agrees_up_to(machine: StateMachine, formulas: Formulas, length: int) -> bool:
+    """Whether one-variable formulas give the machine's outputs on every input sequence up to
+    `length`: (machine state, variable value) pairs explored a step at a time."""
+    (variable,) = formulas.states
+    symbols = machine.symbols
+    pairs = np.asarray([[machine.initial, variable.initial]], dtype=np.int64)
+    for _ in range(length):
+        following = []
+        for i in range(len(symbols)):
+            env = {variable.name: pairs[:, 1]}
+            env.update({name: np.full(len(pairs), symbols[i, c]) for c, name in
+                        enumerate(formulas.inputs)})  # fmt: skip
+            try:
+                for o, (_, expression) in enumerate(formulas.outputs):
+                    if (E.evaluate(expression, env, (len(pairs),), 0)
+                            != machine.output[pairs[:, 0], i, o]).any():  # fmt: skip
+                        return False
+                values = E.evaluate(variable.update, env, (len(pairs),), 0)
+            except E.EvaluationError:
+                return False
+            following.append(np.column_stack([machine.next_state[pairs[:, 0], i], values]))
+        pairs = np.unique(np.concatenate(following), axis=0)
+        if len(pairs) > MAX_AGREEMENT_PAIRS:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- input history as state

@@ -29,10 +29,9 @@ from mipsdsl.extract.labelling import formulas_for
 from mipsdsl.extract.lattice import find_lattice
 from mipsdsl.extract.linear import integer_linear
 from mipsdsl.extract.recurrence import linear_recurrence
+from mipsdsl.extract.sampling import on_growing_sample
 from mipsdsl.extract.trace import Network, Trace
 
-SAMPLE_ROWS = 300  # rows the enumerative search starts from; failing rows are added
-REFINEMENTS = 4  # rounds of adding the rows a formula got wrong
 MAX_CONSTANT = 1000  # larger values from the data are not offered as constants
 PROBES = 8  # states from which the network is probed for lattice vectors
 
@@ -67,7 +66,8 @@ def finite_state(
     machine = found.machine
     if exact:
         machine = found.minimal
-    labelled = formulas_for(machine, inputs, outputs, seconds, max_size, regressor)
+    length = int(fit.lengths.max())  # the longest input the network was traced (and trained) on
+    labelled = formulas_for(machine, inputs, outputs, seconds, max_size, regressor, length)
     states = machine.states
     method = f"a {states}-state machine"
     if states > 1:
@@ -250,38 +250,19 @@ def regress_table(
     regressor=regress,
 ) -> tuple[list[E.Expr | None], list[bool]]:
     """A formula per target (None: not found), and whether each is integer-linear: linear when
-    one fits, else the smallest enumerated one, searched on a sample of rows that grows by the
-    rows a candidate got wrong."""
+    one fits, else the smallest enumerated one (searched on a growing sample of the rows)."""
     found = [integer_linear(columns, target) for target in targets]
     linear = [expression is not None for expression in found]
     pending = [i for i, expression in enumerate(found) if expression is None]
-    rows = len(targets[0]) if targets else 0
-    constants = _constants(targets)
-    sample = np.unique(np.linspace(0, rows - 1, min(rows, SAMPLE_ROWS)).astype(np.int64))
-    for _ in range(REFINEMENTS):
-        if not pending:
-            break
-        budget = RegressionBudget(max_size=max_size, seconds=seconds / REFINEMENTS)
-        result = regressor(
-            {name: column[sample] for name, column in columns.items()},
-            [targets[i][sample] for i in pending],
-            constants,
-            budget=budget,
+    if pending:
+        result = on_growing_sample(regressor)(
+            columns,
+            [targets[i] for i in pending],
+            _constants(targets),
+            budget=RegressionBudget(max_size=max_size, seconds=seconds),
         )
-        wrong_rows, still = [], []
         for i, expression in zip(pending, result.expressions):
-            if expression is None:
-                continue  # nothing within the budget: more rows will not help
-            wrong = _wrong_rows(expression, columns, targets[i])
-            if len(wrong):
-                wrong_rows.append(wrong[:50])
-                still.append(i)
-            else:
-                found[i] = expression
-        if not wrong_rows:
-            break
-        sample = np.union1d(sample, np.concatenate(wrong_rows))
-        pending = still
+            found[i] = expression
     return found, linear
 
 
@@ -293,12 +274,3 @@ def _constants(targets: list[np.ndarray]) -> list[int]:
         if len(target):
             values |= {int(target.min()), int(target.max()), int(target.max()) + 1}
     return sorted(v for v in values if abs(v) <= MAX_CONSTANT)
-
-
-def _wrong_rows(expression: E.Expr, columns: dict, target: np.ndarray) -> np.ndarray:
-    rows = len(target)
-    try:
-        values = E.evaluate(expression, columns, (rows,), 0)
-    except E.EvaluationError as exc:
-        return np.asarray([exc.index[0]])
-    return np.flatnonzero(values != target)

@@ -95,9 +95,11 @@ def short_inputs(task: Task) -> tuple[np.ndarray, np.ndarray]:
 
 
 def trace(network: Network, task: Task, n: int, seed: int, stream: int = TRACE_STREAM) -> Trace:
-    """The network run over n domain sequences, plus every short sequence for the trace stream."""
+    """The network run over n domain sequences, plus every short sequence: a machine read from
+    the trace must reproduce all of them, and one checked on the check stream too (a rare prefix,
+    such as five '(' in a row, decides how many states a machine needs)."""
     x, lengths = domain_inputs(task, n, seed, stream)
-    if stream == TRACE_STREAM and task.examples is None:
+    if task.examples is None:
         short_x, short_lengths = short_inputs(task)
         if len(short_x):
             padded = np.zeros((len(short_x), x.shape[1], x.shape[2]), dtype=np.int64)
