@@ -46,6 +46,30 @@ def test_linear_transition_is_preferred_when_it_suffices(write_spec):
     assert {a["depth"] for a in trained.attempts} == {1}
 
 
+def test_smaller_passes_repeat_while_they_find_a_smaller_network(write_spec, monkeypatch):
+    # stand-in training where, in every batch, only the largest hidden size solves (as a larger
+    # model often does first) and size 1 never does: each smaller pass finds the next size down
+    from mipsdsl.train import search
+    from mipsdsl.train.trainer import AttemptResult
+
+    def largest_solves(task, data, archs, seeds, encoding, head, config, **_):
+        result = AttemptResult(archs, seeds, config.max_steps, 0.0, [0.5] * len(archs))
+        m = max(range(len(archs)), key=lambda i: archs[i].hidden)
+        if archs[m].hidden > 1:
+            model = BatchedRNN(archs, seeds, encoding.dim, head.dim)
+            result.accuracy[m] = 1.0
+            result.solved_model, result.solved_state = m, model.weights_of(m)
+        return result
+
+    monkeypatch.setattr(search, "train_models", largest_solves)
+    task = small_task(write_spec, "x[t-1]", hints="hint transition linear")
+    trained = train(task, SearchOptions(budget=120, seeds=1))
+    assert trained.arch.hidden == 2
+    passes = [a.get("pass") for a in trained.attempts]
+    assert passes == [None] + ["smaller"] * 7
+    assert [a["solved"] for a in trained.attempts][-2:] == [True, False]
+
+
 def test_cache_hit_skips_training_and_returns_the_same_weights(write_spec):
     task = small_task(
         write_spec, "x xor x[t-1]", hints="hint transition mlp\nhint hidden 2\nhint width 16"

@@ -33,7 +33,6 @@ from mipsdsl.train.options import (
 )
 from mipsdsl.train.trainer import predict, train_models
 
-SMALLER_MIN_STEPS = 1000  # the least a second pass for smaller sizes trains
 MAX_TRAIN_SEQUENCES = 200_000  # more adds nothing for these tiny networks but generation time
 
 
@@ -128,7 +127,8 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
     data = make_dataset(task, n=n)
     encoding = make_input_encoding(task, encoding_kind)
     head = make_output_head(task, head_kind, data.y[: data.n_train])
-    deadline = time.perf_counter() + options.budget
+    started = time.perf_counter()
+    deadline = started + options.budget
     attempts, best = [], (0.0, None)
     seeds = list(model_seeds(task, options))
     for stage in plan(task, options):
@@ -149,11 +149,14 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
         if top > best[0]:
             best = (top, result.archs[result.accuracy.index(top)])
         if result.solved:
-            smaller = _smaller(task, data, stage, result, encoding, head, options, deadline)
-            if smaller is not None:
+            while True:  # shrink while a smaller size still solves it
+                smaller = _smaller(task, data, stage, result, encoding, head, options, deadline)
+                if smaller is None:
+                    break
                 attempts.append({**smaller.to_json(), "pass": "smaller"})
-                if smaller.solved:
-                    result = smaller
+                if not smaller.solved:
+                    break
+                result = smaller
             m = result.solved_model
             trained = TrainedRNN(
                 task_name=task.name,
@@ -164,7 +167,7 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
                 head=head,
                 state={k: v.cpu() for k, v in result.solved_state.items()},
                 steps=result.solved_step,
-                seconds=result.seconds,
+                seconds=time.perf_counter() - started,  # the whole search
                 confirmed_on=result.confirmed_on,
                 attempts=tuple(attempts),
                 cache_key=key,
@@ -181,11 +184,10 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
 
 
 def _smaller(task, data, stage, solved, encoding, head, options, deadline):
-    """A second pass over the stage's hidden sizes below the winner's, with fresh seeds: in a
+    """Another pass over the stage's hidden sizes below the winner's, with fresh seeds: in a
     batch the larger models often solve first, and extraction wants the smallest network. It gets
-    twice the steps the winner needed (at least SMALLER_MIN_STEPS, at most twice the stage's), so
-    that a task solved quickly does not wait long on sizes too small for it. None when there is
-    nothing smaller or no time left."""
+    twice the stage's steps (a smaller network may need longer; one that learns nothing is given
+    up early). None when there is nothing smaller or no time left."""
     winner = solved.archs[solved.solved_model]
     sizes = [h for h in stage.hidden if h < winner.hidden]
     if not sizes or time.perf_counter() >= deadline:
@@ -194,8 +196,7 @@ def _smaller(task, data, stage, solved, encoding, head, options, deadline):
     archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
              for h in sizes for w in stage.widths]  # fmt: skip
     models = [(a, s) for a in archs for s in range(first, first + options.seeds)]
-    steps = min(2 * stage.steps, max(2 * solved.solved_step, SMALLER_MIN_STEPS))
-    config = replace(options.config, max_steps=steps)
+    config = replace(options.config, max_steps=2 * stage.steps)
     return train_models(
         task, data, [a for a, _ in models], [s for _, s in models], encoding, head, config,
         deadline=deadline, device=options.device,
