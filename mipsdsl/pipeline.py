@@ -30,8 +30,9 @@ Progress = Callable[[str], None]
 # linear recurrence path, regression budgets counted in work rather than wall-clock time; 3: the
 # symbol counts path; 4: "1 hidden unit"; 5: machines checked on the short sequences too, states
 # grouped by behaviour when no grid works, counter labellings continued past the trained length,
-# labelled tables regressed on a growing sample of their rows).
-EXTRACTION_VERSION = 5
+# labelled tables regressed on a growing sample of their rows; 6: decision lists for few-valued
+# outputs).
+EXTRACTION_VERSION = 6
 
 
 @dataclass(frozen=True)

@@ -96,16 +96,22 @@ def test_check_fails_on_a_hand_edited_or_stale_module(trained, shared_cache, tmp
     assert status == 1 and "does not exist" in out
 
 
-def test_a_failed_verification_names_the_stage_and_writes_nothing(shared_cache, tmp_path, capsys):
-    # a majority vote over three values needs unbounded counts: the network's state machine,
-    # read from length-10 traces, keeps them only as far as length 10 needs, no formula over the
-    # counts is found within the budget, and the machine is wrong at length 100, which
-    # verification catches
-    status, _, err = compile_(capsys, SPECS / "majority_0_2.mips", "-o", tmp_path)
+def test_a_failed_verification_names_the_stage_and_writes_nothing(
+    write_spec, tmp_path, monkeypatch, capsys
+):
+    # the output turns 0 at position 12, past the trained length: the network says 1 wherever it
+    # was trained, and so does every program read out of it, which the 10x-longer level refutes
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(tmp_path / "cache"))
+    spec = write_spec(
+        'task late "1 up to position 11, then 0"\ninput x in {0, 1}\nlength 10\n'
+        "output y = t < 12\ndata size 20000 seed 0\n"
+    )
+    out_dir = tmp_path / "out"
+    status, _, err = compile_(capsys, spec, "-o", out_dir)
     assert status == 1
-    assert "majority_0_2: verify failed" in err and "longer" in err
+    assert "late: verify failed" in err and "longer" in err
     assert "counterexample" in err
-    assert list(tmp_path.iterdir()) == []
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []
 
 
 def test_a_spec_given_by_examples_compiles_the_same_way(write_spec, tmp_path, monkeypatch, capsys):

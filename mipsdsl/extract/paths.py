@@ -23,6 +23,7 @@ import numpy as np
 from mipsdsl import expr as E
 from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
 from mipsdsl.extract.counts import symbol_counts
+from mipsdsl.extract.decisions import decision_list
 from mipsdsl.extract.enumerative import RegressionBudget, regress
 from mipsdsl.extract.fsm import Discretized, ExtractionError, discretize
 from mipsdsl.extract.labelling import formulas_for
@@ -250,19 +251,20 @@ def regress_table(
     regressor=regress,
 ) -> tuple[list[E.Expr | None], list[bool]]:
     """A formula per target (None: not found), and whether each is integer-linear: linear when
-    one fits, else the smallest enumerated one (searched on a growing sample of the rows)."""
+    one fits, else the smallest enumerated one (searched on a growing sample of the rows), else,
+    for a target of a few values, a decision list of enumerated conditions (with as much budget
+    again)."""
     found = [integer_linear(columns, target) for target in targets]
     linear = [expression is not None for expression in found]
     pending = [i for i, expression in enumerate(found) if expression is None]
+    search = on_growing_sample(regressor)
+    budget = RegressionBudget(max_size=max_size, seconds=seconds)
     if pending:
-        result = on_growing_sample(regressor)(
-            columns,
-            [targets[i] for i in pending],
-            _constants(targets),
-            budget=RegressionBudget(max_size=max_size, seconds=seconds),
-        )
+        result = search(columns, [targets[i] for i in pending], _constants(targets), budget=budget)
         for i, expression in zip(pending, result.expressions):
             found[i] = expression
+    for i in [i for i in pending if found[i] is None]:
+        found[i], _ = decision_list(search, columns, targets[i], _constants(targets), budget)
     return found, linear
 
 
