@@ -48,7 +48,8 @@ def test_linear_transition_is_preferred_when_it_suffices(write_spec):
 
 def test_smaller_passes_repeat_while_they_find_a_smaller_network(write_spec, monkeypatch):
     # stand-in training where, in every batch, only the largest hidden size solves (as a larger
-    # model often does first) and size 1 never does: each smaller pass finds the next size down
+    # model often does first) and size 1 never does: each smaller pass finds the next size down,
+    # and size 1 alone fails a short pass and then a long one
     from mipsdsl.train import search
     from mipsdsl.train.trainer import AttemptResult
 
@@ -66,8 +67,9 @@ def test_smaller_passes_repeat_while_they_find_a_smaller_network(write_spec, mon
     trained = train(task, SearchOptions(budget=120, seeds=1))
     assert trained.arch.hidden == 2
     passes = [a.get("pass") for a in trained.attempts]
-    assert passes == [None] + ["smaller"] * 7
-    assert [a["solved"] for a in trained.attempts][-2:] == [True, False]
+    assert passes == [None] + ["smaller"] * 8
+    assert [a["solved"] for a in trained.attempts][-3:] == [True, False, False]
+    assert trained.attempts[-1]["steps"] > trained.attempts[-2]["steps"]
 
 
 def test_cache_hit_skips_training_and_returns_the_same_weights(write_spec):
@@ -139,6 +141,25 @@ def test_polishing_makes_a_nearly_right_regression_model_exact_and_leaves_the_ot
         _polish(model, head, x, y, mask)
     assert accuracy()[0] == 1.0
     assert all(torch.equal(p[1], q) for p, q in zip(model.parameters(), others))
+
+
+def test_a_polish_whose_line_search_overflows_is_undone(write_spec, monkeypatch):
+    # the L-BFGS step moves the weights, then its line search overflows a float (as a steep
+    # loss made it do): every model's weights are as before the polish
+    data, encoding, head, model = nearly_right_sum(write_spec)
+    before = [p.detach().clone() for p in model.parameters()]
+
+    def step_then_overflow(self, closure):
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(1.0)
+        raise RuntimeError("value cannot be converted to type float without overflow")
+
+    monkeypatch.setattr(torch.optim.LBFGS, "step", step_then_overflow)
+    x, y = encoding.encode(data.x[:64]), torch.from_numpy(data.y[:64])
+    mask = torch.from_numpy(np.arange(8)[None, :] < data.lengths[:64, None])
+    _polish(model, head, x, y, mask)
+    assert all(torch.equal(p, q) for p, q in zip(model.parameters(), before))
 
 
 def test_the_sequences_a_model_gets_wrong_are_found_for_replay(write_spec):

@@ -33,6 +33,7 @@ from mipsdsl.train.options import (
 )
 from mipsdsl.train.trainer import predict, train_models
 
+SMALLER_MIN_STEPS = 1000  # the least a first pass for smaller sizes trains
 MAX_TRAIN_SEQUENCES = 200_000  # more adds nothing for these tiny networks but generation time
 
 
@@ -150,13 +151,11 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
             best = (top, result.archs[result.accuracy.index(top)])
         if result.solved:
             while True:  # shrink while a smaller size still solves it
-                smaller = _smaller(task, data, stage, result, encoding, head, options, deadline)
-                if smaller is None:
+                tries = _smaller(task, data, stage, result, encoding, head, options, deadline)
+                attempts += [{**t.to_json(), "pass": "smaller"} for t in tries]
+                if not tries or not tries[-1].solved:
                     break
-                attempts.append({**smaller.to_json(), "pass": "smaller"})
-                if not smaller.solved:
-                    break
-                result = smaller
+                result = tries[-1]
             m = result.solved_model
             trained = TrainedRNN(
                 task_name=task.name,
@@ -183,24 +182,31 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
     )
 
 
-def _smaller(task, data, stage, solved, encoding, head, options, deadline):
-    """Another pass over the stage's hidden sizes below the winner's, with fresh seeds: in a
-    batch the larger models often solve first, and extraction wants the smallest network. It gets
-    twice the stage's steps (a smaller network may need longer; one that learns nothing is given
-    up early). None when there is nothing smaller or no time left."""
+def _smaller(task, data, stage, solved, encoding, head, options, deadline) -> list:
+    """Passes over the stage's hidden sizes below the winner's, with fresh seeds: in a batch the
+    larger models often solve first, and extraction wants the smallest network. The first pass
+    gets twice the steps the winner needed (at least SMALLER_MIN_STEPS), so that a task solved
+    quickly does not wait long on sizes too small for it; if it fails, a second gets twice the
+    stage's steps (a smaller network may need longer, and the learning rate then decays more
+    slowly). Each pass's result, the last one solved or not; none when there is nothing smaller."""
     winner = solved.archs[solved.solved_model]
     sizes = [h for h in stage.hidden if h < winner.hidden]
-    if not sizes or time.perf_counter() >= deadline:
-        return None
-    first = max(solved.seeds) + 1
     archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
              for h in sizes for w in stage.widths]  # fmt: skip
-    models = [(a, s) for a in archs for s in range(first, first + options.seeds)]
-    config = replace(options.config, max_steps=2 * stage.steps)
-    return train_models(
-        task, data, [a for a, _ in models], [s for _, s in models], encoding, head, config,
-        deadline=deadline, device=options.device,
-    )  # fmt: skip
+    short = min(2 * stage.steps, max(2 * solved.solved_step, SMALLER_MIN_STEPS))
+    tries, first = [], max(solved.seeds) + 1
+    for steps in dict.fromkeys((short, 2 * stage.steps)):
+        if not archs or time.perf_counter() >= deadline:
+            break
+        models = [(a, s) for a in archs for s in range(first, first + options.seeds)]
+        first += options.seeds
+        tries.append(train_models(
+            task, data, [a for a, _ in models], [s for _, s in models], encoding, head,
+            replace(options.config, max_steps=steps), deadline=deadline, device=options.device,
+        ))  # fmt: skip
+        if tries[-1].solved:
+            break
+    return tries
 
 
 def _progress_bar(stage: Stage, total: int):

@@ -207,7 +207,8 @@ def _polish(model: BatchedRNN, head: OutputHead, x, y, mask) -> None:
     Rounded regression needs every error under half a unit, a relative precision of 1e-3 on a
     sum of five values below 100: Adam with a noisy minibatch hovers above that while a
     quasi-Newton method on a fixed batch converges on it, and quickly for linear networks. Only
-    model m's loss is minimised: the other models get zero gradients and stay as they are."""
+    model m's loss is minimised: the other models get zero gradients and stay as they are. A
+    polish that diverges (the line search overflowing on a steep loss) is undone."""
     with torch.no_grad():
         out, _ = model(x)
         losses = head.loss(out, y, mask)
@@ -227,7 +228,18 @@ def _polish(model: BatchedRNN, head: OutputHead, x, y, mask) -> None:
             loss.backward()
             return loss
 
-        optimizer.step(closure)
+        saved = [p.detach().clone() for p in model.parameters()]
+        try:
+            optimizer.step(closure)
+            diverged = not all(torch.isfinite(p).all() for p in model.parameters())
+        except RuntimeError as exc:  # the line search's step overflowed a float
+            if "overflow" not in str(exc):
+                raise
+            diverged = True
+        if diverged:  # a diverged step would spoil the batch-mates too (0 * inf): undo it
+            with torch.no_grad():
+                for p, before in zip(model.parameters(), saved):
+                    p.copy_(before)
 
 
 def _hopeless(history: list[float], step: int, config: TrainConfig, head: str) -> bool:
