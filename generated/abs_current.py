@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 800, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "c3941b978006426deecc5251df5811acb0841d1bac348a63b7f3bfb3c5152dbf",
+        "key": "5dd48f8812c1d0232cf84c3f5ec1f9bc91ddd61d4dd6838ba417036639c2b1e2",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -60,6 +60,7 @@ __provenance__ = {
             "exact_minimal_states": 1,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 17,
             "filled_transitions": 32,
             "labellings_tried": ["no state: formulas of 2 nodes"],
@@ -99,5 +100,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c1b40e2e7e2eb2488f4b2da4808a65e2da71afba8fa8060ce73709a230327336",
+    "source_sha256": "da7dfbd03c9e59bde8dd85682e039b7dad934df548814f07a35341eeeebec8b3",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "2f45d45910497e9c08854e015df0e6b3b8ce48da38157a64e68bb238097e6801",
+        "key": "fc5d05fcc4705b389ff0c43a9e52f816821cbf57dbaa0390ccc50fde0c5c9361",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by the value of y on entering a state",
@@ -71,6 +71,7 @@ __provenance__ = {
             "exact_minimal_states": 3,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 10,
             "filled_transitions": 3,
             "labellings_tried": [
@@ -80,6 +81,7 @@ __provenance__ = {
                 "state numbers (1, 2, 0): formulas of 12 nodes",
                 "state numbers (2, 0, 1): formulas of 12 nodes",
                 "state numbers (2, 1, 0): formulas of 12 nodes",
+                "a counter stepping (0, 1, -1) on the input symbols: formulas of 14 nodes",
             ],
         },
         "paths_failed": [],
@@ -114,5 +116,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "14cf2bd00c32a58ef76a4507cf541659c3ab36a12b287c0cafa9dbc010800599",
+    "source_sha256": "c4b3996d3a4871414382a5ba9589508df729cdd59fe0120676770ac66293474b",
 }

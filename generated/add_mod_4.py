@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 4-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "ff335c03f75fb143617b504c06b6ed25fc891585fc8040bdc89d8f02c3d18fe1",
+        "key": "5723ce0ba19a63b0f7b10a274a69418c12139587faba6ed41de91f060023eb12",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the value of y on entering a state",
@@ -71,6 +71,7 @@ __provenance__ = {
             "exact_minimal_states": 4,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 45,
             "filled_transitions": 5,
             "labellings_tried": [
@@ -132,5 +133,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1fecc6c8043d8ea7ed4944dd18ad31c999bb895b090c83da6baebd60a0b63602",
+    "source_sha256": "9d79b900d24feb33bdc8c6e07215831c083666247d0ad4ee95a56305b4d7eead",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "21a41af1da6d73dea602bd13c1e91cc9a90a2b9f4fd6fb4240b1e55a7605970f",
+        "key": "5d961e721171502b1a36074fa64e8a734f3a07ec1a0548037c2290912de190d0",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by the value of y on entering a state",
@@ -71,6 +71,7 @@ __provenance__ = {
             "exact_minimal_states": 5,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 60,
             "filled_transitions": 40,
             "labellings_tried": ["the value of y on entering a state: formulas of 10 nodes"],
@@ -107,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5c915e6945435b78012a87f1f9523f66032cb1920af678099460bdfa8ea72ad3",
+    "source_sha256": "924ac86bc5c43afba9c1042c3a4cd486ac1cdfec73763a424efc8a0ec24beedf",
 }

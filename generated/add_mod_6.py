@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 6-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "c049b5363b64ffdc8ed30f3ea2e53b08bfd7dbf9f5975e3780af3de9550243c2",
+        "key": "3738f18e9763b7cb646046855fd691f483af976c1e09c77a3597d07902749e08",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the value of y on entering a state",
@@ -71,6 +71,7 @@ __provenance__ = {
             "exact_minimal_states": 6,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 66,
             "filled_transitions": 71,
             "labellings_tried": ["the value of y on entering a state: formulas of 10 nodes"],
@@ -107,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c224f932671cceb9063e834bc846d753428955ec4d16c597696c109568ec1c2c",
+    "source_sha256": "2a4060b2004debfc8676cba93e1b15e0e18b5f70ff74ee6c3fa81c6db679b68e",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 1200, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "1b4a673e89c4476de2522abc66b9118bb5ac4f02d4b88b46e16e3760bb198305",
+        "key": "32ddbefeecdcc16264b7eb1d5dd680679fe4860f1aa0c72cc92af347ecaf97a0",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by the value of y on entering a state",
@@ -71,6 +71,7 @@ __provenance__ = {
             "exact_minimal_states": 7,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 60,
             "filled_transitions": 83,
             "labellings_tried": ["the value of y on entering a state: formulas of 10 nodes"],
@@ -107,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "9bed5da837382b149dc0ea4cb34c059c8d3e86e0a8c4ca9e5beb0b2552674c04",
+    "source_sha256": "a4c08d59743ca669fbf33a4e390f67bb3c81d3252a3122b59a6b4e1cecc0962e",
 }

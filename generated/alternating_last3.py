@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "1aa9838b15dd0c4db15a4e1c338dd83b78936c16de18e74e974ae7f093bb5579",
+        "key": "5e63504f82deb6d886494fc7d1117f348d21ecf73db7ccca91b5be147e28070d",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -76,6 +76,7 @@ __provenance__ = {
             "exact_minimal_states": 4,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 39,
             "filled_transitions": 2,
             "labellings_tried": [
@@ -140,5 +141,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "ec5053ee01e5a87f8d6f5d73086c85920ed4e92a712350f14a1f953f44f77d41",
+    "source_sha256": "a2c75b5f9107cbd39ab74804b18629932248afde176335db16a894587e6c6f65",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "8d69d04aa465da289cea2440ae1a9b62e94fe27666508abe1fc5d3fa1d130251",
+        "key": "f30fb085a75a7d0c10cb220c4cd54c60290707aedb5427e353d8f5c6119b7c58",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the last 3 inputs (from 0)",
@@ -79,6 +79,7 @@ __provenance__ = {
             "exact_minimal_states": 6,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 55,
             "filled_transitions": 2,
             "labellings_tried": [
@@ -120,5 +121,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "f738441e07098c4903f15de2fb128152a757215a6470e0f65fd44f59f4375832",
+    "source_sha256": "132dc7af023d07c3e218fd102dbedcb2cba179f4839f7f57bb9146bf28d8a152",
 }

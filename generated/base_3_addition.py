@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "1edeaaf8fce599715b977a85cedb7c7a9f1f2dd6aeee77df58416cebe1c9cd95",
+        "key": "9cb2f45722e5a1baf59dcf0272fcd2cad90d2c69d12a5aca0181a1502dcb997a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -75,6 +75,7 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 30,
             "filled_transitions": 10,
             "labellings_tried": [
@@ -114,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "ef59f7cf9e825e9134acefeaf8791f80fa7ccb588eaa76a175df1edaa862af24",
+    "source_sha256": "ec97eb31ca213523083fcd3e17f1181a2765f25f803c395f52a9b33f1fd1eac2",
 }

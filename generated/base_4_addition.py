@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "236fd4dc1e8248ab0a217575e84f4e3ddfac79e874dbc9691f4e189a0f17128f",
+        "key": "af0b95aa54dac50191146522d7fb0aa1699626baef5d4d3ed25089c66147131e",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -75,6 +75,7 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 33,
             "filled_transitions": 102,
             "labellings_tried": [
@@ -114,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "20987d1dce4121c62569c38eedd290400ddc16538e3bdaf56d25c6ded16f5c52",
+    "source_sha256": "3b423700fdd119380fbeaa71cbbff19eddbc45d9cafa1d8631dfbb38e01a3e07",
 }

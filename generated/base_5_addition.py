@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "d71402eb636bae089cab9f7f9f91444a660df931815e55e1c6ab8231d5f73d9b",
+        "key": "29bfb8136dbe9e4e645f0d3522b537e6fd64d57c5c32dc94c52b78a165574110",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -75,6 +75,7 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 29,
             "filled_transitions": 62,
             "labellings_tried": [
@@ -114,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "391f713f78c7d36b4f9092caab92490c46efadd2e919fb740627dd2605e55847",
+    "source_sha256": "057b442fcd8cd1c20382283e2d64c675e835c32210e1b483681ded023e3150f1",
 }

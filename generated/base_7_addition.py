@@ -195,7 +195,7 @@ __provenance__ = {
     "training": {"steps": 1600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state table, read out of an RNN with 3 hidden units; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "96b5ac1569ea086d2cae6ab8249a9a618f9ff83bffaeca0a4d614071140c2862",
+        "key": "5cb608715fb9f3d5d283f3e29f5d79cb9bf0bfaf8618ec2d42fc92e3e228514b",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state table",
@@ -211,6 +211,7 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 270,
             "filled_transitions": 6778,
             "labellings_tried": [
@@ -253,5 +254,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5ae6e2eafd2a9b1e81379c115f9241bbeff6db76383cda6711279905cc0cebc4",
+    "source_sha256": "da7d2b36d527febb9b3ad25e7a5b1f1f7b23a63c5b4ee0a9811098b831056b81",
 }

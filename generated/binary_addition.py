@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state numbers (1, 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "ccd4a1573db14054baa76c9f99c8c0cda4bd51c21742ca90f9efc87b92442209",
+        "key": "7134139c7d68427a0ebf2fce3a86d82debd3773a3c51dc6ee80cf7f0b433c4f5",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state numbers (1, 0)",
@@ -75,11 +75,13 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 15,
             "filled_transitions": 0,
             "labellings_tried": [
                 "breadth-first state numbers: formulas of 11 nodes",
                 "state numbers (1, 0): formulas of 10 nodes",
+                "a counter stepping (1, 0, 0, -1) on the input symbols: formulas of 12 nodes",
                 "state bits (Boolean minimisation): formulas of 40 nodes",
             ],
         },
@@ -115,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3b9167968864770fab5d3aebee11fd14adb588fe10624f6e67a8014d82934ace",
+    "source_sha256": "6c250e1ab062789b93b290fd43c9e7225e4a09984866ab4993aac0c3057f3c6b",
 }

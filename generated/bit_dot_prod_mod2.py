@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "cd9521687488420f396911b76fbd055c0fdbf2c9e1559fea8f2a8d76416c7310",
+        "key": "43bf40f316fd95d4ae9ab82af231fd562e30bd45d11b1a4a59d846e4831492f8",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -72,6 +72,7 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 16,
             "filled_transitions": 3,
             "labellings_tried": [
@@ -112,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c4c1c27ef2e0521efc68ce0dd4a97c42e85a35c6daa4ce13aea47313a742b605",
+    "source_sha256": "f0c6778e5e90a9edc7794645cc7f5341c1fe2652844f91bcebe1b5b8e6b53537",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "439999e13129587cd8195c5fcb0bd3c0dae83606b40a92b92390c2d68204c2e5",
+        "key": "afa927c71ff0724550d6d898e05f30edc3ed8c1171373837789af95783910f2a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -67,6 +67,7 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 9,
             "filled_transitions": 0,
             "labellings_tried": [
@@ -74,6 +75,7 @@ __provenance__ = {
                 "the last 1 input (from -1): formulas of 4 nodes",
                 "breadth-first state numbers: formulas of 2 nodes",
                 "state numbers (1, 0): formulas of 4 nodes",
+                "a counter stepping (1, -1) on the input symbols: formulas of 4 nodes",
                 "state bits (Boolean minimisation): formulas of 2 nodes",
             ],
         },
@@ -109,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "bbb26e7bff3ee81ebdff3422d06d560ae9ec957fa4fee84eb18b32a0ce06c41e",
+    "source_sha256": "d849c8f707d4535ac6494d696c450a500e0cf1b248d3630acbe8e8828d5cde4a",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "b98499f21823abb62ef2a605ad3de00c6b8c857aefafbcebef77325d53a894e6",
+        "key": "5a55040700564c80549ba6efe7d48fa23f63eda85d8be87668bc267260b074ff",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -61,6 +61,7 @@ __provenance__ = {
             "exact_minimal_states": 1,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 4,
             "filled_transitions": 0,
             "labellings_tried": ["no state: formulas of 3 nodes"],
@@ -97,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8a15b931f3f56152c711cf0b56d84abb79ecdec499f899019449b8561a89f39d",
+    "source_sha256": "5f569054200c0339ccd430b22ced15b4c354c294385c1f701d505b73761c6123",
 }

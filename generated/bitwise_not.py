@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "1e03842a4ff59d2666682fb4141953162950ddb9340bdca19d82970245dddbbf",
+        "key": "9e86c10e7a0fefebcd70c73fe2d00d41082f1651f9c8d5db717d078124e5a947",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -60,6 +60,7 @@ __provenance__ = {
             "exact_minimal_states": 1,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 3,
             "filled_transitions": 0,
             "labellings_tried": ["no state: formulas of 2 nodes"],
@@ -96,5 +97,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d64dbe69806d71a86ecc3b9daaa0696dea5662df8e9cbb15df0e1268c71ec6ed",
+    "source_sha256": "dbacd166b58856436162655390c027868d90bc2b448c5a98d20d23992093f478",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "97f46f299c80b50be0cf3692a4988789f2a0c7442eb5a7d51309edebe13d0ef6",
+        "key": "207bc2b98e04a3e11675a6efeffa86eb43e740b0b85358606306848994f3dd82",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -61,6 +61,7 @@ __provenance__ = {
             "exact_minimal_states": 1,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 4,
             "filled_transitions": 0,
             "labellings_tried": ["no state: formulas of 3 nodes"],
@@ -97,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8dc93feba3c03b47d31ce0f9cc55d25e2949b8154743e777f27b01d4d3a6f60f",
+    "source_sha256": "650d5b058dbbe2ed8e4fafa345fe7289cd9d2135005794add3981dd4703e6749",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "50d86a7fd97e48b7dddcd7e73536cc458b3c6c5345b1cac016ad9000280f667e",
+        "key": "5f6a461b9d15e03f2627199a3402d3272466c7b29c62d601fc30324b19a6a68a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -67,6 +67,7 @@ __provenance__ = {
             "exact_minimal_states": 1,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 5,
             "filled_transitions": 0,
             "labellings_tried": ["no state: formulas of 3 nodes"],
@@ -103,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0270589ba76101722e6f0ba1f5712f567f8fbb0a08e026e262262a88d4c6a7ee",
+    "source_sha256": "048df601ecc7b76acf57ffe234affc14517ea2d1293e72cdd0402fa6380f159a",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "2d0a652ee0c2fa30be792b6b5d1abd84392ec12f65751bf778898fbb07e54ac4",
+        "key": "44a0849952f0889790d69ce48bd35fccdb0e39fc56dd9795dfa3d11af452ffd2",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -89,5 +89,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "68e38012e939739190a274ade360c1b6d344aada295d31056f6c03f6c6b1c2fa",
+    "source_sha256": "5b021d429c26b66d2421bff3497b06741485378f562f664713623f98db26f73f",
 }

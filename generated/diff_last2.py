@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "5472aec632d979986714b8df02f866970efc7dd16904b5921ea8e854558662cf",
+        "key": "a1bda2ec2f3ca2b21518e9712937341906892bcef345764703566f5594f4591e",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a75e8246810fbbfb8fd6aded80d60148bfa4cbe17f06618e3fe6b86ffb3b49e0",
+    "source_sha256": "7767ac4bf94ec52f82060441e1c18ca634279ec089403fb44c9ce0be788c17ed",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by breadth-first state numbers, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "d0224ea80ad3abcbd2aa7a1b9e78322268069b67b5b66e3d65b9cdef0f9d1aaa",
+        "key": "672dc630173a9a53494df819a4143c5f612e9e80b528f88c8f7c298446bd80a7",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by breadth-first state numbers",
@@ -73,6 +73,7 @@ __provenance__ = {
             "exact_minimal_states": 5,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 133,
             "filled_transitions": 48,
             "labellings_tried": [
@@ -112,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "94caf1f71dba232f48564bfab845605e9c0618522501ca027a9fc1f373880c68",
+    "source_sha256": "b1956508aac96b0d06022ecd675ba4b29f48008b5de320867021448502ecdcfb",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 800, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by breadth-first state numbers, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "4a3c97f5427d2c86f9f2c18725a0185cfc5c0f0ca7cebeb1c686110141e3f2f9",
+        "key": "0761bbc4d14a97478d7f2782ad432194e42c9e6b41ec2fb495ba9d8350866698",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by breadth-first state numbers",
@@ -73,6 +73,7 @@ __provenance__ = {
             "exact_minimal_states": 232,
             "horizon": 1,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 480,
             "filled_transitions": 280,
             "labellings_tried": [
@@ -112,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "88e230b810ec50d6a847aae73979ffd186e4ddfefff8a5ea1f7c6862254dcf90",
+    "source_sha256": "1c3c53df4f59e746cb71272bcd5e8cccc95ee766cd0a0c74e8cfeebc77a15f76",
 }

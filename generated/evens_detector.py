@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "ffdabec94e8bb1056cb046feadeba93835272188a8565a6fc70a44d8f74e5665",
+        "key": "f4cc917ddf64205149b50475dcf68e2a03a58de014b2ebea6835b3f197fb3164",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -60,6 +60,7 @@ __provenance__ = {
             "exact_minimal_states": 1,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 5,
             "filled_transitions": 0,
             "labellings_tried": ["no state: formulas of 4 nodes"],
@@ -96,5 +97,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d7d6288688a7313a69108c4a126aaefb51627a6044b3fba9f7ff458aff2bb64c",
+    "source_sha256": "bc32763fd254c8a2734929576dd7f2164ebec41f83feb2d3eed8452e2445a688",
 }

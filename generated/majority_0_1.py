@@ -52,7 +52,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 2 input symbols (an order-invariant network), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "87c804112872c7fb65c89c35910fb454d7bef488c75dbcf492e2da710a5e3897",
+        "key": "91c0eee7e8983b022422dde1464db196a0b7946968c9636dd4b3165d2a5619d5",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 2 input symbols (an order-invariant network)",
@@ -99,5 +99,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "db4cc800603d55f6e0f89bf1ecbeba391e1aec9a1c83911da82153fc82ee9110",
+    "source_sha256": "1db16ddd877b2217bdcfa624d9d7746581e11160e41d2ff24943e44a3dca04da",
 }

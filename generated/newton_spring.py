@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "6c40da073e522e1bf07c3f9246ea0ff6af0954aea3cde79a9d3e3f2d6439a2c4",
+        "key": "a7b6377c2f9f15459b10efc514af00cb2aac53475fd3aba2d59f65a011f2dc9e",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -103,5 +103,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7e6cd42dedcd0bef3fd346ebeac16ebbaf4076090ce71dfaa02014687af995bc",
+    "source_sha256": "385a6be57091a50b626b66f1d0ff2366d6c7c329d6d41f0edec4ca9fbaa6b4b9",
 }

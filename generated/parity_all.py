@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "957f63b423f55cd401a50fdcdf5a661a5086451a4e62d1ac0e03069eef91d2c7",
+        "key": "8a466863b52dbfe0ad767a38547d0f7e1df4a0c0f0b7b0bfc3412a5a9fee0b4a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -71,6 +71,7 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 12,
             "filled_transitions": 4,
             "labellings_tried": [
@@ -111,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "62e1ed4a1f20e4e9fb8441effc4edab9a873d3fc870c05de570e95a6f38969fc",
+    "source_sha256": "4356cc9619394c8d65b3209b29325d62b1be2f8d87d3c4b710e1bc3325368a25",
 }

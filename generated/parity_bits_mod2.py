@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "fddfd844bd3955a2dee08450007e70ed1c13e9a66d3061dc986ad3a8bb1b9622",
+        "key": "710ab55c22685a577e523ec8ee1387d0a9e2bdc08d03134b87c4dc18b0039d56",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -67,6 +67,7 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 9,
             "filled_transitions": 2,
             "labellings_tried": [
@@ -107,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "18b8c74b96f452b9c39eb6e0bc489dc781bbd31b0a68059476eeba1829191ed0",
+    "source_sha256": "16bad233ca4bd59131b09619b42ea0673f17f4e4b6cbeaa80a8327b85a69bfc7",
 }

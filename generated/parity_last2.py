@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "2ab84a2a65851328db4235ea9df84db7aa8a2b8fa4928cde5020a8d20d00d22c",
+        "key": "0321285c001e96b27ae5c882dfda3c9f27d1ed977358a3d5bc16c46d7ac2c632",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -73,6 +73,7 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 13,
             "filled_transitions": 0,
             "labellings_tried": [
@@ -80,6 +81,7 @@ __provenance__ = {
                 "the last 1 input (from -1): formulas of 6 nodes",
                 "breadth-first state numbers: formulas of 4 nodes",
                 "state numbers (1, 0): formulas of 5 nodes",
+                "a counter stepping (1, -1) on the input symbols: formulas of 5 nodes",
                 "state bits (Boolean minimisation): formulas of 10 nodes",
             ],
         },
@@ -115,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "86ba68e4f13597e542d54a814c3e5143958ce88c84a4986d8b6b33e7376f8f8c",
+    "source_sha256": "2a16bfb9f0fff5ef7f5798ee0349a68ad6718e209984cab38e32b42033a30034",
 }

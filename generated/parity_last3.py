@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "ff6ae23aa486899c2b8bcaf54fa7f62a80dcb1a0b6d61aff439b4115fc24b4fe",
+        "key": "651a392996474006afaabdbc9627b3ac9fcfde1dd168b1f39e1fb9fb2d339160",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -76,6 +76,7 @@ __provenance__ = {
             "exact_minimal_states": 4,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 18,
             "filled_transitions": 0,
             "labellings_tried": [
@@ -140,5 +141,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "213146f1e0c421f8a7c99a881b2d35743fbf7f4b728ad40715023706ca434835",
+    "source_sha256": "3b39f1d2399ceb4ad18214d1380ddd5e7db45e9f882b0b74fe3eeba5c8ede353",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "b9eadb4718dd05b6bdfd950e57953a8b0e4d09698e9595126f804b366278845a",
+        "key": "4cf53a2fec8880c06e7bd344b6e886e87e934d4912db729f434dc4f0d76255f2",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 3 inputs (from 0)",
@@ -79,6 +79,7 @@ __provenance__ = {
             "exact_minimal_states": 8,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 157,
             "filled_transitions": 36,
             "labellings_tried": [
@@ -120,5 +121,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "08c3a77ba2f6404d3af47bba797fefb9846d2ad493362f6e619213c9cacd9692",
+    "source_sha256": "03c4a8fe15cffa13b0fc108cfdfb3cb76307c726fca2b883e7504c2ec6178e15",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "5530d0ad1d0384f6b2988517ec5c50b30776e676994769715d6c5ab1c68d5384",
+        "key": "15951f1bf47d2e219cb74183572ca09e922e6a08b2aaebaa1f828cdedf50a2b4",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -71,6 +71,7 @@ __provenance__ = {
             "exact_minimal_states": 2,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 8,
             "filled_transitions": 0,
             "labellings_tried": [
@@ -111,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "05afa0e249995f6b59227f8c4f10dcfe8e8ee90c55da3ab8644b2f0d2b2816e2",
+    "source_sha256": "bff294738bcf93ae852a6361f22d69d58e05f2c02042b297d3fef88e0413d50b",
 }

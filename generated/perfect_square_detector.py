@@ -49,7 +49,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "bef2b9747fb53005c5427a7f7d4465c46da9fc923b083f21c8908336e322bb78",
+        "key": "2e1a9c175f663d61d27fa09b0245115230881753388de4f91cab97fa37202a9c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -65,6 +65,7 @@ __provenance__ = {
             "exact_minimal_states": 1,
             "horizon": None,
             "resolution": 0.0625,
+            "behaviour_steps": None,
             "cells": 5,
             "filled_transitions": 0,
             "labellings_tried": ["no state: no formulas within the budget"],
@@ -104,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3d783ee08a7f53225687458f38bf824a90e6135fd559c491b1929b9f761e8b6e",
+    "source_sha256": "8b820e47cad4c7e4ac31b35c6e619cbb35fe4b448180deed8e477d617db43b3c",
 }

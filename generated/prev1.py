@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "3d9e5e8d8a6f0d23e4254c78a55a9685cdff857f9306ddfc912be2e86ee6db58",
+        "key": "b60353ac6bcd1859afd927c9a2166527c87568e5a30f50dfa73a94dd6e32ce4d",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "85f74e54092f3cb848ee41d5f1b1e9c74335c6f5744c169d0461582a9e84d2ad",
+    "source_sha256": "87c40ca3f267f9b87c9495fa3ac80e36d6c40e82101141b785540f7c352724d8",
 }

@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "be066cebae62e3706b797a40df6ee9378d0a4639d4c46093c8299a777a06820a",
+        "key": "979ebbb46fdcc08a7f774ec8f12134ce86d98754d340659d7ed72727418b6771",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7c160ffbfed14aa6fe33831edab1e9a40b07002d8415a00452580f98a27839ac",
+    "source_sha256": "3f32a338f0a32f3187f6d639837e0a66acc0c3afd95e940c06317f9053f8a9de",
 }

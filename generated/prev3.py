@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "57a4e213beff46df77d949df2cdf3c186eb812e93ec8cac2e33de62b6b6d99c1",
+        "key": "51498409cda72ec3289e918a7980eb8bfbb7d9d19dbfaac72a5c09b02cc035a9",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 4-dimensional integer lattice in the hidden states",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "77a201e14b03f54bb270290153a8860deec28fe56a98f2da8c28cc8699b59ec9",
+    "source_sha256": "812ff186ad482454867ffdcda1bdc74bba04b83a9c10704e49ab1eeebb9a718f",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-4 integer linear recurrence of the outputs of a linear network, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "ddaa1156b23a4218417f71792d83f283f6dcced11291c16949a50dc94683aeae",
+        "key": "69d462fb846fd7b6bb5ea5830182de5cf2ad331f805543796646853daedd3e00",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-4 integer linear recurrence of the outputs of a linear network",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a6b1577479b0ced3e960d799cf22ded66834637cb4e25b52639b34c8b9e21fd2",
+    "source_sha256": "98709a2ac49b06a47b5ea49b115da51e0417c80bd945814e6a4b5a19e57ee919",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "e35cb56d0380c7fdeb17be911c4dcabc0a51e59ec15b1bad7119f3d2496862d7",
+        "key": "73238547f041a09a0edf62d90d0369eb9897b7a45bab4846787a35bff0fe8588",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b902be0f1da09bb7bab9dc631f07900b2d2c81ec30d1a477195e5cce6049c9b0",
+    "source_sha256": "61d33f8f7fd09ce1941fa81216a05b0406e6c51db96501e03e6cc609de1c868f",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "7cd4743db564afe25ef1b88d3dad6d1d163ae03f2f7b26721cb6abad5aefe6a1",
+        "key": "48820da7c4fe3a377c4487d5d815071624b931feeccc01a96369be923f412bf0",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 1 input (from 0)",
@@ -73,6 +73,7 @@ __provenance__ = {
             "exact_minimal_states": 8,
             "horizon": None,
             "resolution": 0.015625,
+            "behaviour_steps": None,
             "cells": 151,
             "filled_transitions": 87,
             "labellings_tried": [
@@ -113,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "471bcf0a223aeb6ef87fa1dd3542463f06b6e775b15741a4450a5990b9f78e56",
+    "source_sha256": "f223a93a42f494af4d5f361df933a1259854aa1f1f4f47fda2be7378f2c01d41",
 }

@@ -49,7 +49,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "7a370d7adcc4d6199a4cb9be8835fffbdb09f5b349678a174c132b4aa79315a4",
+        "key": "687b039f5aae3a35216bd2a382e0aa55ac74826f4fb290371cb49b71e1ef0773",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -93,5 +93,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b137c807158fc01718f1f6e52c01da64aa180c6177980c6fc95855bd92d73085",
+    "source_sha256": "674ccb613077961543e7e355928d74f7d37eda54247bc283b7a17eb6959714b3",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "8d689bcf50c1ce0a103f61b21fc6ac52ce773bbd9f43b66d4a646423126c2593",
+        "key": "1cab7a412d595004797d91277ee90cac7475b94860a711379d5e089a3a78788e",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "42f0c0e22d95e4128f32ac0e88974912ff4bfc4078779c22b94f71c38ee4b7fd",
+    "source_sha256": "7b69d6729667947cb15fd434cc6a9e0e388950f020763b43c923f1cea71cacc1",
 }

@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "64a88bd6444bdcf4e7af3cd11c1a2fc2f54a016f39f94fd0ffd7d3b8e7804752",
+        "key": "0f0fe45c13d4a09d92b8a9366ca9b3592cb6de6bcdd757398fc121c79e6f5459",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c5d5d7d5dacc01e6fa718a36a3aba1577e0b5df531aa698643e170a79bfd3173",
+    "source_sha256": "2a6c839c83d574c8ddc6c1816d4e6f3e203b70bf4e9128becb96cd8462a58c17",
 }

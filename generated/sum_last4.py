@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-3 integer linear recurrence of the outputs of a linear network, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "7bf33a7f762b5d3f3f8126d69c98bf3a36387fe7855f4414b55e4b9db646af44",
+        "key": "330b37dafc9aa26168a9a34b332a68aeb413070a1adbfcb8b5c2cc331cfb9c52",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-3 integer linear recurrence of the outputs of a linear network",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "dda9d85725bec6cb34977f1a3c7af9ce033e535eb58ecb761e547f56e683e514",
+    "source_sha256": "923a47c4b9cc4e253cba4b7cce8557ddc46701ae0a9fa92f76a474391f24714f",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 5-dimensional integer lattice in the hidden states, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "0fbba1f072ea115e5c69ef47d2bfc26021e9a5e82d21e0d0e52b3324b8b2a993",
+        "key": "9f966ba9f62d7a904696b6f2e172376bd32344fa92bd89208cdda8a972da5709",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 5-dimensional integer lattice in the hidden states",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5f7431434153a22a4e21a02f7c7e43c85cd253e90f8958bc421acbb73e6e9abe",
+    "source_sha256": "1be0f318ac575add768d00e4d2b18671bae27da734b068a1f2d01bb6ecfd346d",
 }

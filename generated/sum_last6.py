@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "67b0d408652ec274412e2218e16a1b4636df9d864d428193f22d862dd8d33d1f",
+        "key": "34b1f3916719f9ae70a1657e6fb22663f68019e12f187e12f73f27671ea9b143",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "63c45f980f695e44f9542ec9b1f7e2d5780be9b0ef4e68bb8d6ffdfb70b704f5",
+    "source_sha256": "e165acab4bbedca70443fb97bed0715628fe0752a1da6cd7385ee5244465e64a",
 }

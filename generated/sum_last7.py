@@ -66,7 +66,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 7-dimensional integer lattice in the hidden states, read out of an RNN with 7 hidden units",
     "compilation": {
-        "key": "47e35d6502057017f802c0cc10e89c28ab776fc312834c7724b2578946432126",
+        "key": "ab36e9d1675fa9867833c3c9417435cb3b434c7807acfb9564ab9a5425d375c4",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 7-dimensional integer lattice in the hidden states",
@@ -110,5 +110,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5dcb0ad756bcd187a792f054030aeef7a134544afb5ede93b0cb597365b87375",
+    "source_sha256": "abaf851ca3f8963c34c3fdf2d27a70439ac8317b98ef52dadbac139a7c989f91",
 }
