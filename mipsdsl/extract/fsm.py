@@ -11,8 +11,8 @@ refinement), and the result must reproduce the network's outputs on a second tra
 built from. A grid too coarse to separate states fails that check and the next, finer grid is
 tried; a task whose states never settle (a running sum) gives more states than the limit.
 
-A wide network may hold one state in many scattered places that no grid groups (min_seen with 16
-hidden units). When no grid works, hidden states are grouped by what the network does from them
+A network may hold one state in many scattered places that no grid groups (diff_abs_values, or
+min_seen with 16 hidden units). When no grid works, hidden states are grouped by what the network does from them
 instead: two states are one cell when the network's outputs agree on every continuation of one
 input (then two), the way a state of a machine is known by its future.
 
