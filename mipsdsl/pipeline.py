@@ -31,8 +31,8 @@ Progress = Callable[[str], None]
 # symbol counts path; 4: "1 hidden unit"; 5: machines checked on the short sequences too, states
 # grouped by behaviour when no grid works, counter labellings continued past the trained length,
 # labelled tables regressed on a growing sample of their rows; 6: decision lists for few-valued
-# outputs).
-EXTRACTION_VERSION = 6
+# outputs; 7: their conditions searched from 64 rows).
+EXTRACTION_VERSION = 7
 
 
 @dataclass(frozen=True)

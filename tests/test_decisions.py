@@ -12,15 +12,16 @@ from mipsdsl.extract.enumerative import RegressionBudget, regress
 from mipsdsl.extract.paths import regress_table
 
 
-def most_frequent_of_three():
-    rows = [r for r in itertools.product(range(11), repeat=3) if 0 < sum(r) <= 10]
+def most_frequent(symbols: int):
+    """Every count vector of up to 10 inputs, and its most frequent symbol."""
+    rows = [r for r in itertools.product(range(11), repeat=symbols) if 0 < sum(r) <= 10]
     counts = np.asarray(rows)
-    columns = {f"c{i}": counts[:, i] for i in range(3)}
+    columns = {f"c{i}": counts[:, i] for i in range(symbols)}
     return columns, np.argmax(counts, axis=1)  # ties go to the smaller symbol
 
 
 def test_the_most_frequent_of_three_counts_is_a_two_level_decision_list():
-    columns, target = most_frequent_of_three()
+    columns, target = most_frequent(3)
     budget = RegressionBudget(max_size=9, seconds=10)
     assert regress(columns, [target], budget=budget).expressions == (None,)
     found, work = decision_list(regress, columns, target, (), budget)
@@ -29,9 +30,16 @@ def test_the_most_frequent_of_three_counts_is_a_two_level_decision_list():
 
 
 def test_regress_table_falls_back_to_a_decision_list():
-    columns, target = most_frequent_of_three()
+    columns, target = most_frequent(3)
     (found,), (linear,) = regress_table(columns, [target], 10, 9)
     assert found is not None and not linear
+    np.testing.assert_array_equal(E.evaluate(found, columns, target.shape, 0), target)
+
+
+def test_the_most_frequent_of_four_needs_conditions_of_7_nodes():
+    columns, target = most_frequent(4)
+    found, _ = decision_list(regress, columns, target, (), RegressionBudget(max_size=9, seconds=30))
+    assert found is not None
     np.testing.assert_array_equal(E.evaluate(found, columns, target.shape, 0), target)
 
 

@@ -264,7 +264,7 @@ def regress_table(
         for i, expression in zip(pending, result.expressions):
             found[i] = expression
     for i in [i for i in pending if found[i] is None]:
-        found[i], _ = decision_list(search, columns, targets[i], _constants(targets), budget)
+        found[i], _ = decision_list(regressor, columns, targets[i], _constants(targets), budget)
     return found, linear
 
 

@@ -20,19 +20,19 @@ ROUNDS = 4  # searches at most, each on the rows of the last plus those its form
 ADDED_ROWS = 50  # wrong rows added per target and round
 
 
-def on_growing_sample(regressor):
-    """`regressor` (the contract of `enumerative.regress`) run on a sample of the rows that grows
-    by the rows its formulas get wrong, each round with 1/ROUNDS of the budget; a formula is
-    returned only when it is right on every row (of its mask)."""
+def on_growing_sample(regressor, sample_rows: int = SAMPLE_ROWS):
+    """`regressor` (the contract of `enumerative.regress`) run on `sample_rows` of the rows, a
+    sample that grows by the rows its formulas get wrong, each round with 1/ROUNDS of the budget;
+    a formula is returned only when it is right on every row (of its mask)."""
 
     def search(columns, targets, constants=(), budget=RegressionBudget(), masks=None):
         rows = len(targets[0]) if targets else 0
-        if rows <= SAMPLE_ROWS:
+        if rows <= sample_rows:
             return regressor(columns, targets, constants, budget=budget, masks=masks)
         masks = [None] * len(targets) if masks is None else list(masks)
         found: list[E.Expr | None] = [None] * len(targets)
         pending = list(range(len(targets)))
-        sample = np.unique(np.linspace(0, rows - 1, SAMPLE_ROWS).astype(np.int64))
+        sample = np.unique(np.linspace(0, rows - 1, sample_rows).astype(np.int64))
         spent = dict(candidates=0, seconds=0.0, work=0)
         exhausted = True
         round_budget = replace(budget, seconds=budget.seconds / ROUNDS)
