@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 800, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "5dd48f8812c1d0232cf84c3f5ec1f9bc91ddd61d4dd6838ba417036639c2b1e2",
+        "key": "3c94078c4a629f4557de1df20efb20b81eb5ea21faae1b6daf6181a332e79237",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -100,5 +100,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "da7dfbd03c9e59bde8dd85682e039b7dad934df548814f07a35341eeeebec8b3",
+    "source_sha256": "a60cc68f3f49538a7d4e33bf579ee46b3bb5f1b86afae816bba9ec23bfbeac97",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "fc5d05fcc4705b389ff0c43a9e52f816821cbf57dbaa0390ccc50fde0c5c9361",
+        "key": "9b518392559f4ad1ded2708f220036fbcb8cd7949795239924ddb82c029b10c3",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by the value of y on entering a state",
@@ -116,5 +116,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c4b3996d3a4871414382a5ba9589508df729cdd59fe0120676770ac66293474b",
+    "source_sha256": "956d072b0effa5ff94ac820b1c9a4063b267bee8c425d17359377c8a87c4ec90",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 4-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "5723ce0ba19a63b0f7b10a274a69418c12139587faba6ed41de91f060023eb12",
+        "key": "bdcc36e586ee3a644767dbf6d3ae18d8fb6cfe086dc66c6500d466f886cdf905",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the value of y on entering a state",
@@ -133,5 +133,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "9d79b900d24feb33bdc8c6e07215831c083666247d0ad4ee95a56305b4d7eead",
+    "source_sha256": "3429cc50afa1fb07044c4c2037b7243165dec096f5cd83cf14d65b404259f58b",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "5d961e721171502b1a36074fa64e8a734f3a07ec1a0548037c2290912de190d0",
+        "key": "b091632afd370f34de9c61e0057a6d90c3282d8bd919e476108622cb83d7257d",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "924ac86bc5c43afba9c1042c3a4cd486ac1cdfec73763a424efc8a0ec24beedf",
+    "source_sha256": "0c01128796109dcbeeb0164e4fa706e654670cc892d4d6b0cc092ab9d3bb18a0",
 }

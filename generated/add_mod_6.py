@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 6-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "3738f18e9763b7cb646046855fd691f483af976c1e09c77a3597d07902749e08",
+        "key": "1a9732966e553ed764e98799d2333dba76f69b322aaeb60c2c6cd9079199f08a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "2a4060b2004debfc8676cba93e1b15e0e18b5f70ff74ee6c3fa81c6db679b68e",
+    "source_sha256": "19f30de3f14ac5bae60f5ce11ba3e5ec7c6199f35960b7e8ae56ebd7c5ea07c1",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 1200, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "32ddbefeecdcc16264b7eb1d5dd680679fe4860f1aa0c72cc92af347ecaf97a0",
+        "key": "3135f1047957e2c5deea25a44213fb56b716de05d63acc0db743eb62577db566",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a4c08d59743ca669fbf33a4e390f67bb3c81d3252a3122b59a6b4e1cecc0962e",
+    "source_sha256": "b96bee75bda0c767db22ffeb6d5c6253735892254122877166a2afed23d1f2fb",
 }

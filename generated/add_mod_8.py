@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 2200, "confirmed_on_sequences": 90000},
     "extraction": "a 8-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "a810d0c8467b035a4ff94ea919114aa3a76329b69252db22dcaf79e8248315f0",
+        "key": "56d8a679e91a0f7c334212dc3f08927e99099e533ab2694cb457a4b68a88b3bb",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "4774fc5f0ea9213448e05d378b9af73080612d5b41256bca2d4adf27fa0894a2",
+    "source_sha256": "aec667a226ebffbe2e2df96a74057bf8e40cc38b05eae775554617d76e201f8b",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "5e63504f82deb6d886494fc7d1117f348d21ecf73db7ccca91b5be147e28070d",
+        "key": "854191bd686c846fbe03cc5ddeb80e39daab2411591654eb1fd0e6082377b058",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -141,5 +141,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a2c75b5f9107cbd39ab74804b18629932248afde176335db16a894587e6c6f65",
+    "source_sha256": "0c116d0c657ff743844c71ed6e1f092b1c6e72b9d35b71cc783fd83f6092ea0b",
 }

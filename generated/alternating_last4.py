@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "f30fb085a75a7d0c10cb220c4cd54c60290707aedb5427e353d8f5c6119b7c58",
+        "key": "30d52d75d502482eed3f5affcb85e1a6a4564201a382b077148081895b4ac25e",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the last 3 inputs (from 0)",
@@ -121,5 +121,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "132dc7af023d07c3e218fd102dbedcb2cba179f4839f7f57bb9146bf28d8a152",
+    "source_sha256": "df05dca478e2c29506cea07362e060e433d8850b1cd3dee175c2cab1372cd64b",
 }

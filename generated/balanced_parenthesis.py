@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 7-state machine, states labelled by a counter stepping (1, -1) on the input symbols, continued past the states first reached at step 5 (it agrees with the machine up to length 10), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "0fec7763f6a7f1cfd18066c81106984c8c21ef447dd48f0cf945539bddbafc44",
+        "key": "69e8f0513683bdc1f09e1eea92d617f5749971d38af481fd36c0c53d94538618",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by a counter stepping (1, -1) on the input symbols, continued past the states first reached at step 5 (it agrees with the machine up to length 10)",
@@ -118,5 +118,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8781a6c9324229c1ca893153415a6ffb38e68fea27f54130a2b0910ce24ea60e",
+    "source_sha256": "6cbd85c50eb603364b6a251501107751ce7d43f44c938d208a8915d3bb81abb7",
 }

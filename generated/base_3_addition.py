@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "9cb2f45722e5a1baf59dcf0272fcd2cad90d2c69d12a5aca0181a1502dcb997a",
+        "key": "8581794bdf62066315894b52778b1fe8f326c81b7972e22763ae5186598856bd",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "ec97eb31ca213523083fcd3e17f1181a2765f25f803c395f52a9b33f1fd1eac2",
+    "source_sha256": "95c70330271512217840a43bbe8501afec56c6d4fbb02d59063e7648441a363d",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "af0b95aa54dac50191146522d7fb0aa1699626baef5d4d3ed25089c66147131e",
+        "key": "f9eb50c7975bb2d5cd4c8d1705883c9b3fe2883bde429282fb3198de535382ed",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3b423700fdd119380fbeaa71cbbff19eddbc45d9cafa1d8631dfbb38e01a3e07",
+    "source_sha256": "59f6b3e54dcf13772f4f192b222a83b3c43039e975cba2c08b43a8953945a62f",
 }

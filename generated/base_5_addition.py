@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "29bfb8136dbe9e4e645f0d3522b537e6fd64d57c5c32dc94c52b78a165574110",
+        "key": "3b380519a7fd49f702dd8c899f947920352b34741a21520bc5ac00c9e1a796a2",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "057b442fcd8cd1c20382283e2d64c675e835c32210e1b483681ded023e3150f1",
+    "source_sha256": "3d5c89a77800912ec475dc00a7686f78259ed0af37c58840adf420cb182bbe2e",
 }

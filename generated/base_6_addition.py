@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 2200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "5b9ffdfbdcf1b97366a181379ab3752926dcee53657d2417da23909e413d88af",
+        "key": "a5563f62515bc899ee3ae2dc25304d9c1b98d4c0b0924377e2fc1b00a3a6a505",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "df2b0840cc55951c62051d6de72f22cef54051dc98fb646847495dfe31df0bc8",
+    "source_sha256": "ffd674c04f6daada14d81806a13ad9bdbc0238d27fdb7761db1d304ab20203c3",
 }

@@ -195,7 +195,7 @@ __provenance__ = {
     "training": {"steps": 1600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state table, read out of an RNN with 3 hidden units; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "5cb608715fb9f3d5d283f3e29f5d79cb9bf0bfaf8618ec2d42fc92e3e228514b",
+        "key": "a0792c4df4ba980d991fc1018f99230ec1c383f8b0b7a18e307e46d77536f56a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state table",
@@ -254,5 +254,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "da7d2b36d527febb9b3ad25e7a5b1f1f7b23a63c5b4ee0a9811098b831056b81",
+    "source_sha256": "9e8393b989e27eae139ce3860a52e96b4e180f5a219f6294f39dffde28d8d814",
 }

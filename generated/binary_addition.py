@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state numbers (1, 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "7134139c7d68427a0ebf2fce3a86d82debd3773a3c51dc6ee80cf7f0b433c4f5",
+        "key": "537b1554841b422f63f9cccd08bee741e37896abf3e024970040efae7a5b4d47",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state numbers (1, 0)",
@@ -117,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6c250e1ab062789b93b290fd43c9e7225e4a09984866ab4993aac0c3057f3c6b",
+    "source_sha256": "b805aa5c8c352b46ef68436094ee6946a74c44e94429ed4c1bdf8498d67fce18",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "43bf40f316fd95d4ae9ab82af231fd562e30bd45d11b1a4a59d846e4831492f8",
+        "key": "c70e9df6f19dd18b510a0796a9dee7246e5c42aaf6fab2f35aa41af199afc91c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -113,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "f0c6778e5e90a9edc7794645cc7f5341c1fe2652844f91bcebe1b5b8e6b53537",
+    "source_sha256": "3ca885c6ead955a4a8aa4d3c6217ce952287526202dd9f92b81563a3b17a037d",
 }

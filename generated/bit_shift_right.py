@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "afa927c71ff0724550d6d898e05f30edc3ed8c1171373837789af95783910f2a",
+        "key": "faf8c5da5061ba7439be76a5d39a55391ecfee98a45cdbf5c68bf09a24b563c6",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -111,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d849c8f707d4535ac6494d696c450a500e0cf1b248d3630acbe8e8828d5cde4a",
+    "source_sha256": "34d1e3eea13e0250869c94f35012dd5e6e5483850adee993e9d7fbad09830572",
 }

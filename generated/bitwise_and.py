@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "5a55040700564c80549ba6efe7d48fa23f63eda85d8be87668bc267260b074ff",
+        "key": "725e6f8cb14412398e6c5272f71ea532d9d3eac8964a920916a460fa5ebdec56",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5f569054200c0339ccd430b22ced15b4c354c294385c1f701d505b73761c6123",
+    "source_sha256": "edda5e392d56a4583be878228927a080003f8f13325e9a50e723d3159b5d0d8f",
 }

@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "9e86c10e7a0fefebcd70c73fe2d00d41082f1651f9c8d5db717d078124e5a947",
+        "key": "79025b0641c6db313ba64bd71e7280c736e49d8c95b8660457ec7cc4fc72717d",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -97,5 +97,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "dbacd166b58856436162655390c027868d90bc2b448c5a98d20d23992093f478",
+    "source_sha256": "72719a663b9a1e632788f282c43a348b3c35e8466c082510932bda3459089427",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "207bc2b98e04a3e11675a6efeffa86eb43e740b0b85358606306848994f3dd82",
+        "key": "bf145dda029b385e317fda11c50ea8bcff48fd702ec9aa36a0d911a90b697227",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "650d5b058dbbe2ed8e4fafa345fe7289cd9d2135005794add3981dd4703e6749",
+    "source_sha256": "a636f8fc8fc0405ad7ed8db8292cbe5b9da75d85dab8b495bbae26f4000a2a0c",
 }

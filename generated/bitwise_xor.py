@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "5f6a461b9d15e03f2627199a3402d3272466c7b29c62d601fc30324b19a6a68a",
+        "key": "1cb9da02ee38ffb74e7336b03c788e5da5c5ae419d18f29750dc4bfd09bcbc3c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "048df601ecc7b76acf57ffe234affc14517ea2d1293e72cdd0402fa6380f159a",
+    "source_sha256": "87dcfe6255a098cd8a7b15dd3d05884793ac839ad6058eca0ec8f0333efe7f01",
 }

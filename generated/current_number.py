@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "44a0849952f0889790d69ce48bd35fccdb0e39fc56dd9795dfa3d11af452ffd2",
+        "key": "f7c1764eac57a2edbc7b9d1228df743354b2d224fa8cf7c3883672bebcf8b982",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -89,5 +89,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5b021d429c26b66d2421bff3497b06741485378f562f664713623f98db26f73f",
+    "source_sha256": "07ce93f1110aa5bf442daf9e389eb47fb51fd88b684e3977e69c3e04418227d1",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 1600, "confirmed_on_sequences": 70000},
     "extraction": "a 101-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "809b25811e911cd24310d444876259bbd798286c8fd9fd866310a8e1d3914336",
+        "key": "a95ebddadee4c67a5c3f0927fc1c6130c077266a3f76612c5743b6bfca6f05fe",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 101-state machine, states labelled by the last 1 input (from 0)",
@@ -111,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8ea0a80fdbde6878e69d7694ea2f57dafdca4e7d61f2489f0c08eee7489919c6",
+    "source_sha256": "4b363cadaed63e386ac1a1aaa182b74e75a75d4d17e730f168efb07c6d57d326",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "a1bda2ec2f3ca2b21518e9712937341906892bcef345764703566f5594f4591e",
+        "key": "dceddec49f8d4a9ea82a948d138b671f859002174c2968b9fa6d687d891b0c68",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7767ac4bf94ec52f82060441e1c18ca634279ec089403fb44c9ce0be788c17ed",
+    "source_sha256": "cf9d178c370f19de335898bd87cc597ad105ca54bfb173a60c503074350bc963",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 2000, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "a579aee63eba5a00d6aa5f08ea0728e6627eb9169d720c95c475090af43a8ef8",
+        "key": "c6ed404a12a799956df77d003cd9089173d015ca13e1fedbd0a1a79d98964574",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by breadth-first state numbers",
@@ -118,5 +118,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c482a50a61fd58d2149c65bc6c8f28aa34117367b7df8b44f66541ac66f70add",
+    "source_sha256": "63b89eafe75134b8e6304e0771897dad89b185e16c2436b974b31b936f636194",
 }

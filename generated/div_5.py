@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by breadth-first state numbers, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "672dc630173a9a53494df819a4143c5f612e9e80b528f88c8f7c298446bd80a7",
+        "key": "71b21580b72fe36a6e53ef474d7c31f3189b5500fbc13537b94a8e2e2f2b25ad",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by breadth-first state numbers",
@@ -113,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b1956508aac96b0d06022ecd675ba4b29f48008b5de320867021448502ecdcfb",
+    "source_sha256": "689b7e4a0f0bf7b01ad734af81c030563e4d6fc3ef3fd61a9d36430549bace2f",
 }

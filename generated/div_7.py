@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 800, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by breadth-first state numbers, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "0761bbc4d14a97478d7f2782ad432194e42c9e6b41ec2fb495ba9d8350866698",
+        "key": "66daa8d997be64bcc86ff95a16d9609698471233e444b4fbffae9e4ce6868969",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by breadth-first state numbers",
@@ -113,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1c3c53df4f59e746cb71272bcd5e8cccc95ee766cd0a0c74e8cfeebc77a15f76",
+    "source_sha256": "ea3bd53c983d1ec8f63936d2d0774724116bd8347277f7a21bf56e1b49c9b68d",
 }

@@ -61,7 +61,7 @@ __provenance__ = {
     "training": {"steps": 1200, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 10 input symbols (an order-invariant network), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "969280c6efe7873e3b6547be4d68c4140b0220453d95ba5f521bf070d12f795c",
+        "key": "424fc8b250ff7d201c93214061eaa50c4abc5475ac51e03db210d138dc1f3937",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 10 input symbols (an order-invariant network)",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0525b4861ba709b099081bff256aa3ff08314c01067f81ad6180969909429238",
+    "source_sha256": "0f885c943c67d2fc06a1c44e45ae6dbb5a640b30a6c2ecf37e034ab724df96b0",
 }

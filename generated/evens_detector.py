@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "f4cc917ddf64205149b50475dcf68e2a03a58de014b2ebea6835b3f197fb3164",
+        "key": "fcf211265476164d876805c0a8328804352338955eb42df88954b83e0a1d7598",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -97,5 +97,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "bc32763fd254c8a2734929576dd7f2164ebec41f83feb2d3eed8452e2445a688",
+    "source_sha256": "1c1756e67a6ba2e8c1de4524b61f889552f6ffb5bd3e154ab46e29d09f85f3c2",
 }

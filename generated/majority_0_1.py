@@ -52,7 +52,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 2 input symbols (an order-invariant network), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "91c0eee7e8983b022422dde1464db196a0b7946968c9636dd4b3165d2a5619d5",
+        "key": "6fe161ba3c8089225894509ce51dd361c5ed268c223ca620725f77d0b49d14a0",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 2 input symbols (an order-invariant network)",
@@ -99,5 +99,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1db16ddd877b2217bdcfa624d9d7746581e11160e41d2ff24943e44a3dca04da",
+    "source_sha256": "7fb11c3252d744f180101425e1c171fdba92d3ae515f7bf95e0308530153bd04",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 2000, "confirmed_on_sequences": 70000},
     "extraction": "a 10-state machine, states labelled by the value of y on entering a state, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "8a2d68f4f59518662ddcf4785e20b435062e0e75d38a28fbb18c788d35491c70",
+        "key": "82c84b430f13bb795f19fb8b626bd84131cc010bcbbd87f2a71925c4b28f8f93",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 10-state machine, states labelled by the value of y on entering a state",
@@ -111,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "9b796d26494df4404f74cb5cec91c8773768c61d0f6751710d10b9bdf6520b0a",
+    "source_sha256": "a7d0a93443962e78e2c25eb675a894ae9551309c3ab3a938d7eea80f194d73cd",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "679c9821dcd1e0a6bfe9ca318c724b9a67f2af35c5cff55bd9f54a370b4256eb",
+        "key": "798d95d93b608a1115278f9bb1e23f037c5af203b566aefd6d85da88abacb3ba",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -99,5 +99,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d61358594c0c1a5b07dc1f3480dc9fd7f58329d2271842262315473b302be559",
+    "source_sha256": "e56365f258a749fab26eaac1c7feae1708b55c14d8ae6c9bc760606207ed5f44",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "a96328b577ce4e83839eb61719680394dc1b3a86490bfb5459c07b889d9faff4",
+        "key": "395dbb160c53fc9ba65edd2a80009b0040c10d2fb52d1c18ecf9a7f8003af072",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -99,5 +99,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "abc0ed618a5dd1049a9a432e542fb7c2dafb531f8c40dc6a99901a2c8decbbec",
+    "source_sha256": "6414d50182d25b58d0246ed7388dc6578d817aa95a29bc0cb833c02a6dd79b82",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "a7b6377c2f9f15459b10efc514af00cb2aac53475fd3aba2d59f65a011f2dc9e",
+        "key": "2102a6aaf161940e35e7fc62b9d294eac33e8db0f400a3abd4322985a08ee91a",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -103,5 +103,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "385a6be57091a50b626b66f1d0ff2366d6c7c329d6d41f0edec4ca9fbaa6b4b9",
+    "source_sha256": "81ee974eea803766c4c93d1c137fc6821813845a6fdb5230421f3b58fd81c285",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "8a466863b52dbfe0ad767a38547d0f7e1df4a0c0f0b7b0bfc3412a5a9fee0b4a",
+        "key": "7182e1b47c3402029b8f0243cfd67578deedb003a880ac7d7d221c2c679628f8",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -112,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "4356cc9619394c8d65b3209b29325d62b1be2f8d87d3c4b710e1bc3325368a25",
+    "source_sha256": "273a1257d9f4cd75d75e7a9e90d2b06cc99c1b4cb52930dd0dd366ff61a1331a",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "710ab55c22685a577e523ec8ee1387d0a9e2bdc08d03134b87c4dc18b0039d56",
+        "key": "d0532e43996131b81176961283b85498d9e85b1cb27e09195b685f0ef4d17e51",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "16bad233ca4bd59131b09619b42ea0673f17f4e4b6cbeaa80a8327b85a69bfc7",
+    "source_sha256": "cd912ac96b59e4a9e32f52c8e945c67796f37a85f46484f238083cb3ccaf7e2c",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "0321285c001e96b27ae5c882dfda3c9f27d1ed977358a3d5bc16c46d7ac2c632",
+        "key": "033500917c79e20dd9972f155ed89ed19ba5b444d20b96f72ec44971b4d67004",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -117,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "2a16bfb9f0fff5ef7f5798ee0349a68ad6718e209984cab38e32b42033a30034",
+    "source_sha256": "7ddd6c7ccfff6812679f3d49881739e58e01fec3312400595fc1f231f0558c61",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "651a392996474006afaabdbc9627b3ac9fcfde1dd168b1f39e1fb9fb2d339160",
+        "key": "414d85838b8b06c05e065d1bbbbcd1fc37379f95e13d023e560607570d33386b",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -141,5 +141,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3b39f1d2399ceb4ad18214d1380ddd5e7db45e9f882b0b74fe3eeba5c8ede353",
+    "source_sha256": "d13435e11e1c3a58069026fcbd9b2af21a77012ab314efe6ecb869ee4d9d47ce",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "4cf53a2fec8880c06e7bd344b6e886e87e934d4912db729f434dc4f0d76255f2",
+        "key": "c80dafba932b39cd134965c340af099ae99a450d7ce73cafe663485ab8622e37",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 3 inputs (from 0)",
@@ -121,5 +121,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "03c4a8fe15cffa13b0fc108cfdfb3cb76307c726fca2b883e7504c2ec6178e15",
+    "source_sha256": "8b9a09fa4c28fa8e68f822365d79984bf86d40206a4bb91f5d23bdcb82a54597",
 }

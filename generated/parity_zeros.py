@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "15951f1bf47d2e219cb74183572ca09e922e6a08b2aaebaa1f828cdedf50a2b4",
+        "key": "db5a7f322fa23c924e94a12cbae25d9468dfbd36d4fc9ce814e168e1fc56c6c4",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -112,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "bff294738bcf93ae852a6361f22d69d58e05f2c02042b297d3fef88e0413d50b",
+    "source_sha256": "dfadfb74b2193ee7cd2d4968631506b9b561379cbef9cd4be9a0d01fd8a476ab",
 }

@@ -49,7 +49,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "2e1a9c175f663d61d27fa09b0245115230881753388de4f91cab97fa37202a9c",
+        "key": "1019392a6098f7b3cb5df12f02623ed5f0c120741dfd929ad0008c1bc42a7d14",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -105,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8b820e47cad4c7e4ac31b35c6e619cbb35fe4b448180deed8e477d617db43b3c",
+    "source_sha256": "e3f15ea91c4b66d3371733daa079e2da769cd8e8f4b76b8fd5d3162d937289fe",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "b60353ac6bcd1859afd927c9a2166527c87568e5a30f50dfa73a94dd6e32ce4d",
+        "key": "5e8c7e9094e1fbb83fe7bfca85e42ed1d45e2f6d272a04d7845b8b9385533bfd",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "87c40ca3f267f9b87c9495fa3ac80e36d6c40e82101141b785540f7c352724d8",
+    "source_sha256": "8a03bc466fb7d48a7c6358b7562b03626d2e851b64a66ebbe00dd2238ff1f3b5",
 }

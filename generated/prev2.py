@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "979ebbb46fdcc08a7f774ec8f12134ce86d98754d340659d7ed72727418b6771",
+        "key": "3e1da41f8079bc632a573944ffb9767812231998ba077f4c7ceabedd08f5c3c0",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3f32a338f0a32f3187f6d639837e0a66acc0c3afd95e940c06317f9053f8a9de",
+    "source_sha256": "150f8c9262e981eaf65d65aa4a4c8c061b9fef294403d2f618a4f6dce5805b47",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "51498409cda72ec3289e918a7980eb8bfbb7d9d19dbfaac72a5c09b02cc035a9",
+        "key": "3b8f8a1d9e52f7470a93433bc63a9c50bd6ac0e3ed750368e0acc719ae6fd121",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 4-dimensional integer lattice in the hidden states",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "812ff186ad482454867ffdcda1bdc74bba04b83a9c10704e49ab1eeebb9a718f",
+    "source_sha256": "32e4cbf47a2a5a5eabd10cc085aafbbe7825f45e96f4674aec2fbcac4eb2d94d",
 }

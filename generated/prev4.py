@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-4 integer linear recurrence of the outputs of a linear network, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "69d462fb846fd7b6bb5ea5830182de5cf2ad331f805543796646853daedd3e00",
+        "key": "343a7c0bcc4ce7f22ae66a443b490557ffdc62c6c8d6eb41d16c439e5fe57c7e",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-4 integer linear recurrence of the outputs of a linear network",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "98709a2ac49b06a47b5ea49b115da51e0417c80bd945814e6a4b5a19e57ee919",
+    "source_sha256": "b689d38684a70fca9dbfcbdf8365758579bf2701cdb09c8f134bd30db77ed68d",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "73238547f041a09a0edf62d90d0369eb9897b7a45bab4846787a35bff0fe8588",
+        "key": "80c7227245a900f875d13855a668996bbd985f120feb56c33ecfc038eb741efa",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "61d33f8f7fd09ce1941fa81216a05b0406e6c51db96501e03e6cc609de1c868f",
+    "source_sha256": "291539d28e531a97c93cae40dad1edd3a6470abc524e1fa5c38af5b8f776b158",
 }

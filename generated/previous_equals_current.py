@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "48820da7c4fe3a377c4487d5d815071624b931feeccc01a96369be923f412bf0",
+        "key": "d456a849f6e0a47833685425ef7d6db35ba12df78d612587d6139eb377d36f1a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 1 input (from 0)",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "f223a93a42f494af4d5f361df933a1259854aa1f1f4f47fda2be7378f2c01d41",
+    "source_sha256": "3f1ddbaeed63a19393a2f5d4645e90fedbcf4e791c867704033f39b80929b061",
 }

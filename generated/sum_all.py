@@ -49,7 +49,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "687b039f5aae3a35216bd2a382e0aa55ac74826f4fb290371cb49b71e1ef0773",
+        "key": "3850ed2a8486893ff4c08f66f25f89e8f4870780d71a9d83d4d234fa973d6bf1",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -93,5 +93,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "674ccb613077961543e7e355928d74f7d37eda54247bc283b7a17eb6959714b3",
+    "source_sha256": "b9cc2a260636279a9cbab6270f3105fcd33138f73c39875772a59e5dfdc2dfc7",
 }

@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "1cab7a412d595004797d91277ee90cac7475b94860a711379d5e089a3a78788e",
+        "key": "87b45cf1f3c3ede21fe1d009c2c0f5dc1cbb116a01bcba7994b4d54e7d49eb75",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7b69d6729667947cb15fd434cc6a9e0e388950f020763b43c923f1cea71cacc1",
+    "source_sha256": "6e36ef397891cb5a145cf2870a98e3b4770be97e89e30fbf2ffc2e8f2669aea0",
 }

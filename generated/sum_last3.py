@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "0f0fe45c13d4a09d92b8a9366ca9b3592cb6de6bcdd757398fc121c79e6f5459",
+        "key": "8caf40195c7a3924b9e27212f6801639936531e53f416367046be17d7288b98a",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "2a6c839c83d574c8ddc6c1816d4e6f3e203b70bf4e9128becb96cd8462a58c17",
+    "source_sha256": "28d56f143ced530cf6c84ddc83203eff8639908791e0851f322824069ac39daa",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-3 integer linear recurrence of the outputs of a linear network, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "330b37dafc9aa26168a9a34b332a68aeb413070a1adbfcb8b5c2cc331cfb9c52",
+        "key": "8fd2396319a5eccc0a952b223de289a63ce9aacac5291119dfa89af44f8c3161",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-3 integer linear recurrence of the outputs of a linear network",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "923a47c4b9cc4e253cba4b7cce8557ddc46701ae0a9fa92f76a474391f24714f",
+    "source_sha256": "ca4d178bceec0f22cea6dddbd49e627696294732ded3473da2819f87262c73d8",
 }

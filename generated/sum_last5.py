@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 5-dimensional integer lattice in the hidden states, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "9f966ba9f62d7a904696b6f2e172376bd32344fa92bd89208cdda8a972da5709",
+        "key": "e22ccd63db83969e1949ef854f2844b14a15142f87f309ddc36ebb4f1f982dbb",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 5-dimensional integer lattice in the hidden states",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1be0f318ac575add768d00e4d2b18671bae27da734b068a1f2d01bb6ecfd346d",
+    "source_sha256": "8c02651b1c46ad1181214467b93111a63e5f78a783156700e44ada1c30d28918",
 }

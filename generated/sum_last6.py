@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "34b1f3916719f9ae70a1657e6fb22663f68019e12f187e12f73f27671ea9b143",
+        "key": "dc8ee0e5f9500ce9a9804d3452b166384e07db05b9772ac815edc068ee3e3a10",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "e165acab4bbedca70443fb97bed0715628fe0752a1da6cd7385ee5244465e64a",
+    "source_sha256": "90bdd0a042b929063b6e90ca3bb968999ab577bef081e179c6db9efad1fb0bf6",
 }

@@ -66,7 +66,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 7-dimensional integer lattice in the hidden states, read out of an RNN with 7 hidden units",
     "compilation": {
-        "key": "ab36e9d1675fa9867833c3c9417435cb3b434c7807acfb9564ab9a5425d375c4",
+        "key": "a327c57fcdba0cdba692a4f2ef3a2b17c242c83ae810954d12b0dd6c3ace3dd4",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 7-dimensional integer lattice in the hidden states",
@@ -110,5 +110,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "abaf851ca3f8963c34c3fdf2d27a70439ac8317b98ef52dadbac139a7c989f91",
+    "source_sha256": "d58b339cc53fe63481ef916260488d19b0c580bdec966e15202163c1d7624710",
 }
