@@ -120,6 +120,11 @@ def walk(e: Expr):
         yield from walk(child)
 
 
+def size(e: Expr) -> int:
+    """IR nodes in `e`: how formulas are compared."""
+    return sum(1 for _ in walk(e))
+
+
 def free_vars(e: Expr) -> set[str]:
     return {node.name for node in walk(e) if isinstance(node, Var)}
 

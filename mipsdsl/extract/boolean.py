@@ -71,7 +71,7 @@ def _minimise(bits: np.ndarray, target: np.ndarray, names: list[str]) -> E.Expr:
     shown = ones | zeros
     dontcares = [_bits(code, width) for code in range(1 << width) if code not in shown]
     forms = [_to_ir(form(symbols, minterms, dontcares), names) for form in (SOPform, POSform)]
-    return min(forms, key=_size)  # min keeps the first (sum of products) on a tie
+    return min(forms, key=E.size)  # min keeps the first (sum of products) on a tie
 
 
 def _codes(bits: np.ndarray) -> np.ndarray:
@@ -93,10 +93,6 @@ def _is_bits(array: np.ndarray) -> bool:
 
 def _bits(code: int, width: int) -> list[int]:
     return [(code >> shift) & 1 for shift in range(width - 1, -1, -1)]
-
-
-def _size(e: E.Expr) -> int:
-    return sum(1 for _ in E.walk(e))
 
 
 def _to_ir(formula, names: list[str]) -> E.Expr:

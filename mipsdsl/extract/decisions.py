@@ -21,8 +21,8 @@ from mipsdsl.extract.sampling import on_growing_sample
 MAX_VALUES = 4  # outputs with more distinct values are left to the plain search
 # Conditions are searched on a growing sample that starts this small: a condition is one
 # comparison of a few maxima, which few rows pin down, and fewer rows leave the search memory for
-# larger candidates (the most frequent of 4 counts needs 7-node conditions: found from 64 rows,
-# not from 128 or more).
+# larger candidates (the most frequent of 4 counts needs 7-node conditions: found from 64 rows;
+# from 128 and 300 the store was full first, in a one-off run).
 SAMPLE_ROWS = 64
 
 
@@ -48,7 +48,7 @@ def decision_list(
             masks=[undecided] * len(values),
         )
         work += result.work
-        found = [(_size(c), i, c) for i, c in enumerate(result.expressions) if c is not None]
+        found = [(E.size(c), i, c) for i, c in enumerate(result.expressions) if c is not None]
         if not found:
             return None, work
         _, i, condition = min(found, key=lambda item: item[:2])
@@ -58,7 +58,3 @@ def decision_list(
     for condition, value in reversed(branches):
         expression = E.Cond(condition, E.Const(value), expression)
     return expression, work
-
-
-def _size(expression: E.Expr) -> int:
-    return sum(1 for _ in E.walk(expression))

@@ -134,15 +134,13 @@ def discretize(
         label = f"cells of {resolution:g} of the spread"
         try:
             found = _on_grid(network, alphabets, fit, origin, spread * resolution)
+            result, mismatch = _machine_of(found, check, resolution=resolution)
         except ExtractionError as exc:
             reasons.append(f"{label}: {exc}")
-            break  # finer cells only make more of them
-        result, reason = _machine_of(found, check, resolution=resolution)
+            break  # too many cells or states: finer cells only make more of them
         if result is not None:
             return result
-        reasons.append(f"{label}: {reason}")
-        if "states after minimisation" in reason:
-            break
+        reasons.append(f"{label}: {mismatch}")
     for steps in BEHAVIOUR_STEPS:
         label = f"states told apart by the outputs over {steps} more input{'s' * (steps > 1)}"
         try:
@@ -150,10 +148,14 @@ def discretize(
         except ExtractionError as exc:
             reasons.append(f"{label}: {exc}")
             break
-        result, reason = _machine_of(found, check, behaviour_steps=steps)
+        try:
+            result, mismatch = _machine_of(found, check, behaviour_steps=steps)
+        except ExtractionError as exc:
+            reasons.append(f"{label}: {exc}")
+            continue
         if result is not None:
             return result
-        reasons.append(f"{label}: {reason}")
+        reasons.append(f"{label}: {mismatch}")
     raise ExtractionError(
         "the hidden states do not form a finite-state machine:\n  " + "\n  ".join(reasons)
     )
@@ -161,17 +163,18 @@ def discretize(
 
 def _machine_of(found: "_Cells", check: Trace, **grouping) -> tuple[Discretized | None, str]:
     """The minimal machine of the cells and its coarsest quotient, if it reproduces `check`;
-    else (None, why not)."""
+    else (None, where it differs). Raises ExtractionError when it has too many states."""
     machine = minimize(found.machine)
     mismatch = disagreement(machine, check)
+    states = machine.states
     if mismatch is None:
         horizon, coarsest = coarsest_quotient(machine, check)
         if coarsest.states <= MAX_STATES:
             return Discretized(coarsest, machine, horizon, cells=found.cells, filled=found.filled,
                                **{"resolution": None, **grouping}), ""  # fmt: skip
-        return None, f"{coarsest.states} states after minimisation (at most {MAX_STATES})"
-    if machine.states > MAX_STATES:
-        return None, f"{machine.states} states after minimisation (at most {MAX_STATES})"
+        states = coarsest.states
+    if states > MAX_STATES:
+        raise ExtractionError(f"{states} states after minimisation (at most {MAX_STATES})")
     return None, mismatch
 
 

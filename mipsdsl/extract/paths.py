@@ -257,14 +257,16 @@ def regress_table(
     found = [integer_linear(columns, target) for target in targets]
     linear = [expression is not None for expression in found]
     pending = [i for i, expression in enumerate(found) if expression is None]
-    search = on_growing_sample(regressor)
+    constants = _constants(targets)
     budget = RegressionBudget(max_size=max_size, seconds=seconds)
     if pending:
-        result = search(columns, [targets[i] for i in pending], _constants(targets), budget=budget)
+        result = on_growing_sample(regressor)(
+            columns, [targets[i] for i in pending], constants, budget=budget
+        )
         for i, expression in zip(pending, result.expressions):
             found[i] = expression
     for i in [i for i in pending if found[i] is None]:
-        found[i], _ = decision_list(regressor, columns, targets[i], _constants(targets), budget)
+        found[i], _ = decision_list(regressor, columns, targets[i], constants, budget)
     return found, linear
 
 
