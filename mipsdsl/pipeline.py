@@ -22,7 +22,7 @@ from mipsdsl.check import load_task
 from mipsdsl.emit.provenance import ProvenanceError, read_provenance
 from mipsdsl.errors import MipsError
 from mipsdsl.task import Task
-from mipsdsl.train.options import SearchOptions, cache_key, default_encoding, default_head
+from mipsdsl.train.options import SearchOptions, cache_key
 from mipsdsl.verify import VerifyOptions, verify
 
 Progress = Callable[[str], None]
@@ -83,7 +83,7 @@ def module_path(task: Task, options: CompileOptions) -> Path:
 def compile_key(task: Task, options: CompileOptions) -> str:
     """Everything that determines the module: spec, options that change results, versions."""
     material = {
-        "training": cache_key(task, _search_options(options), *_encoding(task)),
+        "training": cache_key(task, _search_options(options)),
         "regress_seconds": options.regress_seconds,
         "max_formula_size": options.max_formula_size,
         "regressor": options.regressor,
@@ -268,10 +268,6 @@ def check_module(spec: str | Path, options: CompileOptions) -> str | None:
 
 def _search_options(options: CompileOptions):
     return SearchOptions(seeds=options.seeds, first_seed=options.seed, budget=options.budget)
-
-
-def _encoding(task: Task) -> tuple[str, str]:
-    return default_encoding(task), default_head(task)
 
 
 def _regressor(name: str):

@@ -49,7 +49,7 @@ def test_linear_transition_is_preferred_when_it_suffices(write_spec):
 def test_smaller_passes_repeat_while_they_find_a_smaller_network(write_spec, monkeypatch):
     # stand-in training where, in every batch, only the largest hidden size solves (as a larger
     # model often does first) and size 1 never does: each smaller pass finds the next size down,
-    # and size 1 alone fails a short pass and then a long one
+    # and size 1 alone fails a short pass in each family and then a long one in the default
     from mipsdsl.train import search
     from mipsdsl.train.trainer import AttemptResult
 
@@ -63,13 +63,55 @@ def test_smaller_passes_repeat_while_they_find_a_smaller_network(write_spec, mon
         return result
 
     monkeypatch.setattr(search, "train_models", largest_solves)
-    task = small_task(write_spec, "x[t-1]", hints="hint transition linear")
+    task = small_task(write_spec, "x[t-1]", hints="hint transition mlp")
     trained = train(task, SearchOptions(budget=120, seeds=1))
-    assert trained.arch.hidden == 2
+    assert (trained.arch.hidden, trained.arch.depth) == (2, 2)
     passes = [a.get("pass") for a in trained.attempts]
-    assert passes == [None] + ["smaller"] * 8
-    assert [a["solved"] for a in trained.attempts][-3:] == [True, False, False]
-    assert trained.attempts[-1]["steps"] > trained.attempts[-2]["steps"]
+    assert passes == [None] + ["smaller"] * 5
+    assert [a["solved"] for a in trained.attempts][-4:] == [True, False, False, False]
+    last = trained.attempts[-3:]
+    families = [(a["best_architecture"]["encoding"], a["best_architecture"]["head"]) for a in last]
+    assert families == [("onehot", "classify"), ("raw", "regress"), ("onehot", "classify")]
+    assert last[2]["steps"] > last[0]["steps"] == last[1]["steps"]
+
+
+def test_an_mlp_stage_the_default_fails_is_tried_with_raw_regression(write_spec, monkeypatch):
+    # stand-in training where only raw, regressed models of size 1 solve: the linear stage is
+    # tried one-hot and classified only, the first MLP stage both ways, and the network keeps the
+    # encoding it solved with
+    from mipsdsl.train import search
+    from mipsdsl.train.trainer import AttemptResult
+
+    def raw_solves(task, data, archs, seeds, encoding, head, config, **_):
+        result = AttemptResult(archs, seeds, config.max_steps, 0.0, [0.5] * len(archs))
+        if encoding.kind == "raw" and archs[0].hidden == 1:
+            model = BatchedRNN(archs, seeds, encoding.dim, head.dim)
+            result.accuracy[0] = 1.0
+            result.solved_model, result.solved_state = 0, model.weights_of(0)
+        return result
+
+    monkeypatch.setattr(search, "train_models", raw_solves)
+    trained = train(small_task(write_spec, "x[t-1]"), SearchOptions(budget=120, seeds=1))
+    runs = [(a["depth"], a["best_architecture"]["encoding"], a["solved"]) for a in trained.attempts]
+    assert runs == [(1, "onehot", False), (2, "onehot", False), (2, "raw", True)]
+    assert (trained.encoding.kind, trained.head.kind) == ("raw", "regress")
+    assert (trained.arch.encoding, trained.arch.hidden) == ("raw", 1)
+    assert trained.run(np.zeros((3, 8, 1), dtype=np.int64)).shape == (3, 8, 1)
+
+
+def test_hints_on_encoding_or_head_keep_one_family(write_spec):
+    from mipsdsl.train.options import families
+
+    assert families(small_task(write_spec, "x[t-1]")) == (
+        ("onehot", "classify"),
+        ("raw", "regress"),
+    )
+    assert families(small_task(write_spec, "x[t-1]", hints="hint head classify")) == (
+        ("onehot", "classify"),
+    )
+    assert families(small_task(write_spec, "x[t-1]", inputs="input x in [0, 100)")) == (
+        ("raw", "regress"),
+    )
 
 
 def test_cache_hit_skips_training_and_returns_the_same_weights(write_spec):

@@ -2,8 +2,10 @@
 
 Stages run from a linear transition (which extracts exactly) to wider and deeper MLPs; within a
 stage every hidden size, width and seed trains at once, and the simplest confirmed model wins.
-The search stops at the first stage that solves the task. Every stage is recorded. Results are
-cached by a content hash of everything that determines them.
+Each stage runs with the task's default input encoding and output head, then, if that fails and
+the stage is an MLP, with the paper's raw inputs and rounded regression. The search stops at the
+first stage that solves the task. Every stage is recorded. Results are cached by a content hash
+of everything that determines them.
 """
 
 from __future__ import annotations
@@ -22,15 +24,7 @@ from mipsdsl.task import Task
 from mipsdsl.train import cache
 from mipsdsl.train.encoding import InputEncoding, OutputHead, make_input_encoding, make_output_head
 from mipsdsl.train.model import Architecture, BatchedRNN, load_single
-from mipsdsl.train.options import (
-    SearchOptions,
-    Stage,
-    cache_key,
-    default_encoding,
-    default_head,
-    model_seeds,
-    plan,
-)
+from mipsdsl.train.options import SearchOptions, Stage, cache_key, families, model_seeds, plan
 from mipsdsl.train.trainer import predict, train_models
 
 SMALLER_MIN_STEPS = 1000  # the least a first pass for smaller sizes trains
@@ -117,8 +111,7 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
     """Find, train and return the smallest exact network for `task` (from cache when possible)."""
     if options.device == "cuda" and not torch.cuda.is_available():
         raise MipsError("--device cuda was asked for, but CUDA is not available on this machine")
-    encoding_kind, head_kind = default_encoding(task), default_head(task)
-    key = cache_key(task, options, encoding_kind, head_kind)
+    key = cache_key(task, options)
     if not force:
         hit = cache.load(key)
         if hit is not None:
@@ -126,18 +119,21 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
     torch.set_num_threads(1)  # tiny networks: threads only add contention
     n = min(task.data.size, MAX_TRAIN_SEQUENCES)
     data = make_dataset(task, n=n)
-    encoding = make_input_encoding(task, encoding_kind)
-    head = make_output_head(task, head_kind, data.y[: data.n_train])
+    codecs = {
+        (e, h): (make_input_encoding(task, e), make_output_head(task, h, data.y[: data.n_train]))
+        for e, h in families(task)
+    }
     started = time.perf_counter()
     deadline = started + options.budget
     attempts, best = [], (0.0, None)
     seeds = list(model_seeds(task, options))
-    for stage in plan(task, options):
+    runs = [(stage, codec) for stage in plan(task, options) for codec in _tried(stage, codecs)]
+    for stage, (encoding, head) in runs:
         archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
                  for h in stage.hidden for w in stage.widths]  # fmt: skip
         models = [(a, s) for a in archs for s in seeds]
         config = replace(options.config, max_steps=stage.steps)
-        bar = _progress_bar(stage, config.max_steps) if progress else None
+        bar = _progress_bar(stage, encoding, head, config.max_steps) if progress else None
         result = train_models(
             task, data, [a for a, _ in models], [s for _, s in models], encoding, head, config,
             deadline=deadline, progress=(lambda step, loss: _tick(bar, loss)) if bar else None,
@@ -151,19 +147,20 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
             best = (top, result.archs[result.accuracy.index(top)])
         if result.solved:
             while True:  # shrink while a smaller size still solves it
-                tries = _smaller(task, data, stage, result, encoding, head, options, deadline)
+                tries = _smaller(task, data, stage, result, codecs, options, deadline)
                 attempts += [{**t.to_json(), "pass": "smaller"} for t in tries]
                 if not tries or not tries[-1].solved:
                     break
                 result = tries[-1]
             m = result.solved_model
+            arch = result.archs[m]
             trained = TrainedRNN(
                 task_name=task.name,
                 task_sha256=task.sha256,
-                arch=result.archs[m],
+                arch=arch,
                 seed=result.seeds[m],
-                encoding=encoding,
-                head=head,
+                encoding=codecs[arch.encoding, arch.head][0],
+                head=codecs[arch.encoding, arch.head][1],
                 state={k: v.cpu() for k, v in result.solved_state.items()},
                 steps=result.solved_step,
                 seconds=time.perf_counter() - started,  # the whole search
@@ -182,24 +179,40 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
     )
 
 
-def _smaller(task, data, stage, solved, encoding, head, options, deadline) -> list:
+def _tried(stage: Stage, codecs: dict) -> list:
+    """The (encoding, head) families a stage trains, the default first. The paper's family is
+    tried on MLP stages only: in the benchmark a linear stage that failed one-hot and classified
+    never succeeded raw and regressed, and trying cost 3 to 8 s per task."""
+    every = list(codecs.values())
+    return every if stage.depth > 1 else every[:1]
+
+
+def _smaller(task, data, stage, solved, codecs, options, deadline) -> list:
     """Passes over the stage's hidden sizes below the winner's, with fresh seeds: in a batch the
-    larger models often solve first, and extraction wants the smallest network. The first pass
-    gets twice the steps the winner needed (at least SMALLER_MIN_STEPS), so that a task solved
-    quickly does not wait long on sizes too small for it; if it fails, a second gets twice the
-    stage's steps (a smaller network may need longer, and the learning rate then decays more
-    slowly). Each pass's result, the last one solved or not; none when there is nothing smaller."""
+    larger models often solve first, and extraction wants the smallest network. The first passes,
+    one per family the stage trains, get twice the steps the winner needed (at least
+    SMALLER_MIN_STEPS), so that a task solved quickly does not wait long on sizes too small for
+    it; if they fail, the default family trains again for twice the stage's steps (a smaller
+    network may need longer, and the learning rate then decays more slowly). Seeds count per
+    family. Each pass's result, the last one solved or not; none when there is nothing
+    smaller."""
     winner = solved.archs[solved.solved_model]
     sizes = [h for h in stage.hidden if h < winner.hidden]
-    archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
-             for h in sizes for w in stage.widths]  # fmt: skip
     short = min(2 * stage.steps, max(2 * solved.solved_step, SMALLER_MIN_STEPS))
-    tries, first = [], max(solved.seeds) + 1
-    for steps in dict.fromkeys((short, 2 * stage.steps)):
-        if not archs or time.perf_counter() >= deadline:
+    tried = _tried(stage, codecs)
+    passes = [(short, i) for i in range(len(tried))]
+    if short < 2 * stage.steps:
+        passes.append((2 * stage.steps, 0))
+    tries, next_seed = [], [max(solved.seeds) + 1] * len(tried)
+    for steps, i in passes:
+        if not sizes or time.perf_counter() >= deadline:
             break
-        models = [(a, s) for a in archs for s in range(first, first + options.seeds)]
-        first += options.seeds
+        encoding, head = tried[i]
+        archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
+                 for h in sizes for w in stage.widths]  # fmt: skip
+        seeds = range(next_seed[i], next_seed[i] + options.seeds)
+        next_seed[i] += options.seeds
+        models = [(a, s) for a in archs for s in seeds]
         tries.append(train_models(
             task, data, [a for a, _ in models], [s for _, s in models], encoding, head,
             replace(options.config, max_steps=steps), deadline=deadline, device=options.device,
@@ -209,14 +222,15 @@ def _smaller(task, data, stage, solved, encoding, head, options, deadline) -> li
     return tries
 
 
-def _progress_bar(stage: Stage, total: int):
+def _progress_bar(stage: Stage, encoding: InputEncoding, head: OutputHead, total: int):
     from tqdm import tqdm
 
     f = "linear" if stage.depth == 1 else f"d{stage.depth} w{','.join(map(str, stage.widths))}"
     sizes = (
         f"{stage.hidden[0]}..{stage.hidden[-1]}" if len(stage.hidden) > 1 else str(stage.hidden[0])
     )
-    return tqdm(total=total, desc=f"train n={sizes} {f}", unit="step", leave=False, mininterval=0.5)
+    desc = f"train n={sizes} {f} {encoding.kind}/{head.kind}"
+    return tqdm(total=total, desc=desc, unit="step", leave=False, mininterval=0.5)
 
 
 def _tick(bar, loss: float) -> None:
