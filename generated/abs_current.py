@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 800, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "3c94078c4a629f4557de1df20efb20b81eb5ea21faae1b6daf6181a332e79237",
+        "key": "1ddec1cd59879af2e56f52c7da91a83273474878d2677ccb03c68661bf4cf37e",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -100,5 +100,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a60cc68f3f49538a7d4e33bf579ee46b3bb5f1b86afae816bba9ec23bfbeac97",
+    "source_sha256": "0319b8b35ba76868672a17fdda12ecb395d011de3481103b10872231a72a100b",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "9b518392559f4ad1ded2708f220036fbcb8cd7949795239924ddb82c029b10c3",
+        "key": "57567d1c3429a69a602f5037648c53c4c7f1fa00786a40d8c82c0da7caf7556d",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by the value of y on entering a state",
@@ -116,5 +116,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "956d072b0effa5ff94ac820b1c9a4063b267bee8c425d17359377c8a87c4ec90",
+    "source_sha256": "975070ba3a74229bab2d50a2596aeceb52a02ab8f8525714730f84cef217ca5b",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 4-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "bdcc36e586ee3a644767dbf6d3ae18d8fb6cfe086dc66c6500d466f886cdf905",
+        "key": "07529ef94467b713e2e6d2ff57483531484c6b2173ef48c3b87ae2f04c385d02",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the value of y on entering a state",
@@ -133,5 +133,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3429cc50afa1fb07044c4c2037b7243165dec096f5cd83cf14d65b404259f58b",
+    "source_sha256": "55a52e50ddcc8d1a73dabffda75fdf690e8e4361ac25594c2f30ddb1969e0b1d",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "b091632afd370f34de9c61e0057a6d90c3282d8bd919e476108622cb83d7257d",
+        "key": "b6b692a33f5e1e768da7b05a8fbb0b1ede87978bb62848c55fd1f62719c39e26",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0c01128796109dcbeeb0164e4fa706e654670cc892d4d6b0cc092ab9d3bb18a0",
+    "source_sha256": "5ee76a8f9567da7aef72e74c1ecf4cafac12fc4936d79aeb657985d87fa981f6",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 6-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "1a9732966e553ed764e98799d2333dba76f69b322aaeb60c2c6cd9079199f08a",
+        "key": "d42069ba2070f480834d79b9bcd96c986ee77969af47f31e9cc13ea1e0f29f16",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "19f30de3f14ac5bae60f5ce11ba3e5ec7c6199f35960b7e8ae56ebd7c5ea07c1",
+    "source_sha256": "852a3197f9eb9f801d9917d2348ec6240f62602bb8e9fd2635f4e3f6e44acd3e",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 1200, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "3135f1047957e2c5deea25a44213fb56b716de05d63acc0db743eb62577db566",
+        "key": "86bdb51b9f073fa1fefae728549fb4d1ca767d3e320e2fb47f03566ec4ee9adc",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b96bee75bda0c767db22ffeb6d5c6253735892254122877166a2afed23d1f2fb",
+    "source_sha256": "1745671837ba2df28ed063daa8002b80d158035c88a37b66b2a95e0a4fca6b18",
 }

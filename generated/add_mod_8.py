@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 2200, "confirmed_on_sequences": 90000},
     "extraction": "a 8-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "56d8a679e91a0f7c334212dc3f08927e99099e533ab2694cb457a4b68a88b3bb",
+        "key": "788e0a616301ff0a48aa9dc57941ed779e6fadfc920300158453270818d71e7f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "aec667a226ebffbe2e2df96a74057bf8e40cc38b05eae775554617d76e201f8b",
+    "source_sha256": "1d2365b7dad25031f91bbd45034808ba075cd1920d8dffe1aaf68b37b041c6b7",
 }

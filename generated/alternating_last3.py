@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "854191bd686c846fbe03cc5ddeb80e39daab2411591654eb1fd0e6082377b058",
+        "key": "b8d619083644356e66db962cd7758f7889872e29fe7a91c6a9e5e40b141b45b6",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -141,5 +141,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0c116d0c657ff743844c71ed6e1f092b1c6e72b9d35b71cc783fd83f6092ea0b",
+    "source_sha256": "1d2a397ab458df82ec1aac2276eedc16bbe228ed701b5943194834eb752609e0",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "30d52d75d502482eed3f5affcb85e1a6a4564201a382b077148081895b4ac25e",
+        "key": "16e1251378c173e092a4a624a7af55063ba2a2d21314843969999aa892eaeb7d",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the last 3 inputs (from 0)",
@@ -121,5 +121,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "df05dca478e2c29506cea07362e060e433d8850b1cd3dee175c2cab1372cd64b",
+    "source_sha256": "f227619e911c68c184307e32a92802975ac21e985d547c65657e8ea49cf9ce59",
 }

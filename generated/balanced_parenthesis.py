@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 7-state machine, states labelled by a counter stepping (1, -1) on the input symbols, continued past the states first reached at step 5 (it agrees with the machine up to length 10), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "69e8f0513683bdc1f09e1eea92d617f5749971d38af481fd36c0c53d94538618",
+        "key": "b2479cc6bf34c34ff81f9be8fd54bbb0c670d2505e2042a47c565f11f7427551",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by a counter stepping (1, -1) on the input symbols, continued past the states first reached at step 5 (it agrees with the machine up to length 10)",
@@ -118,5 +118,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6cbd85c50eb603364b6a251501107751ce7d43f44c938d208a8915d3bb81abb7",
+    "source_sha256": "7ffcbe18796006f97fe2d56199bea603a358841eb0704ed6de2cb6556ac20bd4",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "8581794bdf62066315894b52778b1fe8f326c81b7972e22763ae5186598856bd",
+        "key": "f6577ef2cdccedcc95bdedcb5acfd3c52167fd0be47fa076cab2ce447a608111",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "95c70330271512217840a43bbe8501afec56c6d4fbb02d59063e7648441a363d",
+    "source_sha256": "00145d16a5401bd8c5c649fe7a8786a3c74085128ac879fe2e6a11347b841e50",
 }

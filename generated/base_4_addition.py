@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "f9eb50c7975bb2d5cd4c8d1705883c9b3fe2883bde429282fb3198de535382ed",
+        "key": "219b29647846d301891ea3601a26127d3aa03523af65d453c4a90e62a1dd81e3",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "59f6b3e54dcf13772f4f192b222a83b3c43039e975cba2c08b43a8953945a62f",
+    "source_sha256": "72f82b1a6ad208596c4c61ab54ed168206b13257c4f05ef7a47db8243c761716",
 }

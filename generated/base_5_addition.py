@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "3b380519a7fd49f702dd8c899f947920352b34741a21520bc5ac00c9e1a796a2",
+        "key": "035ae24a012ad3219e1901ea4feb0d86593b894256e6081756bce05f7b01d6ca",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3d5c89a77800912ec475dc00a7686f78259ed0af37c58840adf420cb182bbe2e",
+    "source_sha256": "3261bd6f9b52a533754bdd62c08cea39f966c7b18893bbc316c535f405224e26",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state numbers (1, 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "537b1554841b422f63f9cccd08bee741e37896abf3e024970040efae7a5b4d47",
+        "key": "23bd40d6a07484f374a88d1f437ad7e30f6a3607e351d024e89238ab9b919d38",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state numbers (1, 0)",
@@ -117,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b805aa5c8c352b46ef68436094ee6946a74c44e94429ed4c1bdf8498d67fce18",
+    "source_sha256": "0f07586bce0494a09fa6dff58222a64ac3a504472d515951561905d717d41c51",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "c70e9df6f19dd18b510a0796a9dee7246e5c42aaf6fab2f35aa41af199afc91c",
+        "key": "228821badfa2bfe8f5688121cd064ae925bd00297f11f1a46fd9811370f6c11e",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -113,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3ca885c6ead955a4a8aa4d3c6217ce952287526202dd9f92b81563a3b17a037d",
+    "source_sha256": "9e811c12c9b413dc1ca8433244bfbbac561987ac77145df2a7823373e18411ce",
 }

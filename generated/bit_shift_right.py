@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "faf8c5da5061ba7439be76a5d39a55391ecfee98a45cdbf5c68bf09a24b563c6",
+        "key": "ef766b0f436ccfa5e57cb1720948895d78e6c7ccd765e580a380d62840de5aaa",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -111,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "34d1e3eea13e0250869c94f35012dd5e6e5483850adee993e9d7fbad09830572",
+    "source_sha256": "760d2b424cb876d6813acf7e61b88ec852dcf50b38f7db750c26f2ee96422e52",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "725e6f8cb14412398e6c5272f71ea532d9d3eac8964a920916a460fa5ebdec56",
+        "key": "2dbc77f864b8dfd29a788faabfae9075a384aa732cf9c4d70847a4b36c9fb20f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "edda5e392d56a4583be878228927a080003f8f13325e9a50e723d3159b5d0d8f",
+    "source_sha256": "a96467b10fe18cf76f95f1a6529fd7159ae358e9f87ae0d35c3171930b563e13",
 }

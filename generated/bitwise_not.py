@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "79025b0641c6db313ba64bd71e7280c736e49d8c95b8660457ec7cc4fc72717d",
+        "key": "c079a39d5a9dde09467cf96da846f72e74df66566b39783a0b05461b457a75fc",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -97,5 +97,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "72719a663b9a1e632788f282c43a348b3c35e8466c082510932bda3459089427",
+    "source_sha256": "ab603510274d80b49ce9dcd846a34ce7b3be0dd3a5498e12b7598176981d58a9",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "bf145dda029b385e317fda11c50ea8bcff48fd702ec9aa36a0d911a90b697227",
+        "key": "12ae1acb7db83996ad338ddcee166ce88c64808b8e2aaee5a7e1b34b84ebc052",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a636f8fc8fc0405ad7ed8db8292cbe5b9da75d85dab8b495bbae26f4000a2a0c",
+    "source_sha256": "c4537ff1839dea24b2b7353b506d25eb9e12c5efc93ddf6d340ca567c932b5d4",
 }

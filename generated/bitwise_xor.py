@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "1cb9da02ee38ffb74e7336b03c788e5da5c5ae419d18f29750dc4bfd09bcbc3c",
+        "key": "a6a397078e5e9ef3d28788979db87cd893a15c4e28a2b344cca9830c80455e6f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "87dcfe6255a098cd8a7b15dd3d05884793ac839ad6058eca0ec8f0333efe7f01",
+    "source_sha256": "1135ab6f4fffab01a870ecb671983b065bb1c2250f4a14046c53f6de3a242f14",
 }

@@ -45,7 +45,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "f7c1764eac57a2edbc7b9d1228df743354b2d224fa8cf7c3883672bebcf8b982",
+        "key": "9b98ee5ebf0f46c8dc132210c55c04013e6b19f43c1880f4315f445b09af01fc",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -89,5 +89,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "07ce93f1110aa5bf442daf9e389eb47fb51fd88b684e3977e69c3e04418227d1",
+    "source_sha256": "9d0c91900efe13fdcd69e8646e7018c8a7312371f73ef48b8c9e7f5421324c00",
 }

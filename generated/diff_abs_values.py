@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 1600, "confirmed_on_sequences": 70000},
     "extraction": "a 101-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "a95ebddadee4c67a5c3f0927fc1c6130c077266a3f76612c5743b6bfca6f05fe",
+        "key": "f48bf5fbb19af30ded16dccb814bb6b2966fcda0c3c555eb47c5a40bb25ee4c1",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 101-state machine, states labelled by the last 1 input (from 0)",
@@ -111,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "4b363cadaed63e386ac1a1aaa182b74e75a75d4d17e730f168efb07c6d57d326",
+    "source_sha256": "03be4a553ee7bcd2dd1092eae558bdc1bd35c517b1c3a220e648f3b13ad1e3dd",
 }

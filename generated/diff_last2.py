@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "dceddec49f8d4a9ea82a948d138b671f859002174c2968b9fa6d687d891b0c68",
+        "key": "d9e55677c9fc20ce377e3d211fdd7532de795b15b93b93fb0c14f464454271d5",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "cf9d178c370f19de335898bd87cc597ad105ca54bfb173a60c503074350bc963",
+    "source_sha256": "6fde3e122204db79703f1268f0eaab1a838eb6216a6e4703c2d060c6b1e46e0c",
 }

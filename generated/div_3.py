@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 2000, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "c6ed404a12a799956df77d003cd9089173d015ca13e1fedbd0a1a79d98964574",
+        "key": "38018623ecea06c4586225d854da54b486d3e516b12d4598eaf119d90e5df04d",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by breadth-first state numbers",
@@ -118,5 +118,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "63b89eafe75134b8e6304e0771897dad89b185e16c2436b974b31b936f636194",
+    "source_sha256": "79c66aa022a38942725ba237de84dadb11bede553344109360ef6d2c0dd5fa1d",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by breadth-first state numbers, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "71b21580b72fe36a6e53ef474d7c31f3189b5500fbc13537b94a8e2e2f2b25ad",
+        "key": "7d6bf6adcb7b5dfa09cbe4fe2c23587a4b6b964d20f39801fa4bb0db4e4ceffc",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by breadth-first state numbers",
@@ -113,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "689b7e4a0f0bf7b01ad734af81c030563e4d6fc3ef3fd61a9d36430549bace2f",
+    "source_sha256": "115291c0df44e5bf0668ba2078f4f01b3a562f8b37c87cc8b3a7e0f565a62329",
 }

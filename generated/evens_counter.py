@@ -61,7 +61,7 @@ __provenance__ = {
     "training": {"steps": 1200, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 10 input symbols (an order-invariant network), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "424fc8b250ff7d201c93214061eaa50c4abc5475ac51e03db210d138dc1f3937",
+        "key": "1fff9367d5f34477bea152d9329f43d2c6ff934a20cfe3b0c5a9879e790175ae",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 10 input symbols (an order-invariant network)",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0f885c943c67d2fc06a1c44e45ae6dbb5a640b30a6c2ecf37e034ab724df96b0",
+    "source_sha256": "81acbff504397201b5fabf0681e07682b66ed7c3dd22dc7a7ba328661acf51d1",
 }

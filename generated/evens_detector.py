@@ -44,7 +44,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "fcf211265476164d876805c0a8328804352338955eb42df88954b83e0a1d7598",
+        "key": "43f3929908f5a6f9b0fd85bee1b68976cb0c3d2e51fec9bc4cd27d16b7b977b5",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -97,5 +97,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1c1756e67a6ba2e8c1de4524b61f889552f6ffb5bd3e154ab46e29d09f85f3c2",
+    "source_sha256": "e272d0d52b9525a7a930f4930a5d8eefe777572f036239274b7a8c570f87dcd0",
 }

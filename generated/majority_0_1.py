@@ -52,7 +52,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 2 input symbols (an order-invariant network), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "6fe161ba3c8089225894509ce51dd361c5ed268c223ca620725f77d0b49d14a0",
+        "key": "362af146d30a6c9838de3b830382fe069f2320156df294b3dc57ea25279e669f",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 2 input symbols (an order-invariant network)",
@@ -99,5 +99,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7fb11c3252d744f180101425e1c171fdba92d3ae515f7bf95e0308530153bd04",
+    "source_sha256": "341b471d30d57fc5f1d0c615cbbfe1d784b61a82fcd5af84c243a05b43592d40",
 }

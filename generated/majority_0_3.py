@@ -62,7 +62,7 @@ __provenance__ = {
     "training": {"steps": 1600, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 4 input symbols (an order-invariant network), read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "d7bd850418db6fccf81c8734edfbe496d971eef17ff1c8164b1b2950ddc6ecc3",
+        "key": "49bcb48a0af3beed215d578a6041cdc2d24d672cdcf00af4c505395e9e3ca5e5",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 4 input symbols (an order-invariant network)",
@@ -109,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8eb66b8b005a8c1843fe7b436bcb1a7bd849046d36d70f2d7f56b46ccff96e2b",
+    "source_sha256": "4ba5b1b0c2c187d98f775dc970aa50e983441344c3983c4a721ac1e5fcebfec4",
 }

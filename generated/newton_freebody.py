@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "798d95d93b608a1115278f9bb1e23f037c5af203b566aefd6d85da88abacb3ba",
+        "key": "258abf8907cf82a92a0533594ff41a63e558b840122c09d50df9e9336db3a0e6",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -99,5 +99,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "e56365f258a749fab26eaac1c7feae1708b55c14d8ae6c9bc760606207ed5f44",
+    "source_sha256": "b9afc9603e7f8051b126bb9d9ecb3cb99e686ddf1b6a7dd35bc711cc9d586787",
 }

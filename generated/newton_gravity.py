@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "395dbb160c53fc9ba65edd2a80009b0040c10d2fb52d1c18ecf9a7f8003af072",
+        "key": "f285ae29265a60588c0305157dbdd369dc7cbbd99f4dafa72e8c1bb7e7d13d0e",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -99,5 +99,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6414d50182d25b58d0246ed7388dc6578d817aa95a29bc0cb833c02a6dd79b82",
+    "source_sha256": "a8704656b5cb679d1c9e000f39e74bee06a2ddbad7d8ccdf572f2f1d79f3ac91",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "2102a6aaf161940e35e7fc62b9d294eac33e8db0f400a3abd4322985a08ee91a",
+        "key": "52b52492f59ebe8f84e4bc74a77e8af7f463dbdd6cceae7e3a02f9f585cdee84",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -103,5 +103,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "81ee974eea803766c4c93d1c137fc6821813845a6fdb5230421f3b58fd81c285",
+    "source_sha256": "f3c64d2c4bd003ea5bbb83c50da1b36e10109bd826bdd4b7e79ccb2fefe7c30c",
 }

@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "7182e1b47c3402029b8f0243cfd67578deedb003a880ac7d7d221c2c679628f8",
+        "key": "c0ddb8f1227a265d79cf759c7a601d2338713a54db38b5e70a29b564e4ab58f4",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -112,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "273a1257d9f4cd75d75e7a9e90d2b06cc99c1b4cb52930dd0dd366ff61a1331a",
+    "source_sha256": "6d5e286832d05edb6040f3712245629d1754527c1016898615de56a7749493f7",
 }

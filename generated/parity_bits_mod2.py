@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "d0532e43996131b81176961283b85498d9e85b1cb27e09195b685f0ef4d17e51",
+        "key": "da410976d6de56c62cfdf6ee3c0e7e8325bd2e2800df82bfec7a00d5cc4b95aa",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "cd912ac96b59e4a9e32f52c8e945c67796f37a85f46484f238083cb3ccaf7e2c",
+    "source_sha256": "042e7bb084a97b75169ac8c64972f9fc393616be720ba79dc8222ea3bb0948cc",
 }

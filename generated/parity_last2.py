@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "033500917c79e20dd9972f155ed89ed19ba5b444d20b96f72ec44971b4d67004",
+        "key": "1f87566f431886642045737bc5af4c278e126359847870f5c54b488d016d134c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -117,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7ddd6c7ccfff6812679f3d49881739e58e01fec3312400595fc1f231f0558c61",
+    "source_sha256": "daa5c39b038c5bd0a3c65a76eac8cf853bea4779be5be0a269fe902629ae4314",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "414d85838b8b06c05e065d1bbbbcd1fc37379f95e13d023e560607570d33386b",
+        "key": "28dbd0e4259f6fc0dc01142eaae70d33d617de19662bd18c3d6891fcf680ce87",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -141,5 +141,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d13435e11e1c3a58069026fcbd9b2af21a77012ab314efe6ecb869ee4d9d47ce",
+    "source_sha256": "cebaf117de25cf1bff38b8814ff68fe304666704a761663146a3c830d72b97a2",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "c80dafba932b39cd134965c340af099ae99a450d7ce73cafe663485ab8622e37",
+        "key": "654c8740268fd87a4ed556ac76eca3b97e79c818bcc8dc77c7656460afd01266",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 3 inputs (from 0)",
@@ -121,5 +121,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8b9a09fa4c28fa8e68f822365d79984bf86d40206a4bb91f5d23bdcb82a54597",
+    "source_sha256": "8c7d37132ca4fb817ed510c1dad5bd63bd457129380cbd0ed4eb634a07e961af",
 }

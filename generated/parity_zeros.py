@@ -55,7 +55,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "db5a7f322fa23c924e94a12cbae25d9468dfbd36d4fc9ce814e168e1fc56c6c4",
+        "key": "978cbaf6e1cffaaa2946b3414a8d3a5923a7d8601d1b4877fc9da1f5d32a6577",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -112,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "dfadfb74b2193ee7cd2d4968631506b9b561379cbef9cd4be9a0d01fd8a476ab",
+    "source_sha256": "dc08853bffd08405516c339022a68dca58f209326e637e66a498c61864fa7c2e",
 }

@@ -49,7 +49,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "1019392a6098f7b3cb5df12f02623ed5f0c120741dfd929ad0008c1bc42a7d14",
+        "key": "21067d14c3633c547583356e5701878f4a6111f7422acdda3592eede677eb133",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -105,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "e3f15ea91c4b66d3371733daa079e2da769cd8e8f4b76b8fd5d3162d937289fe",
+    "source_sha256": "f13e186d694de928943e85b7f69e63eb12db0d8084bdc62adfe5ed966b105573",
 }

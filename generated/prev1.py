@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "5e8c7e9094e1fbb83fe7bfca85e42ed1d45e2f6d272a04d7845b8b9385533bfd",
+        "key": "984c9d8d31a6a6f07610b6217089ecb8008724b84ae462c1d683cf13a4049fc4",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8a03bc466fb7d48a7c6358b7562b03626d2e851b64a66ebbe00dd2238ff1f3b5",
+    "source_sha256": "3ee2adfd3e3e9954e94e054f9e388cb760102dadb1006acd4e6bd08a0d9e98fc",
 }

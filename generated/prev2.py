@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "3e1da41f8079bc632a573944ffb9767812231998ba077f4c7ceabedd08f5c3c0",
+        "key": "3460ed387311d7d95b162d980d22a0f3207344c4eb561d5b1f24c56e5be7f823",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "150f8c9262e981eaf65d65aa4a4c8c061b9fef294403d2f618a4f6dce5805b47",
+    "source_sha256": "807aecce51ce95008546ee50f0d2cb15560a3b1a08f515692ca90349f46ecdfa",
 }

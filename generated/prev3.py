@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "3b8f8a1d9e52f7470a93433bc63a9c50bd6ac0e3ed750368e0acc719ae6fd121",
+        "key": "0d82e03c599ed944a1d0af97aae2ccb729cfac21f33703cdc0d212cf7566d76c",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 4-dimensional integer lattice in the hidden states",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "32e4cbf47a2a5a5eabd10cc085aafbbe7825f45e96f4674aec2fbcac4eb2d94d",
+    "source_sha256": "4f9b7f20b3d0e7d6c0dcb5625ee7e73e69fbf3d992cf7bd8342f68bba5e2ea1d",
 }

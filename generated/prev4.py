@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-4 integer linear recurrence of the outputs of a linear network, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "343a7c0bcc4ce7f22ae66a443b490557ffdc62c6c8d6eb41d16c439e5fe57c7e",
+        "key": "5d84f24bb4431c0d5abb902859c493bebc04afaf9a8d11ed4f6655d7b94c7df1",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-4 integer linear recurrence of the outputs of a linear network",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b689d38684a70fca9dbfcbdf8365758579bf2701cdb09c8f134bd30db77ed68d",
+    "source_sha256": "569838cc2542eaa6c880b7c7dbd2aedefd475327e2d2210ac851c6ffbd15d557",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "80c7227245a900f875d13855a668996bbd985f120feb56c33ecfc038eb741efa",
+        "key": "b7c0aa350bc959f0da74685b33100b615bd5af073b7ca1aceaf63d33b8446a90",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "291539d28e531a97c93cae40dad1edd3a6470abc524e1fa5c38af5b8f776b158",
+    "source_sha256": "88cd536f7149ee1b399bb791fe767e6ea158f3948f083da465b651c139bb387d",
 }

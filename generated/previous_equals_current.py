@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "d456a849f6e0a47833685425ef7d6db35ba12df78d612587d6139eb377d36f1a",
+        "key": "408a628cc2ca26bb8d8562f29c30bbd0300e5d46bf65caf4205c92d7bf2db61b",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 1 input (from 0)",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3f1ddbaeed63a19393a2f5d4645e90fedbcf4e791c867704033f39b80929b061",
+    "source_sha256": "2008bd648822f9b8cf54024f9ac5b57799e31ef9c87b0bad9b53a49d47bdabc4",
 }

@@ -49,7 +49,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "3850ed2a8486893ff4c08f66f25f89e8f4870780d71a9d83d4d234fa973d6bf1",
+        "key": "f4dea4d1d97d82336b749c7eb216bf26c6cc2d7c2c7504b140d267a13c06e35f",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -93,5 +93,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b9cc2a260636279a9cbab6270f3105fcd33138f73c39875772a59e5dfdc2dfc7",
+    "source_sha256": "d8a739adc73af642a5a9088c76302c23a28ce7464084102d07c31d16d6a1e0c2",
 }

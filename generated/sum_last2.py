@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "87b45cf1f3c3ede21fe1d009c2c0f5dc1cbb116a01bcba7994b4d54e7d49eb75",
+        "key": "0cc533d7f597d9e49f36e7497f82b6508fc386dfe68deec58fa7e2628c6f3323",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +95,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6e36ef397891cb5a145cf2870a98e3b4770be97e89e30fbf2ffc2e8f2669aea0",
+    "source_sha256": "b1a772767e1af709ccf2d87d0e3dcab00f9742e3ae58f4826502d5d6e8c5030b",
 }

@@ -54,7 +54,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "8caf40195c7a3924b9e27212f6801639936531e53f416367046be17d7288b98a",
+        "key": "5d43a75c3279d61c00f3b8d0f4526aca0f681fb7d341383c8ddc277e0d695cdc",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +98,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "28d56f143ced530cf6c84ddc83203eff8639908791e0851f322824069ac39daa",
+    "source_sha256": "d6d7c81c235a944b033a3ffac6a9daee335f6bf14a82ec0ed60a644f99c994e2",
 }

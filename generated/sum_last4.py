@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-3 integer linear recurrence of the outputs of a linear network, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "8fd2396319a5eccc0a952b223de289a63ce9aacac5291119dfa89af44f8c3161",
+        "key": "80114513d3e79950a8b877b3e6fbe9134e1f300fea993f15572bc691e38a2848",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-3 integer linear recurrence of the outputs of a linear network",
@@ -101,5 +101,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "ca4d178bceec0f22cea6dddbd49e627696294732ded3473da2819f87262c73d8",
+    "source_sha256": "d19d7428fe6a770a98accbf7a6325875fc134c74ae44883b30c6ef689127b2b0",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 5-dimensional integer lattice in the hidden states, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "e22ccd63db83969e1949ef854f2844b14a15142f87f309ddc36ebb4f1f982dbb",
+        "key": "2853df3ce26394cd90b2fd1232aa4436d2ecb34f42f5c85e3aca83f171103279",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 5-dimensional integer lattice in the hidden states",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8c02651b1c46ad1181214467b93111a63e5f78a783156700e44ada1c30d28918",
+    "source_sha256": "e929f32032b89215ddf4aa7a8cddd66453e459cf87d82fa9bcf9548deb8730f2",
 }

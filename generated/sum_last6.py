@@ -63,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "dc8ee0e5f9500ce9a9804d3452b166384e07db05b9772ac815edc068ee3e3a10",
+        "key": "06aad83c3d9cdf9c8747dbb3db53092bdeb40cb6bce813d6e7294a374dc5afd9",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "90bdd0a042b929063b6e90ca3bb968999ab577bef081e179c6db9efad1fb0bf6",
+    "source_sha256": "224de38db493bdbec0ee8ea1df46cf4867c257463a81b6b33ec46c8a4d7ed77b",
 }

@@ -66,7 +66,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 7-dimensional integer lattice in the hidden states, read out of an RNN with 7 hidden units",
     "compilation": {
-        "key": "a327c57fcdba0cdba692a4f2ef3a2b17c242c83ae810954d12b0dd6c3ace3dd4",
+        "key": "80cc55e84ff7dde1fc80064f874b8cee46bc15a5e2682c605b4509e8c44d053c",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 7-dimensional integer lattice in the hidden states",
@@ -110,5 +110,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d58b339cc53fe63481ef916260488d19b0c580bdec966e15202163c1d7624710",
+    "source_sha256": "3b1bc9c33a4b1f648491c4513d26bcfc110ce424d1d887547fe1396d01cbd793",
 }
