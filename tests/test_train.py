@@ -53,7 +53,10 @@ def test_smaller_passes_repeat_while_they_find_a_smaller_network(write_spec, mon
     from mipsdsl.train import search
     from mipsdsl.train.trainer import AttemptResult
 
+    seeds_used = []
+
     def largest_solves(task, data, archs, seeds, encoding, head, config, **_):
+        seeds_used.append(sorted(set(seeds)))
         result = AttemptResult(archs, seeds, config.max_steps, 0.0, [0.5] * len(archs))
         m = max(range(len(archs)), key=lambda i: archs[i].hidden)
         if archs[m].hidden > 1:
@@ -73,6 +76,8 @@ def test_smaller_passes_repeat_while_they_find_a_smaller_network(write_spec, mon
     families = [(a["best_architecture"]["encoding"], a["best_architecture"]["head"]) for a in last]
     assert families == [("onehot", "classify"), ("raw", "regress"), ("onehot", "classify")]
     assert last[2]["steps"] > last[0]["steps"] == last[1]["steps"]
+    # seeds count per family: the default's long pass takes the seeds after its short pass's
+    assert seeds_used[-3][0] == seeds_used[-2][0] and seeds_used[-1][0] == seeds_used[-3][0] + 1
 
 
 def test_an_mlp_stage_the_default_fails_is_tried_with_raw_regression(write_spec, monkeypatch):

@@ -154,13 +154,14 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
                 result = tries[-1]
             m = result.solved_model
             arch = result.archs[m]
+            encoding, head = codecs[arch.encoding, arch.head]
             trained = TrainedRNN(
                 task_name=task.name,
                 task_sha256=task.sha256,
                 arch=arch,
                 seed=result.seeds[m],
-                encoding=codecs[arch.encoding, arch.head][0],
-                head=codecs[arch.encoding, arch.head][1],
+                encoding=encoding,
+                head=head,
                 state={k: v.cpu() for k, v in result.solved_state.items()},
                 steps=result.solved_step,
                 seconds=time.perf_counter() - started,  # the whole search
