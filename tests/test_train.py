@@ -49,7 +49,8 @@ def test_linear_transition_is_preferred_when_it_suffices(write_spec):
 def test_smaller_passes_repeat_while_they_find_a_smaller_network(write_spec, monkeypatch):
     # stand-in training where, in every batch, only the largest hidden size solves (as a larger
     # model often does first) and size 1 never does: each smaller pass finds the next size down,
-    # and size 1 alone fails a short pass in each family and then a long one in the default
+    # and size 1 alone fails a short pass in each family, then a long one in the default, then a
+    # short one with g an MLP
     from mipsdsl.train import search
     from mipsdsl.train.trainer import AttemptResult
 
@@ -68,16 +69,44 @@ def test_smaller_passes_repeat_while_they_find_a_smaller_network(write_spec, mon
     monkeypatch.setattr(search, "train_models", largest_solves)
     task = small_task(write_spec, "x[t-1]", hints="hint transition mlp")
     trained = train(task, SearchOptions(budget=120, seeds=1))
-    assert (trained.arch.hidden, trained.arch.depth) == (2, 2)
+    assert (trained.arch.hidden, trained.arch.depth, trained.arch.g_depth) == (2, 2, 1)
     passes = [a.get("pass") for a in trained.attempts]
-    assert passes == [None] + ["smaller"] * 5
-    assert [a["solved"] for a in trained.attempts][-4:] == [True, False, False, False]
-    last = trained.attempts[-3:]
-    families = [(a["best_architecture"]["encoding"], a["best_architecture"]["head"]) for a in last]
-    assert families == [("onehot", "classify"), ("raw", "regress"), ("onehot", "classify")]
-    assert last[2]["steps"] > last[0]["steps"] == last[1]["steps"]
-    # seeds count per family: the default's long pass takes the seeds after its short pass's
-    assert seeds_used[-3][0] == seeds_used[-2][0] and seeds_used[-1][0] == seeds_used[-3][0] + 1
+    assert passes == [None] + ["smaller"] * 6
+    assert [a["solved"] for a in trained.attempts][-5:] == [True, False, False, False, False]
+    last = [a["best_architecture"] for a in trained.attempts[-4:]]
+    kinds = [(a["encoding"], a["head"], a["g_depth"]) for a in last]
+    assert kinds == [("onehot", "classify", 1), ("raw", "regress", 1),
+                     ("onehot", "classify", 1), ("onehot", "classify", 2)]  # fmt: skip
+    steps = [a["steps"] for a in trained.attempts[-4:]]
+    assert steps[2] > steps[0] == steps[1] == steps[3]
+    # seeds count per kind of pass: the default's long pass takes the seeds after its short
+    # pass's, the others start where that one did
+    first = [used[0] for used in seeds_used[-4:]]
+    assert first[0] == first[1] == first[3] and first[2] == first[0] + 1
+
+
+def test_the_last_smaller_pass_may_win_with_g_an_mlp(write_spec, monkeypatch):
+    # stand-in training where size 2 solves with an affine g, and size 1 only with g an MLP
+    from mipsdsl.train import search
+    from mipsdsl.train.trainer import AttemptResult
+
+    def mlp_readout_solves_smaller(task, data, archs, seeds, encoding, head, config, **_):
+        result = AttemptResult(archs, seeds, config.max_steps, 0.0, [0.5] * len(archs))
+        right = [i for i, a in enumerate(archs) if a.hidden == 2 or a.g_depth == 2]
+        if right:
+            m = right[0]
+            model = BatchedRNN(archs, seeds, encoding.dim, head.dim)
+            result.accuracy[m] = 1.0
+            result.solved_model, result.solved_state = m, model.weights_of(m)
+        return result
+
+    monkeypatch.setattr(search, "train_models", mlp_readout_solves_smaller)
+    task = small_task(write_spec, "x[t-1]", hints="hint transition mlp\nhint width 16")
+    trained = train(task, SearchOptions(budget=120, seeds=1))
+    assert (trained.arch.hidden, trained.arch.g_depth) == (1, 2)
+    assert "g MLP d2/w16" in trained.arch.describe()
+    x = np.array([[[0], [1], [1]]])
+    assert trained.run(x).shape == (1, 3, 1)  # the saved weights rebuild the network
 
 
 def test_an_mlp_stage_the_default_fails_is_tried_with_raw_regression(write_spec, monkeypatch):
@@ -144,10 +173,11 @@ def test_same_seed_gives_the_same_weights(write_spec):
         assert torch.equal(tensor, second.state[name])
 
 
-def test_masked_models_are_independent_of_their_batch_mates():
-    small = Architecture(1, 2, 4)
+@pytest.mark.parametrize("g_depth", [1, 2])
+def test_masked_models_are_independent_of_their_batch_mates(g_depth):
+    small = Architecture(1, 2, 4, g_depth=g_depth)
     alone = BatchedRNN([small], [5], 2, 2)
-    together = BatchedRNN([Architecture(3, 2, 8), small], [9, 5], 2, 2)
+    together = BatchedRNN([Architecture(3, 2, 8, g_depth=g_depth), small], [9, 5], 2, 2)
     x = torch.randn(16, 6, 2)
     out_alone, _ = alone(x)
     out_together, hidden = together(x)
@@ -170,8 +200,8 @@ def nearly_right_sum(write_spec, n=2000, off=1.01):
     with torch.no_grad():  # h' = h + x * scale_in / scale_out and y = h: the sum, if exact
         model.f_weights[0][0, :, 0] = torch.tensor([1.0, scale_in / scale_out]) * off
         model.f_biases[0][0].zero_()
-        model.g_weight[0].fill_(1.0)
-        model.g_bias[0].zero_()
+        model.g_weights[0][0].fill_(1.0)
+        model.g_biases[0][0].zero_()
     return data, encoding, head, model
 
 

@@ -1,7 +1,9 @@
 """The MIPS network family, batched: M independent RNNs trained as one computation.
 
 Each model is h_t = f([h_{t-1}, x_t]), y_t = g(h_t), h_0 = 0, where f is an MLP of `depth` affine
-layers (ReLU between them; depth 1 is a single affine map, a linear RNN) and g is affine.
+layers (ReLU between them; depth 1 is a single affine map, a linear RNN) and g one of `g_depth`
+layers (affine unless the search needs a smaller hidden size than an affine g allows); hidden
+layers of f and g have the same width.
 
 Weights carry a leading model axis. Models of one depth but different hidden sizes and widths share
 the computation: each is padded to the largest size and masked, so unused units stay exactly zero
@@ -23,39 +25,49 @@ class Architecture:
     width: int = 0  # hidden width of f when depth > 1
     encoding: str = "onehot"  # "onehot" or "raw" input
     head: str = "classify"  # "classify" (softmax per output) or "regress" (rounded)
+    g_depth: int = 1  # affine layers in g; 1 means an affine readout
 
     def describe(self) -> str:
         f = "linear" if self.depth == 1 else f"MLP d{self.depth}/w{self.width}"
-        return f"n={self.hidden}, f {f}, g affine, {self.encoding} inputs, {self.head} head"
+        g = "affine" if self.g_depth == 1 else f"MLP d{self.g_depth}/w{self.width}"
+        return f"n={self.hidden}, f {f}, g {g}, {self.encoding} inputs, {self.head} head"
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
 class BatchedRNN(torch.nn.Module):
-    """RNNs of one depth with per-model hidden sizes and widths, weights initialised per seed."""
+    """RNNs of one depth of f and of g, with per-model hidden sizes and widths, weights
+    initialised per seed."""
 
     def __init__(self, archs: list[Architecture], seeds: list[int], in_dim: int, out_dim: int):
         super().__init__()
-        depths = {a.depth for a in archs}
+        depths = {(a.depth, a.g_depth) for a in archs}
         if len(depths) != 1 or len(archs) != len(seeds):
-            raise ValueError("one depth per batch, and one seed per model")
+            raise ValueError("one depth of f and of g per batch, and one seed per model")
         self.archs, self.seeds = list(archs), list(seeds)
-        self.depth, self.in_dim, self.out_dim = depths.pop(), in_dim, out_dim
+        (self.depth, self.g_depth), self.in_dim, self.out_dim = depths.pop(), in_dim, out_dim
         self.models = len(archs)
         hidden = max(a.hidden for a in archs)
         width = max(a.width for a in archs)
         self.register_buffer("hidden_mask", _mask([a.hidden for a in archs], hidden))
         self.register_buffer("width_mask", _mask([a.width for a in archs], width))
-        sizes = [hidden + in_dim] + [width] * (self.depth - 1) + [hidden]
-        self.f_weights = torch.nn.ParameterList()
-        self.f_biases = torch.nn.ParameterList()
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-            self.f_weights.append(torch.nn.Parameter(torch.empty(self.models, fan_in, fan_out)))
-            self.f_biases.append(torch.nn.Parameter(torch.empty(self.models, 1, fan_out)))
-        self.g_weight = torch.nn.Parameter(torch.empty(self.models, hidden, out_dim))
-        self.g_bias = torch.nn.Parameter(torch.empty(self.models, 1, out_dim))
+        # g's layers are registered first: the parameters' order is the order L-BFGS flattens
+        # them in, and its float sums then round as they did before g could be an MLP
+        self.g_weights, self.g_biases = self._layers(
+            [hidden] + [width] * (self.g_depth - 1) + [out_dim]
+        )
+        self.f_weights, self.f_biases = self._layers(
+            [hidden + in_dim] + [width] * (self.depth - 1) + [hidden]
+        )
         self._init()
+
+    def _layers(self, sizes: list[int]) -> tuple[torch.nn.ParameterList, torch.nn.ParameterList]:
+        """Weights and biases of affine layers between `sizes`, one slice per model."""
+        pairs = list(zip(sizes[:-1], sizes[1:]))
+        weights = [torch.nn.Parameter(torch.empty(self.models, i, o)) for i, o in pairs]
+        biases = [torch.nn.Parameter(torch.empty(self.models, 1, o)) for _, o in pairs]
+        return torch.nn.ParameterList(weights), torch.nn.ParameterList(biases)
 
     def _init(self) -> None:
         """Model m's weights depend on its seed and architecture only, not on its batch mates:
@@ -66,9 +78,8 @@ class BatchedRNN(torch.nn.Module):
             for m, (arch, seed) in enumerate(zip(self.archs, self.seeds)):
                 generator = torch.Generator().manual_seed(seed)
                 for name, rows, cols in self._layout(arch):
-                    weight, bias = getattr(self, name[0]), getattr(self, name[1])
-                    if isinstance(weight, torch.nn.ParameterList):
-                        weight, bias = weight[name[2]], bias[name[2]]
+                    weight = getattr(self, name[0])[name[2]]
+                    bias = getattr(self, name[1])[name[2]]
                     bound = len(rows) ** -0.5
                     drawn_w = torch.empty(len(rows), cols).uniform_(
                         -bound, bound, generator=generator
@@ -88,18 +99,16 @@ class BatchedRNN(torch.nn.Module):
             rows = first_rows if i == 0 else list(range(arch.width))
             cols = arch.hidden if i == self.depth - 1 else arch.width
             layers.append((("f_weights", "f_biases", i), rows, cols))
-        layers.append((("g_weight", "g_bias", None), list(range(arch.hidden)), self.out_dim))
+        for i in range(self.g_depth):
+            rows = list(range(arch.hidden if i == 0 else arch.width))
+            cols = self.out_dim if i == self.g_depth - 1 else arch.width
+            layers.append((("g_weights", "g_biases", i), rows, cols))
         return layers
 
     def transition(self, h: torch.Tensor, x_t: torch.Tensor, models=slice(None)) -> torch.Tensor:
         """f([h, x]) for h (M, B, n) and x_t (M, B, in_dim); masked units stay zero. `models`
         selects some of the models (a slice), M counting those only."""
-        z = torch.cat([h, x_t], dim=-1)
-        last = len(self.f_weights) - 1
-        for i, (weight, bias) in enumerate(zip(self.f_weights, self.f_biases)):
-            z = torch.baddbmm(bias[models], z, weight[models])
-            if i < last:
-                z = torch.relu(z) * self.width_mask[models]
+        z = self._mlp(self.f_weights, self.f_biases, torch.cat([h, x_t], dim=-1), models)
         return z * self.hidden_mask[models]
 
     def forward(self, x: torch.Tensor, models=slice(None)) -> tuple[torch.Tensor, torch.Tensor]:
@@ -118,19 +127,25 @@ class BatchedRNN(torch.nn.Module):
 
     def readout(self, h: torch.Tensor, models=slice(None)) -> torch.Tensor:
         """g(h) for h (M, B, n): the output layer's raw values (M, B, out_dim)."""
-        return torch.baddbmm(self.g_bias[models], h, self.g_weight[models])
+        return self._mlp(self.g_weights, self.g_biases, h, models)
+
+    def _mlp(self, weights, biases, z: torch.Tensor, models) -> torch.Tensor:
+        """Affine layers with ReLU between them; masked hidden units stay zero."""
+        last = len(weights) - 1
+        for i, (weight, bias) in enumerate(zip(weights, biases)):
+            z = torch.baddbmm(bias[models], z, weight[models])
+            if i < last:
+                z = torch.relu(z) * self.width_mask[models]
+        return z
 
     def weights_of(self, m: int) -> dict[str, torch.Tensor]:
         """Model m alone, cut to its own sizes: the state dict of a one-model `BatchedRNN`."""
         arch = self.archs[m]
         out = {}
         for (w_name, b_name, index), rows, cols in self._layout(arch):
-            weight, bias = getattr(self, w_name), getattr(self, b_name)
-            suffix = "" if index is None else f".{index}"
-            if index is not None:
-                weight, bias = weight[index], bias[index]
-            out[w_name + suffix] = weight.detach()[m : m + 1, rows, :cols].clone()
-            out[b_name + suffix] = bias.detach()[m : m + 1, :, :cols].clone()
+            weight, bias = getattr(self, w_name)[index], getattr(self, b_name)[index]
+            out[f"{w_name}.{index}"] = weight.detach()[m : m + 1, rows, :cols].clone()
+            out[f"{b_name}.{index}"] = bias.detach()[m : m + 1, :, :cols].clone()
         out["hidden_mask"] = torch.ones(1, 1, arch.hidden)
         out["width_mask"] = torch.ones(1, 1, arch.width)
         return out

@@ -16,13 +16,14 @@ from mipsdsl.task import Task
 
 MAX_ONEHOT = 32  # alphabet size up to which inputs are one-hot by default
 MAX_CLASSES = 32  # output range up to which an output is classified by default
-SEARCH_VERSION = 8  # bumped when the search itself changes (2: a second pass for smaller sizes;
+SEARCH_VERSION = 9  # bumped when the search itself changes (2: a second pass for smaller sizes;
 # 3: regression models polished with L-BFGS before a batch gives up; 4: classifiers abandoned
 # after 600 steps with nothing right, second passes as long as the winner needed; 5: a quarter of
 # each minibatch drawn from training sequences the best model got wrong; 6: the smaller-sizes pass
 # trains twice the stage's steps and repeats while it finds a smaller network; 7: a short pass
 # first, as in 5, and the long one only when it fails; 8: an MLP stage the default encoding
-# fails, and the short smaller-sizes pass, also try raw inputs with rounded regression)
+# fails, and the short smaller-sizes pass, also try raw inputs with rounded regression; 9: a last
+# smaller-sizes pass with g an MLP)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ Stages run from a linear transition (which extracts exactly) to wider and deeper
 stage every hidden size, width and seed trains at once, and the simplest confirmed model wins.
 Each stage runs with the task's default input encoding and output head, then, if that fails and
 the stage is an MLP, with the paper's raw inputs and rounded regression. The search stops at the
-first stage that solves the task. Every stage is recorded. Results are cached by a content hash
-of everything that determines them.
+first stage that solves the task, after passes over its smaller hidden sizes (the last of them
+with g an MLP). Every stage and pass is recorded. Results are cached by a content hash of
+everything that determines them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from mipsdsl.train.trainer import predict, train_models
 
 SMALLER_MIN_STEPS = 1000  # the least a first pass for smaller sizes trains
 MAX_TRAIN_SEQUENCES = 200_000  # more adds nothing for these tiny networks but generation time
+READOUT_DEPTH = 2  # the depth of g in the last pass for smaller sizes
 
 
 class TrainingFailed(MipsError):
@@ -195,25 +197,30 @@ def _smaller(task, data, stage, solved, codecs, options, deadline) -> list:
     one per family the stage trains, get twice the steps the winner needed (at least
     SMALLER_MIN_STEPS), so that a task solved quickly does not wait long on sizes too small for
     it; if they fail, the default family trains again for twice the stage's steps (a smaller
-    network may need longer, and the learning rate then decays more slowly). Seeds count per
-    family. Each pass's result, the last one solved or not; none when there is nothing
-    smaller."""
+    network may need longer, and the learning rate then decays more slowly), and last, on an MLP
+    stage, a short pass with g an MLP too (depth READOUT_DEPTH): an affine g needs the states
+    with one output on one side of a hyperplane, which may take more hidden units than the task
+    has states to tell apart (parity_last2 trains at n=1 only so). Seeds count per kind of
+    pass. Each pass's result, the last one solved or not; none when there is nothing smaller."""
     winner = solved.archs[solved.solved_model]
     sizes = [h for h in stage.hidden if h < winner.hidden]
     short = min(2 * stage.steps, max(2 * solved.solved_step, SMALLER_MIN_STEPS))
     tried = _tried(stage, codecs)
-    passes = [(short, i) for i in range(len(tried))]
+    passes = [(short, i, 1) for i in range(len(tried))]  # (steps, family, depth of g)
     if short < 2 * stage.steps:
-        passes.append((2 * stage.steps, 0))
-    tries, next_seed = [], [max(solved.seeds) + 1] * len(tried)
-    for steps, i in passes:
+        passes.append((2 * stage.steps, 0, 1))
+    if stage.depth > 1:
+        passes.append((short, 0, READOUT_DEPTH))
+    tries, next_seed = [], {}
+    for steps, i, g_depth in passes:
         if not sizes or time.perf_counter() >= deadline:
             break
         encoding, head = tried[i]
-        archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
+        archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind, g_depth)
                  for h in sizes for w in stage.widths]  # fmt: skip
-        seeds = range(next_seed[i], next_seed[i] + options.seeds)
-        next_seed[i] += options.seeds
+        first = next_seed.get((i, g_depth), max(solved.seeds) + 1)
+        seeds = range(first, first + options.seeds)
+        next_seed[i, g_depth] = first + options.seeds
         models = [(a, s) for a in archs for s in seeds]
         tries.append(train_models(
             task, data, [a for a, _ in models], [s for _, s in models], encoding, head,
