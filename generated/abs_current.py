@@ -40,11 +40,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 4,
-    "architecture": {"hidden": 1, "depth": 2, "width": 16, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 2,
+        "width": 16,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 800, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "1ddec1cd59879af2e56f52c7da91a83273474878d2677ccb03c68661bf4cf37e",
+        "key": "8e39be3412ffb568a61e7f91839f4432f329852abf1a7d9ad472788ff0995321",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -100,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0319b8b35ba76868672a17fdda12ecb395d011de3481103b10872231a72a100b",
+    "source_sha256": "de392fc4104b0f55c10eea82898b1e717518cb4cc2c16b0162f83c08441b1141",
 }

@@ -51,11 +51,12 @@ __provenance__ = {
         "width": 16,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "57567d1c3429a69a602f5037648c53c4c7f1fa00786a40d8c82c0da7caf7556d",
+        "key": "914ac8fc6182d2fdbfa9a9ab4fb16ed371cb91033e4003a14a9ef79771abe52b",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by the value of y on entering a state",
@@ -116,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "975070ba3a74229bab2d50a2596aeceb52a02ab8f8525714730f84cef217ca5b",
+    "source_sha256": "0fd84bde0800399ba686d1bd6729fd3d33a20e7b48c5d9935ea5666888404bb5",
 }

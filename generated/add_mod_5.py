@@ -51,11 +51,12 @@ __provenance__ = {
         "width": 32,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "b6b692a33f5e1e768da7b05a8fbb0b1ede87978bb62848c55fd1f62719c39e26",
+        "key": "898a0f1d61de699c13abdd50fd56c8f8b624d3c793671b546b3c9042d20d5a6d",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "5ee76a8f9567da7aef72e74c1ecf4cafac12fc4936d79aeb657985d87fa981f6",
+    "source_sha256": "4bce70b83fddbf4fd10a0a8775e3fd732bf9c0146943e767de6328ef7efc5ede",
 }

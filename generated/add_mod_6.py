@@ -51,11 +51,12 @@ __provenance__ = {
         "width": 32,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 6-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "d42069ba2070f480834d79b9bcd96c986ee77969af47f31e9cc13ea1e0f29f16",
+        "key": "b11c446373ec85a912c04903900ec8a4efbfc912c3bc99da4cbd0da923b02252",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "852a3197f9eb9f801d9917d2348ec6240f62602bb8e9fd2635f4e3f6e44acd3e",
+    "source_sha256": "f33831a3cf9ec6ec5a103a0b6f580710e8b0e54a62f034b5c58c3b203c74633a",
 }

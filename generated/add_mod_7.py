@@ -51,11 +51,12 @@ __provenance__ = {
         "width": 32,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 1200, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "86bdb51b9f073fa1fefae728549fb4d1ca767d3e320e2fb47f03566ec4ee9adc",
+        "key": "4621449dd468ca6a6f063c85e8c06c192c07df26d6d1fd86af9f0e754a66e6b1",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1745671837ba2df28ed063daa8002b80d158035c88a37b66b2a95e0a4fca6b18",
+    "source_sha256": "b5dffa4efcf2c11356a4bd5169483f69674ca691f02742a7897b99a7065d510c",
 }

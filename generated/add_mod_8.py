@@ -51,11 +51,12 @@ __provenance__ = {
         "width": 32,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 2200, "confirmed_on_sequences": 90000},
     "extraction": "a 8-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "788e0a616301ff0a48aa9dc57941ed779e6fadfc920300158453270818d71e7f",
+        "key": "04e9b846ec58e885a4f289adf86ad8d82a98136d841b0d28835adf003a4e3141",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1d2365b7dad25031f91bbd45034808ba075cd1920d8dffe1aaf68b37b041c6b7",
+    "source_sha256": "6f7b03242f66bf546c49a4db4a88b5807b39d1a1eec15b860cd2856799302978",
 }

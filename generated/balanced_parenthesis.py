@@ -56,11 +56,12 @@ __provenance__ = {
         "width": 32,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 7-state machine, states labelled by a counter stepping (1, -1) on the input symbols, continued past the states first reached at step 5 (it agrees with the machine up to length 10), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "b2479cc6bf34c34ff81f9be8fd54bbb0c670d2505e2042a47c565f11f7427551",
+        "key": "8e946a6756d781d2ce6549fb2b4332e4cbc7d6ce49d8634cc050fc3d7d834705",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by a counter stepping (1, -1) on the input symbols, continued past the states first reached at step 5 (it agrees with the machine up to length 10)",
@@ -118,5 +119,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7ffcbe18796006f97fe2d56199bea603a358841eb0704ed6de2cb6556ac20bd4",
+    "source_sha256": "7d11dfcee03f79ed854e60d3044d2a5c8a4f33444d93f0092f1f0fa7ee9dd10d",
 }

@@ -55,11 +55,12 @@ __provenance__ = {
         "width": 16,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "f6577ef2cdccedcc95bdedcb5acfd3c52167fd0be47fa076cab2ce447a608111",
+        "key": "9fc0deff2df015ed13c033c0fc4b9b87868ff297f666e38148e5d3730e0d2156",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +116,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "00145d16a5401bd8c5c649fe7a8786a3c74085128ac879fe2e6a11347b841e50",
+    "source_sha256": "20f7997c2238b69e2131444c7ff97e78f3ad6511d962411e3a8d622f7d816ab5",
 }

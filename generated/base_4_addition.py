@@ -55,11 +55,12 @@ __provenance__ = {
         "width": 16,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "219b29647846d301891ea3601a26127d3aa03523af65d453c4a90e62a1dd81e3",
+        "key": "e365e4882716a01d6daf1a055a55227d02119153ecfac25eca8f9c35cc88d99a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +116,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "72f82b1a6ad208596c4c61ab54ed168206b13257c4f05ef7a47db8243c761716",
+    "source_sha256": "c3a48c2cb6f171cbeea157199f347852906a5d433fcba013ac05a5b3f397ef1d",
 }

@@ -55,11 +55,12 @@ __provenance__ = {
         "width": 32,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "035ae24a012ad3219e1901ea4feb0d86593b894256e6081756bce05f7b01d6ca",
+        "key": "d60d1f9981e311b9f4336e48347630b0d191b06b0c82c75ce7ca5da18969f31b",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +116,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3261bd6f9b52a533754bdd62c08cea39f966c7b18893bbc316c535f405224e26",
+    "source_sha256": "b793bc911913c7590d2822ae4ea01b5f1dab5ed35ac2858781e8a94213baba73",
 }

@@ -49,11 +49,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 3,
-    "architecture": {"hidden": 2, "depth": 2, "width": 16, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 2,
+        "width": 16,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "e4e7b5589ada7d443053a6119df2320d7150482d20900b2d15f62654dce1ff7a",
+        "key": "0ce7afd09d1b2570250ac5e4446c2a61b6c20524174d1309e355a77f57f765c4",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -112,5 +119,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6c31970827f7152d2ad2d093c12ebf97aca8b4367ebb18bc3875936423bbc162",
+    "source_sha256": "57ca160e7097d3ebfb00048d7e158c1c66dd5abbe2d66dc3063df5c4557d70cf",
 }

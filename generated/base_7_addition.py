@@ -185,11 +185,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 3,
-    "architecture": {"hidden": 2, "depth": 2, "width": 32, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 2,
+        "width": 32,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state table, read out of an RNN with 2 hidden units; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "821deecf644d8a19516edf92f148dc32ea330ae1f88423851639f51bf09b31ad",
+        "key": "a3b0c60a1f156be040f4cfd1d665663ccb65936e2b3fa9f06d9e638f8f105c30",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state table",
@@ -249,5 +256,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7759ab992ceee9db85ea9f85fa45c5e234ae954fec6df6f2157b5e6aea8d96a2",
+    "source_sha256": "1f0ff4c95b8b6837b25060144dbb96976e01b24a9b924866d90ba9e8ee3c73a3",
 }

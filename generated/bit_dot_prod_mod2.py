@@ -52,11 +52,12 @@ __provenance__ = {
         "width": 16,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "228821badfa2bfe8f5688121cd064ae925bd00297f11f1a46fd9811370f6c11e",
+        "key": "1615dd041ed1f493b40012e840c17b26fc5ab4fd84cd40f7126b66807071217e",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -113,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "9e811c12c9b413dc1ca8433244bfbbac561987ac77145df2a7823373e18411ce",
+    "source_sha256": "cc87ccefc5994b6e44df089f386a38de1f66ebb8006c7b37b3aa9e214f335124",
 }

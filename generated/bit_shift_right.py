@@ -47,11 +47,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 2, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "ef766b0f436ccfa5e57cb1720948895d78e6c7ccd765e580a380d62840de5aaa",
+        "key": "45f2f2ab7ad2cbd7d0a16f6465244b5971ac53a078ebbac75397d1d3e506ed40",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -111,5 +118,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "760d2b424cb876d6813acf7e61b88ec852dcf50b38f7db750c26f2ee96422e52",
+    "source_sha256": "561635db2cd02c16d245dd65a04e506c1691ed344586d0ba72f0edd952675ff7",
 }

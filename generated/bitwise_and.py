@@ -41,11 +41,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 1, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "2dbc77f864b8dfd29a788faabfae9075a384aa732cf9c4d70847a4b36c9fb20f",
+        "key": "b14fd0dae4b3220ae8eed7d7081af4b215decbe88e0175f3169b4ceabc683b85",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -98,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a96467b10fe18cf76f95f1a6529fd7159ae358e9f87ae0d35c3171930b563e13",
+    "source_sha256": "c8f7779251c46365c39041475b85be3fbefadb5bfdc0cfd66bc31ee5b88a1bcc",
 }

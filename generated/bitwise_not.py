@@ -40,11 +40,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 1, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "c079a39d5a9dde09467cf96da846f72e74df66566b39783a0b05461b457a75fc",
+        "key": "d7558d2419fa66e045e9afd8901ced52ed572f8cad9900a726e8d80955eb2b25",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -97,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "ab603510274d80b49ce9dcd846a34ce7b3be0dd3a5498e12b7598176981d58a9",
+    "source_sha256": "c60547eac66d6fb24e22dcb7eeb133a277c3f895ed8449ff0c56e0235fe1cf35",
 }

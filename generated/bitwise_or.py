@@ -41,11 +41,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 1, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "12ae1acb7db83996ad338ddcee166ce88c64808b8e2aaee5a7e1b34b84ebc052",
+        "key": "25c6655e0906934a2a1f147983ba0f119f59ccde01644cb28b172f826a437208",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -98,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c4537ff1839dea24b2b7353b506d25eb9e12c5efc93ddf6d340ca567c932b5d4",
+    "source_sha256": "ba15df84c94f5918f5c7d68690cc13281e04b80bfe6dcbf3ea4912bad047fc16",
 }

@@ -47,11 +47,12 @@ __provenance__ = {
         "width": 16,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "a6a397078e5e9ef3d28788979db87cd893a15c4e28a2b344cca9830c80455e6f",
+        "key": "76f82e291c5b671dbfb73b80e51dc1ac88f40789517041514e846a79383a5375",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -104,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1135ab6f4fffab01a870ecb671983b065bb1c2250f4a14046c53f6de3a242f14",
+    "source_sha256": "8657d07a46885e80ced4fc5e09b813afd947624254279402c7a6bbfd1e65ecd8",
 }

@@ -41,11 +41,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 2,
-    "architecture": {"hidden": 1, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "9b98ee5ebf0f46c8dc132210c55c04013e6b19f43c1880f4315f445b09af01fc",
+        "key": "21af6b3e21161b96a13d7343d22b98272bc921ac0b42179a9e12ab4636fb1fc9",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -89,5 +96,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "9d0c91900efe13fdcd69e8646e7018c8a7312371f73ef48b8c9e7f5421324c00",
+    "source_sha256": "01e456f3e1e7d4330beb1d1e4ffa8002c4574a7e95724fdbcf9d7734f04ec1a8",
 }

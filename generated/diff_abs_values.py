@@ -47,11 +47,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 6,
-    "architecture": {"hidden": 2, "depth": 2, "width": 16, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 2,
+        "width": 16,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 1600, "confirmed_on_sequences": 70000},
     "extraction": "a 101-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "f48bf5fbb19af30ded16dccb814bb6b2966fcda0c3c555eb47c5a40bb25ee4c1",
+        "key": "fd60b400e990f9a4e99dae9318a4252de16bcf68c354d1f5801d9e23cbfdb87e",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 101-state machine, states labelled by the last 1 input (from 0)",
@@ -111,5 +118,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "03be4a553ee7bcd2dd1092eae558bdc1bd35c517b1c3a220e648f3b13ad1e3dd",
+    "source_sha256": "1af13151c99d183e9d75117ae61cff85fa5c7729c74f18ed157df731035d29cd",
 }

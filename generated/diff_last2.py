@@ -47,11 +47,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 2, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "d9e55677c9fc20ce377e3d211fdd7532de795b15b93b93fb0c14f464454271d5",
+        "key": "501833f8eebf5d6e4788a5320de6d49cdb6b116a008123e1dd4f9bb1607268f0",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +102,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6fde3e122204db79703f1268f0eaab1a838eb6216a6e4703c2d060c6b1e46e0c",
+    "source_sha256": "6bd42dd70edd0ae0544bb2440e0f42fcbe953456158393ca288405ed35aae8e6",
 }

@@ -53,11 +53,12 @@ __provenance__ = {
         "width": 32,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 2000, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "38018623ecea06c4586225d854da54b486d3e516b12d4598eaf119d90e5df04d",
+        "key": "786402a70dfd2d95182c13cd5264630095ae77dceb1b9fa4b9c21dc4f79113ac",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by breadth-first state numbers",
@@ -118,5 +119,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "79c66aa022a38942725ba237de84dadb11bede553344109360ef6d2c0dd5fa1d",
+    "source_sha256": "13777d82f06aa2c23b3f18dae65852f52a56d4acfb480cc6f23472da130f1611",
 }

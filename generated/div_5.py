@@ -53,11 +53,12 @@ __provenance__ = {
         "width": 32,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by breadth-first state numbers, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "7d6bf6adcb7b5dfa09cbe4fe2c23587a4b6b964d20f39801fa4bb0db4e4ceffc",
+        "key": "1a9e44a8fee6164e7beb5e2bd0c02add739c123c8a706f5d3f4f91cfe3cfc391",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by breadth-first state numbers",
@@ -113,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "115291c0df44e5bf0668ba2078f4f01b3a562f8b37c87cc8b3a7e0f565a62329",
+    "source_sha256": "8e40bd880f321000d3901cbc225c190077eea19e5d31c5883cbcf9772b0fac41",
 }

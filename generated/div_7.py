@@ -47,11 +47,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 2,
-    "architecture": {"hidden": 4, "depth": 2, "width": 32, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 4,
+        "depth": 2,
+        "width": 32,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by breadth-first state numbers, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "1b506d007feadea43e86a603386ea600483c070decdf7fc74c244318f804a44d",
+        "key": "ad6b039e6c8f7d96302451b23c3109a73bdd699df9c9695c340d16ae5b083dbb",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by breadth-first state numbers",
@@ -110,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "655c7e723e869e1632a64129dc004b5f52e86cc34d390f2588d38c9fb305804b",
+    "source_sha256": "269629e63436522381bc197b0b922863f3b9c9782e0c28dc84bd0951a7de34ea",
 }

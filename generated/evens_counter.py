@@ -57,11 +57,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 8,
-    "architecture": {"hidden": 2, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 1200, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 10 input symbols (an order-invariant network), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "1fff9367d5f34477bea152d9329f43d2c6ff934a20cfe3b0c5a9879e790175ae",
+        "key": "33008fa6e3ea69e43c0e57f45e471531f8fcc8dc4f81c342f0586f1e8860c569",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 10 input symbols (an order-invariant network)",
@@ -108,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "81acbff504397201b5fabf0681e07682b66ed7c3dd22dc7a7ba328661acf51d1",
+    "source_sha256": "b55402f9ab80a847429baba828acd6f75b75d24a7b710390abee0696e0f351b9",
 }

@@ -40,11 +40,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 1, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "43f3929908f5a6f9b0fd85bee1b68976cb0c3d2e51fec9bc4cd27d16b7b977b5",
+        "key": "14c6bf765299b30ee89cff0601caa92e508da626c48f8b13201af847321bda8f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -97,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "e272d0d52b9525a7a930f4930a5d8eefe777572f036239274b7a8c570f87dcd0",
+    "source_sha256": "9320fe96d480355185c10e177b6ecadb7517389da5a89037b7718ad4e8f54039",
 }

@@ -48,11 +48,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 1, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 2 input symbols (an order-invariant network), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "362af146d30a6c9838de3b830382fe069f2320156df294b3dc57ea25279e669f",
+        "key": "a150742d8191454c5b03645ab8bc7a1842733a8bd2dec992560395bbb7bc20f7",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 2 input symbols (an order-invariant network)",
@@ -99,5 +106,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "341b471d30d57fc5f1d0c615cbbfe1d784b61a82fcd5af84c243a05b43592d40",
+    "source_sha256": "4c6c12afe91f25074beaa71bcda5e98a099975044f85b39dc44d57eff86dcb6c",
 }

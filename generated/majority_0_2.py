@@ -51,11 +51,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 1,
-    "architecture": {"hidden": 2, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 800, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 3 input symbols (an order-invariant network), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "7c57f285808f2b04481fd347d941cbaebf57b3738230d59a10bea81641c16e45",
+        "key": "c246d4f29dc876be9c0edaa412d3679c1e735387f7c80cb91804d5a07edb9554",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 3 input symbols (an order-invariant network)",
@@ -102,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "2e6c09da70cf2dcf04263794275d0a0bdbfd39cb33a0bdaaa8a83e60aaa1db29",
+    "source_sha256": "0d1544163096969966c2d184db276dc6f92a349413c842f4306e2191ae1e9227",
 }

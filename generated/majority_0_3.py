@@ -58,11 +58,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 2,
-    "architecture": {"hidden": 3, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 3,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 1600, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 4 input symbols (an order-invariant network), read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "49bcb48a0af3beed215d578a6041cdc2d24d672cdcf00af4c505395e9e3ca5e5",
+        "key": "273c0fac2f3e5b0b23e5cffa86c127c40f7d6d463d234af9344fa036b2d3a10a",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 4 input symbols (an order-invariant network)",
@@ -109,5 +116,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "4ba5b1b0c2c187d98f775dc970aa50e983441344c3983c4a721ac1e5fcebfec4",
+    "source_sha256": "03ef424fa0a3dbbc0d76a28ee7f096054dc092f1760e98cf54bcdf9335a74562",
 }

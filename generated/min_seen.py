@@ -45,11 +45,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 1, "depth": 2, "width": 16, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 2,
+        "width": 16,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 10-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "c10e207efd6dfe3c897d234165164c75855984e99fa238842048fb8636e5715d",
+        "key": "ec8e4c27aa859cabfc2830561d7a74ecbe02eb8c5260c1bf044dfa0a62f54abe",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 10-state machine, states labelled by the value of y on entering a state",
@@ -108,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c6e291b61804f889782ce46461c96e424a5181e26fca1eb9c683d7643d41ef45",
+    "source_sha256": "de441abbec62005b0e597be2fa74f7f220e8470720c1f661adb8b920caccf36b",
 }

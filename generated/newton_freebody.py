@@ -51,11 +51,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 6,
-    "architecture": {"hidden": 2, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "258abf8907cf82a92a0533594ff41a63e558b840122c09d50df9e9336db3a0e6",
+        "key": "be20c162fb5a0736c082526241cde414087b469c05401232d9b3ee4bee75b2ca",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -99,5 +106,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b9afc9603e7f8051b126bb9d9ecb3cb99e686ddf1b6a7dd35bc711cc9d586787",
+    "source_sha256": "b55192fda4bf8bcf7de97db52e7aea7c9989cded7b70a7318e73c6c5c3629c97",
 }

@@ -51,11 +51,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 6,
-    "architecture": {"hidden": 2, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "f285ae29265a60588c0305157dbdd369dc7cbbd99f4dafa72e8c1bb7e7d13d0e",
+        "key": "2266afc8c26fdbb1c88dcaf1b0b8fdb27721e9becec1117a354cfefa61b143a6",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -99,5 +106,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a8704656b5cb679d1c9e000f39e74bee06a2ddbad7d8ccdf572f2f1d79f3ac91",
+    "source_sha256": "7db79dd4c4d68309cf787fdfba75637a70c2828a67205851e965ed3177b39d80",
 }

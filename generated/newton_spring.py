@@ -55,11 +55,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 2, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "52b52492f59ebe8f84e4bc74a77e8af7f463dbdd6cceae7e3a02f9f585cdee84",
+        "key": "383950afc0bcb621a1d169b2b76e02d8fff90edd61d77260862e6eef5c71bf45",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -103,5 +110,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "f3c64d2c4bd003ea5bbb83c50da1b36e10109bd826bdd4b7e79ccb2fefe7c30c",
+    "source_sha256": "eb716aa184f518e60ddb90c8995df253244bef2359ea9ab762392f422083af5e",
 }

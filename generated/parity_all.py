@@ -51,11 +51,12 @@ __provenance__ = {
         "width": 16,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "c0ddb8f1227a265d79cf759c7a601d2338713a54db38b5e70a29b564e4ab58f4",
+        "key": "876610297baef5a7424303d4ca1180be766088b80ed28883a00b3decbea36676",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -112,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6d5e286832d05edb6040f3712245629d1754527c1016898615de56a7749493f7",
+    "source_sha256": "a5cf364d36cc9849fa7384068b6c9b58a3016c47fe1a0347b7d5080382fd445f",
 }

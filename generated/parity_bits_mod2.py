@@ -47,11 +47,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 1, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "da410976d6de56c62cfdf6ee3c0e7e8325bd2e2800df82bfec7a00d5cc4b95aa",
+        "key": "033e0beba799c7c88dfdf46b8115f74f15222976afa765ab54ff1fcd02ab7011",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -108,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "042e7bb084a97b75169ac8c64972f9fc393616be720ba79dc8222ea3bb0948cc",
+    "source_sha256": "c63754047c5c72fd52527a0b3aa8b2840fd2ba16f886fd5829ac7fe84cde41bf",
 }

@@ -56,11 +56,12 @@ __provenance__ = {
         "width": 16,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "28dbd0e4259f6fc0dc01142eaae70d33d617de19662bd18c3d6891fcf680ce87",
+        "key": "3a8dda18078c8af01cf2b381612746c5c3013fd1baf4efa57736f17982707682",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -141,5 +142,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "cebaf117de25cf1bff38b8814ff68fe304666704a761663146a3c830d72b97a2",
+    "source_sha256": "d26fadbfe4fd65194b11b2914d0f7ed12153f2ab69d802fda5f2389734b933d8",
 }

@@ -59,11 +59,12 @@ __provenance__ = {
         "width": 32,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "654c8740268fd87a4ed556ac76eca3b97e79c818bcc8dc77c7656460afd01266",
+        "key": "f5b1273584e4cd1927eb8e6e45a607836488b96aef77b1d3bede46e6cb1d0439",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 3 inputs (from 0)",
@@ -121,5 +122,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8c7d37132ca4fb817ed510c1dad5bd63bd457129380cbd0ed4eb634a07e961af",
+    "source_sha256": "a36e4498c2707ee1cd6857c29a45f09c4cdf86f0eb9673a4764f4c664a496805",
 }

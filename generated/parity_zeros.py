@@ -51,11 +51,12 @@ __provenance__ = {
         "width": 16,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "978cbaf6e1cffaaa2946b3414a8d3a5923a7d8601d1b4877fc9da1f5d32a6577",
+        "key": "ce16451cb0870f9f313462ec1f8464fce43c1acc3dd488d96fcf9ab4d8fa4a65",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -112,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "dc08853bffd08405516c339022a68dca58f209326e637e66a498c61864fa7c2e",
+    "source_sha256": "135ef70b19f443a734b8ff4ebcee1e7bc574149e2dc78d57ee29dbbd9ad0ebfa",
 }

@@ -45,11 +45,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": {"hidden": 1, "depth": 1, "width": 0, "encoding": "onehot", "head": "classify"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 1,
+        "width": 0,
+        "encoding": "onehot",
+        "head": "classify",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "21067d14c3633c547583356e5701878f4a6111f7422acdda3592eede677eb133",
+        "key": "0462cc542b800b41867f5aa928a5a34150dd5e0c717cffdcf7e8f906cfdc5eb6",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -105,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "f13e186d694de928943e85b7f69e63eb12db0d8084bdc62adfe5ed966b105573",
+    "source_sha256": "f5d9f5180c96d3115400df21530eb822ff5dcd155dd707cf2bdab659fdc87998",
 }

@@ -47,11 +47,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 2,
-    "architecture": {"hidden": 2, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "984c9d8d31a6a6f07610b6217089ecb8008724b84ae462c1d683cf13a4049fc4",
+        "key": "d8cb1c98bc9c86d12ea1aff5b040ab67fd5916f468645eec922c978bdad03bb8",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +102,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3ee2adfd3e3e9954e94e054f9e388cb760102dadb1006acd4e6bd08a0d9e98fc",
+    "source_sha256": "1a076a69418121691148ab983361cb7264e8598d39d9d52aa90749fbfc48b250",
 }

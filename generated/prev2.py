@@ -50,11 +50,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 1,
-    "architecture": {"hidden": 3, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 3,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "3460ed387311d7d95b162d980d22a0f3207344c4eb561d5b1f24c56e5be7f823",
+        "key": "b9ece272bcbeba679f9bf3fd93ac3d1184e4f61d4c0c67aacda68e3954c300ea",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "807aecce51ce95008546ee50f0d2cb15560a3b1a08f515692ca90349f46ecdfa",
+    "source_sha256": "720b3b40204b18f6a38c7b4a0e134ead25fc1c5fb5a718cc9e12702f4447038d",
 }

@@ -53,11 +53,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 1,
-    "architecture": {"hidden": 4, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 4,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "0d82e03c599ed944a1d0af97aae2ccb729cfac21f33703cdc0d212cf7566d76c",
+        "key": "3377b9536e319b8bf49fe15399db0f200c60e0110c86a952433b70535c829a8d",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 4-dimensional integer lattice in the hidden states",
@@ -101,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "4f9b7f20b3d0e7d6c0dcb5625ee7e73e69fbf3d992cf7bd8342f68bba5e2ea1d",
+    "source_sha256": "6ea89f2467991dd4b77e1257b4e60d85ca7935746575ca06d45b6ad41b4f839d",
 }

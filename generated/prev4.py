@@ -56,11 +56,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 1,
-    "architecture": {"hidden": 5, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 5,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-4 integer linear recurrence of the outputs of a linear network, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "5d84f24bb4431c0d5abb902859c493bebc04afaf9a8d11ed4f6655d7b94c7df1",
+        "key": "e0715e75886adfbd2e9c150ac43fdb8d482dbecd4920169a8b8d06d3a1c4c275",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-4 integer linear recurrence of the outputs of a linear network",
@@ -104,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "569838cc2542eaa6c880b7c7dbd2aedefd475327e2d2210ac851c6ffbd15d557",
+    "source_sha256": "ee5e08650255cfd7424ab2c4bdb55d07d5709c898eced8f1f2a08f9c55c60139",
 }

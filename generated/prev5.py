@@ -59,11 +59,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 1,
-    "architecture": {"hidden": 6, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 6,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "b7c0aa350bc959f0da74685b33100b615bd5af073b7ca1aceaf63d33b8446a90",
+        "key": "220fa9e21da596b6ced99eeb7108b13cca452cff81ec88495c956c8a194b1de0",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "88cd536f7149ee1b399bb791fe767e6ea158f3948f083da465b651c139bb387d",
+    "source_sha256": "7562ebd72da62f376ae48fe85798dbb6c0586f09c453a6a3194da4e52283f7df",
 }

@@ -53,11 +53,12 @@ __provenance__ = {
         "width": 16,
         "encoding": "onehot",
         "head": "classify",
+        "g_depth": 1,
     },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "408a628cc2ca26bb8d8562f29c30bbd0300e5d46bf65caf4205c92d7bf2db61b",
+        "key": "0cc22a8945cb8a924d4baebabcceb689b4de1287d77a2735162076c7a045ca42",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 1 input (from 0)",
@@ -114,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "2008bd648822f9b8cf54024f9ac5b57799e31ef9c87b0bad9b53a49d47bdabc4",
+    "source_sha256": "228048e7ce4e031a09b3715b3123877ea66fdae1cfa9a1b906dba72265f4a9a8",
 }

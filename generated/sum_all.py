@@ -45,11 +45,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 2,
-    "architecture": {"hidden": 1, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 1,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "f4dea4d1d97d82336b749c7eb216bf26c6cc2d7c2c7504b140d267a13c06e35f",
+        "key": "751d62186b8a769eb55ceb9942422608d49125cc1d3846838ca86525a1cf243c",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -93,5 +100,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d8a739adc73af642a5a9088c76302c23a28ce7464084102d07c31d16d6a1e0c2",
+    "source_sha256": "313003ca03e59770c063d56885a69dd922ee23512893230ecde41f509e94374b",
 }

@@ -47,11 +47,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 2,
-    "architecture": {"hidden": 2, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 2,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "0cc533d7f597d9e49f36e7497f82b6508fc386dfe68deec58fa7e2628c6f3323",
+        "key": "0a94e84fe78597fcccd073751a40695459df61ef69767a5ac785379fa037aa3f",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -95,5 +102,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b1a772767e1af709ccf2d87d0e3dcab00f9742e3ae58f4826502d5d6e8c5030b",
+    "source_sha256": "f7d37d4c910659c5df9956084545d8e41cacbc8c96b89a44407324cb21670c54",
 }

@@ -50,11 +50,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 1,
-    "architecture": {"hidden": 3, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 3,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "5d43a75c3279d61c00f3b8d0f4526aca0f681fb7d341383c8ddc277e0d695cdc",
+        "key": "31097faf242e35b1ed399ac6502f95af4d6f641ad3825eb8cc8a31ebd77a57dd",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -98,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d6d7c81c235a944b033a3ffac6a9daee335f6bf14a82ec0ed60a644f99c994e2",
+    "source_sha256": "dafb0cfeb3c62ca95c43e366ae48d0f4c34f6ce4fe372e339613bc7757684cae",
 }

@@ -53,11 +53,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 4,
-    "architecture": {"hidden": 4, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 4,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-3 integer linear recurrence of the outputs of a linear network, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "80114513d3e79950a8b877b3e6fbe9134e1f300fea993f15572bc691e38a2848",
+        "key": "bef28c754a26d2facdfb8ca0df75460f999f8d88d9ebcd634ffbded89b81ecd4",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-3 integer linear recurrence of the outputs of a linear network",
@@ -101,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d19d7428fe6a770a98accbf7a6325875fc134c74ae44883b30c6ef689127b2b0",
+    "source_sha256": "0550e578b3a610a396deb6fc776575c3976948d7c44f096a720e25f07c471b02",
 }

@@ -56,11 +56,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 1,
-    "architecture": {"hidden": 5, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 5,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 5-dimensional integer lattice in the hidden states, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "2853df3ce26394cd90b2fd1232aa4436d2ecb34f42f5c85e3aca83f171103279",
+        "key": "55a15ae7ed9cbbaa14fec73a88b117fcbdd51b8594b8b12748352f58d27f11d8",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 5-dimensional integer lattice in the hidden states",
@@ -104,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "e929f32032b89215ddf4aa7a8cddd66453e459cf87d82fa9bcf9548deb8730f2",
+    "source_sha256": "65809102009265c50ad924386e15de3f4392df7b9dbaed8617c488c21a0e89ad",
 }

@@ -59,11 +59,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 1,
-    "architecture": {"hidden": 6, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 6,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "06aad83c3d9cdf9c8747dbb3db53092bdeb40cb6bce813d6e7294a374dc5afd9",
+        "key": "48c1e88d65da8d78193d4ab8c6bcf9e7c579eb884c4cac3e6b0030227e583134",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -107,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "224de38db493bdbec0ee8ea1df46cf4867c257463a81b6b33ec46c8a4d7ed77b",
+    "source_sha256": "7efda876f89b10e1129a02a25d10fd24d1f4820db93edbdfb8fd78d126bb6dcc",
 }

@@ -62,11 +62,18 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 4,
-    "architecture": {"hidden": 7, "depth": 1, "width": 0, "encoding": "raw", "head": "regress"},
+    "architecture": {
+        "hidden": 7,
+        "depth": 1,
+        "width": 0,
+        "encoding": "raw",
+        "head": "regress",
+        "g_depth": 1,
+    },
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 7-dimensional integer lattice in the hidden states, read out of an RNN with 7 hidden units",
     "compilation": {
-        "key": "80cc55e84ff7dde1fc80064f874b8cee46bc15a5e2682c605b4509e8c44d053c",
+        "key": "b0f7216a8b5d8e29893413a271862bcb825407c9cd86f40ee34fe2dd8c84378d",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 7-dimensional integer lattice in the hidden states",
@@ -110,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3b1bc9c33a4b1f648491c4513d26bcfc110ce424d1d887547fe1396d01cbd793",
+    "source_sha256": "c32facd1332c04b6b117db9ba2d4bc2eacafe3a4ec707b55d2eccd8c6bc96a63",
 }
