@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 800, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "8e39be3412ffb568a61e7f91839f4432f329852abf1a7d9ad472788ff0995321",
+        "key": "8303b66c5cf2a12f901328843f34a38eac169026512aeda885931ee67794626f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -107,5 +107,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "de392fc4104b0f55c10eea82898b1e717518cb4cc2c16b0162f83c08441b1141",
+    "source_sha256": "7058deafc3bc52ba768c01c4b037def22daf90eb7238d1015f38d70545545993",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "914ac8fc6182d2fdbfa9a9ab4fb16ed371cb91033e4003a14a9ef79771abe52b",
+        "key": "e5925590a3e6ed29260dad8865cd1426b9e6e1dfe6989e34cdc7ed8e3cf8a523",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by the value of y on entering a state",
@@ -117,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0fd84bde0800399ba686d1bd6729fd3d33a20e7b48c5d9935ea5666888404bb5",
+    "source_sha256": "ab9b35373e720de8eae58b01d483eb27fda659852648c004e4b345925f354d80",
 }

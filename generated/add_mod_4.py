@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": "a 4-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "5018b2228337f78aa73036985b77e0dfabeb668a9fa4329808aa78bd8360e88f",
+        "key": "76140af074a1bf197b4560193156cc97eae1e1a08287690e9b98e335e582b2b0",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the value of y on entering a state",
@@ -134,5 +134,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "4d2c6f8a842648d38fe64a9d0fcc39574b9911e0230c5a23787d9f68e8dc2005",
+    "source_sha256": "01471516028957fa09be89297ac28cec0b1914f8c3f2cbf6b49db8e26c548951",
 }

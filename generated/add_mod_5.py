@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "898a0f1d61de699c13abdd50fd56c8f8b624d3c793671b546b3c9042d20d5a6d",
+        "key": "77e61db5476706643b4c89a80f760033c3ab3004a5182383f46f0e0d9445ce5f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by the value of y on entering a state",
@@ -109,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "4bce70b83fddbf4fd10a0a8775e3fd732bf9c0146943e767de6328ef7efc5ede",
+    "source_sha256": "d7bf545ecffe3795cd1897ce162cb2eb68512246a3ca636cafb2ec3453aaca49",
 }

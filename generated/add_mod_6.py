@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 6-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "b11c446373ec85a912c04903900ec8a4efbfc912c3bc99da4cbd0da923b02252",
+        "key": "80826d56519e2005430be088fd7eecee7b3ba34913285f30e0357c0ce47dbf12",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the value of y on entering a state",
@@ -109,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "f33831a3cf9ec6ec5a103a0b6f580710e8b0e54a62f034b5c58c3b203c74633a",
+    "source_sha256": "fe47633a0356c22e820f1b628a8dc487dcff76b3875287eca46ea1b2af608ad4",
 }

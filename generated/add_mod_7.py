@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 1200, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "4621449dd468ca6a6f063c85e8c06c192c07df26d6d1fd86af9f0e754a66e6b1",
+        "key": "ccfb41b7d6cbe16ffa49dccd92e249807521868fd91bba9dd6c6a628bf9e2dd0",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by the value of y on entering a state",
@@ -109,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b5dffa4efcf2c11356a4bd5169483f69674ca691f02742a7897b99a7065d510c",
+    "source_sha256": "0119dae1e90ca0b1052e4f401aaf0eacd4ecb641847acaba60d2d5ffa6900746",
 }

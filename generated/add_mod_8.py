@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 2200, "confirmed_on_sequences": 90000},
     "extraction": "a 8-state machine, states labelled by the value of y on entering a state, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "04e9b846ec58e885a4f289adf86ad8d82a98136d841b0d28835adf003a4e3141",
+        "key": "1bc699dc81f8a9fa972d64e1e4787abd4a6f2e300947afba605048eab3b92ac8",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the value of y on entering a state",
@@ -109,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6f7b03242f66bf546c49a4db4a88b5807b39d1a1eec15b860cd2856799302978",
+    "source_sha256": "8a91ceb400d1ebc328177d72bc0084e0834e8e8c5a92bfde71f0555795eb511a",
 }

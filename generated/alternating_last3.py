@@ -61,7 +61,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "c561a279633a40cd4f997ca6a43f96393e4f061551df9f8f20429ca462e41304",
+        "key": "f003f25085a9a66643fa07677553dd8f9da8671b3e0c33ebbccb0cc9d6cf0844",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -142,5 +142,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "67ddc6120170873a81a9c25aa0ccd7a8656cb199c208fee7de82ccc4993851f9",
+    "source_sha256": "375e280240bd49c3c310ecdcc82737bf4fe33e9f6a2185d43254e41393845ff3",
 }

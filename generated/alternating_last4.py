@@ -64,7 +64,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 6-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "73a156bfabb6007a0895d2486e0c550ccebfa0f676280f7c564abb76bccdfca1",
+        "key": "41ba29fc8f52154e475b7e773371728868e37812f672dfcab4dfabdf1e292611",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the last 3 inputs (from 0)",
@@ -122,5 +122,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "89594b34e9ee50e5ec1ba17fda6f7e676dff0fd24fd1c719b7a9d35812faa480",
+    "source_sha256": "f85a87034e3c1b5fa1fdba61ee72e60a3621132d3bcfb1531b9b248631f6cf64",
 }

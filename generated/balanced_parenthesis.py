@@ -61,7 +61,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 7-state machine, states labelled by a counter stepping (1, -1) on the input symbols, continued past the states first reached at step 5 (it agrees with the machine up to length 10), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "8e946a6756d781d2ce6549fb2b4332e4cbc7d6ce49d8634cc050fc3d7d834705",
+        "key": "34f2567cc40155d05e2885818cf735dd789df1802d4031563a7b48b550ef05a8",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by a counter stepping (1, -1) on the input symbols, continued past the states first reached at step 5 (it agrees with the machine up to length 10)",
@@ -119,5 +119,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7d11dfcee03f79ed854e60d3044d2a5c8a4f33444d93f0092f1f0fa7ee9dd10d",
+    "source_sha256": "7f1f38f21477dedd331afe50b47c86ddb6861537d8686a6eb3e422f6bdd0646c",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "9fc0deff2df015ed13c033c0fc4b9b87868ff297f666e38148e5d3730e0d2156",
+        "key": "cec0a12aba18c47ae25844c48238af76950ff4ef2c57070f6d6d9d6b01a8cc69",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -116,5 +116,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "20f7997c2238b69e2131444c7ff97e78f3ad6511d962411e3a8d622f7d816ab5",
+    "source_sha256": "ec1ee65cfe5f0d6e743b5383f81329ad5674840954fb8bb7ef36fa84e52ec686",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "e365e4882716a01d6daf1a055a55227d02119153ecfac25eca8f9c35cc88d99a",
+        "key": "621d50ea05d0a958a21a573097d7535b77b0a4b75ce11dffce27cdb1b8de4659",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -116,5 +116,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c3a48c2cb6f171cbeea157199f347852906a5d433fcba013ac05a5b3f397ef1d",
+    "source_sha256": "1c3c2b5be535b15a46dc69892a341c79a27d71fdc54e133c5a2e6ee5e89c34da",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "d60d1f9981e311b9f4336e48347630b0d191b06b0c82c75ce7ca5da18969f31b",
+        "key": "1e170ac7f33308c218b87e4d95650503410b07c43590f1d5815b2a9a446afab4",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -116,5 +116,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b793bc911913c7590d2822ae4ea01b5f1dab5ed35ac2858781e8a94213baba73",
+    "source_sha256": "bbbc9de950527f75560c07da05535b97eb8e40a1554f75adc28c682a10bbe36e",
 }

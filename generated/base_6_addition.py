@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "0ce7afd09d1b2570250ac5e4446c2a61b6c20524174d1309e355a77f57f765c4",
+        "key": "97014de23ff207987b5eb6f682f4ff154146a99c9dfe61ba6a683ddf81477046",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -119,5 +119,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "57ca160e7097d3ebfb00048d7e158c1c66dd5abbe2d66dc3063df5c4557d70cf",
+    "source_sha256": "9875e923e7c9b7652af33c47761060c40f80d60095cc947437221b3dfd6b4b08",
 }

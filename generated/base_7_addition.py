@@ -196,7 +196,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state table, read out of an RNN with 2 hidden units; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "a3b0c60a1f156be040f4cfd1d665663ccb65936e2b3fa9f06d9e638f8f105c30",
+        "key": "034e9974770a5d3114b6f83d8392277d30d5447107d156d1f589420c5039a29c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state table",
@@ -256,5 +256,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1f0ff4c95b8b6837b25060144dbb96976e01b24a9b924866d90ba9e8ee3c73a3",
+    "source_sha256": "3e4b76bfed0de540709daa3c469169517432f9c5d223bda4362f673e0ae48dd1",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by state numbers (1, 0), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "30407d30adcc52cb6058d72f40cd7da21194487068ab7ed35fe440e9d0eceea2",
+        "key": "8465b34d8439740e3d508aa9fc472f2f8622fa5abcbe046a52aadb1c5088a0c5",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by state numbers (1, 0)",
@@ -118,5 +118,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "60cccf23a44107cdad6ba97d79cb86ee6a6432ca2b18448ef8390d2c28dc5446",
+    "source_sha256": "c7ff68a4b6f22a2219297501ec6d80bb0e49a2440f16fed0e175c5e090e8ef70",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "1615dd041ed1f493b40012e840c17b26fc5ab4fd84cd40f7126b66807071217e",
+        "key": "5c24159fc1dd9cda839003d2dec1306281b5870dd5a5437323b6bd524e8d318c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "cc87ccefc5994b6e44df089f386a38de1f66ebb8006c7b37b3aa9e214f335124",
+    "source_sha256": "6161f2c13349cf79daf9f3fc6a89f960155d8bed7be915db61adfd821c6dd3ad",
 }

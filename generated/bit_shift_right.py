@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "45f2f2ab7ad2cbd7d0a16f6465244b5971ac53a078ebbac75397d1d3e506ed40",
+        "key": "dd83e02531a980ab7f6f0a52bd1a38013fd8f3710c1650a8506efb6aae63c669",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -118,5 +118,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "561635db2cd02c16d245dd65a04e506c1691ed344586d0ba72f0edd952675ff7",
+    "source_sha256": "56755a96410edc6255b4e50c5b0bc27797fffff83ca2fd051f61bdba068e7a63",
 }

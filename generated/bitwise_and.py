@@ -52,7 +52,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "b14fd0dae4b3220ae8eed7d7081af4b215decbe88e0175f3169b4ceabc683b85",
+        "key": "febd1552949062c5bb9cd4018a16a4817e56421463570ff97ac9b0f5f01654be",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -105,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c8f7779251c46365c39041475b85be3fbefadb5bfdc0cfd66bc31ee5b88a1bcc",
+    "source_sha256": "32896195f7c37342506c08bbc7ab0d14adb2587437d5ccd68a004a51ee83d8f6",
 }

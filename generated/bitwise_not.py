@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "d7558d2419fa66e045e9afd8901ced52ed572f8cad9900a726e8d80955eb2b25",
+        "key": "b48530f63830fa72e5036e8b878312bbfcfd4bef960a91fdff2ee8074abe887d",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c60547eac66d6fb24e22dcb7eeb133a277c3f895ed8449ff0c56e0235fe1cf35",
+    "source_sha256": "0bf0bdd94ff1645f9ed1c4481bb99df80cc5d4f6a25a6fea71807fe39e287a2b",
 }

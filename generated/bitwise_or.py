@@ -52,7 +52,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "25c6655e0906934a2a1f147983ba0f119f59ccde01644cb28b172f826a437208",
+        "key": "a6943cd783fc19c8e8689157b06225631afd5533e66eecf0d4617cead0c13a49",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -105,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "ba15df84c94f5918f5c7d68690cc13281e04b80bfe6dcbf3ea4912bad047fc16",
+    "source_sha256": "e9f6e63401518d3a73ee7ad4e28d49131f92d0c3d5a013e4860f29e54c5fe069",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "76f82e291c5b671dbfb73b80e51dc1ac88f40789517041514e846a79383a5375",
+        "key": "3c795e44ebde287c5a5da908a262e85ad82690225e37b0687a476e35eea57bc3",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -105,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8657d07a46885e80ced4fc5e09b813afd947624254279402c7a6bbfd1e65ecd8",
+    "source_sha256": "51f0484fa113a9d238e7af8d620c8300f91ccaec4b8cfe8717caa87d3568954f",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "21af6b3e21161b96a13d7343d22b98272bc921ac0b42179a9e12ab4636fb1fc9",
+        "key": "75100d814e1fd9b5d1fa0ca6d55537ebee38069b340bc31722858b5e243d51dc",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -96,5 +96,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "01e456f3e1e7d4330beb1d1e4ffa8002c4574a7e95724fdbcf9d7734f04ec1a8",
+    "source_sha256": "cfe7a0769cebd6d362c51e98191246cc934e19eea68070512edc41379951a3b8",
 }

@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 1600, "confirmed_on_sequences": 70000},
     "extraction": "a 101-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "fd60b400e990f9a4e99dae9318a4252de16bcf68c354d1f5801d9e23cbfdb87e",
+        "key": "a44cc6fcc0dbdba5e8c56787962a517fa5c909709214f64c219bc76e08e113a0",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 101-state machine, states labelled by the last 1 input (from 0)",
@@ -118,5 +118,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1af13151c99d183e9d75117ae61cff85fa5c7729c74f18ed157df731035d29cd",
+    "source_sha256": "0b05b96fc7b34bd0b5b78b278433dd9471bb57edd35dce37e72abfe015c9529d",
 }

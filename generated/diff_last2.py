@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "501833f8eebf5d6e4788a5320de6d49cdb6b116a008123e1dd4f9bb1607268f0",
+        "key": "9890553d0b44d8c420e6f5020b8c5146f4b7122689c9038fd4fe7df6bce70e18",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -102,5 +102,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6bd42dd70edd0ae0544bb2440e0f42fcbe953456158393ca288405ed35aae8e6",
+    "source_sha256": "21843d60cc91a72fddfb4ae6c102b8a46437994552fcca63e1e2bd567e0e9a9c",
 }

@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 2000, "confirmed_on_sequences": 90000},
     "extraction": "a 3-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "786402a70dfd2d95182c13cd5264630095ae77dceb1b9fa4b9c21dc4f79113ac",
+        "key": "039ac06e96fd36cbb2e52769a9b3cdc10e95b4f10931289b75e0cdf4c982f48c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 3-state machine, states labelled by breadth-first state numbers",
@@ -119,5 +119,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "13777d82f06aa2c23b3f18dae65852f52a56d4acfb480cc6f23472da130f1611",
+    "source_sha256": "50620cf3da8678a4bf09af2cab2d0b4d56ebef8f111bff097e6b99a8cff85374",
 }

@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 5-state machine, states labelled by breadth-first state numbers, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "1a9e44a8fee6164e7beb5e2bd0c02add739c123c8a706f5d3f4f91cfe3cfc391",
+        "key": "abd51a42209670dd0c019e57cd94669247e0542b600df245e8388913f291d029",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 5-state machine, states labelled by breadth-first state numbers",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "8e40bd880f321000d3901cbc225c190077eea19e5d31c5883cbcf9772b0fac41",
+    "source_sha256": "072b2462020a245397784598ee4a80a339ca806fb2acac08732b233f93e3dbca",
 }

@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 7-state machine, states labelled by breadth-first state numbers, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "ad6b039e6c8f7d96302451b23c3109a73bdd699df9c9695c340d16ae5b083dbb",
+        "key": "da298afd06dd240d33fa1793f291be82616221e1ccf586c1271e2a29d3e7367a",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 7-state machine, states labelled by breadth-first state numbers",
@@ -117,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "269629e63436522381bc197b0b922863f3b9c9782e0c28dc84bd0951a7de34ea",
+    "source_sha256": "4a96b8a552f9ae289936370f4a5a84752529cfef933860314349f7cd55283324",
 }

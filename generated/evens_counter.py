@@ -68,7 +68,7 @@ __provenance__ = {
     "training": {"steps": 1200, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 10 input symbols (an order-invariant network), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "33008fa6e3ea69e43c0e57f45e471531f8fcc8dc4f81c342f0586f1e8860c569",
+        "key": "8e89b9e33bcd5d1c267a7444f96119d4b6437590d9d77b8f769e613c3d43ace5",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 10 input symbols (an order-invariant network)",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b55402f9ab80a847429baba828acd6f75b75d24a7b710390abee0696e0f351b9",
+    "source_sha256": "f5b69979dc2c04293af2bb4ca2850d9169fdbeeebd153c2d64e5b273309756e0",
 }

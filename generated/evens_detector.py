@@ -51,7 +51,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "14c6bf765299b30ee89cff0601caa92e508da626c48f8b13201af847321bda8f",
+        "key": "72120a800d601da009e2fac5de61310cb3334e30b8883e48dd06d9949d007b8b",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -104,5 +104,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "9320fe96d480355185c10e177b6ecadb7517389da5a89037b7718ad4e8f54039",
+    "source_sha256": "70b322fc20f480401cdcf9a2d24e7f98339c6c23f7905e887353784f21ec49de",
 }

@@ -59,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 2 input symbols (an order-invariant network), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "a150742d8191454c5b03645ab8bc7a1842733a8bd2dec992560395bbb7bc20f7",
+        "key": "b860b538eead5cf5a67c7c4ec717200fb566c5a6f65d01f90c0f7af596354a1b",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 2 input symbols (an order-invariant network)",
@@ -106,5 +106,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "4c6c12afe91f25074beaa71bcda5e98a099975044f85b39dc44d57eff86dcb6c",
+    "source_sha256": "364ee8bfb0191e5abdfab0777f4c501bf2906ff2a8e18f1ac3feab8bb33001a1",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
     "training": {"steps": 800, "confirmed_on_sequences": 70000},
     "extraction": "counts of the 3 input symbols (an order-invariant network), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "c246d4f29dc876be9c0edaa412d3679c1e735387f7c80cb91804d5a07edb9554",
+        "key": "6a2747fbba4ff3cad0d3e700fd960c9319b329fe1bb42ba87f7b5318274e09c3",
         "summary": {
             "extraction_path": "symbol counts",
             "method": "counts of the 3 input symbols (an order-invariant network)",
@@ -109,5 +109,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0d1544163096969966c2d184db276dc6f92a349413c842f4306e2191ae1e9227",
+    "source_sha256": "8e1d81fce13c9f8c944849ad2db92e5e73954cbc77f267af8ef2dc5b281e83f3",
 }

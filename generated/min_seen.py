@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 10-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "ec8e4c27aa859cabfc2830561d7a74ecbe02eb8c5260c1bf044dfa0a62f54abe",
+        "key": "47078f510a087e7a8814ad9cc9c06fca3cd470f4a0c83a81dc75553362be58af",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 10-state machine, states labelled by the value of y on entering a state",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "de441abbec62005b0e597be2fa74f7f220e8470720c1f661adb8b920caccf36b",
+    "source_sha256": "b8b67dd44cb7f839ab60efa11cb12c3a39d65b84cd53aad1869bc63e6b66aad7",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "be20c162fb5a0736c082526241cde414087b469c05401232d9b3ee4bee75b2ca",
+        "key": "1709c0dc092c6f6bbbe9ff036c1123f911c37f5c51499343bbfcb7946d8a17af",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -106,5 +106,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "b55192fda4bf8bcf7de97db52e7aea7c9989cded7b70a7318e73c6c5c3629c97",
+    "source_sha256": "366f503f3722e407e3ad6f01bb74fb6a1ad0ab4677e158a852ada947c094df32",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "2266afc8c26fdbb1c88dcaf1b0b8fdb27721e9becec1117a354cfefa61b143a6",
+        "key": "85b4f27c2be347540c4b28ad4d5aa0039eb734a0383a0e51f2df756c2c6c3d60",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -106,5 +106,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7db79dd4c4d68309cf787fdfba75637a70c2828a67205851e965ed3177b39d80",
+    "source_sha256": "c11dec441cd9fd267c4370f2441f0c9a4b99a11158a01aaabc87b13965197d54",
 }

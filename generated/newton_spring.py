@@ -66,7 +66,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "383950afc0bcb621a1d169b2b76e02d8fff90edd61d77260862e6eef5c71bf45",
+        "key": "407b1c1ea2f573509a723fe2608a62db80dc4060aae25963e0f3d4587456a94f",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -110,5 +110,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "eb716aa184f518e60ddb90c8995df253244bef2359ea9ab762392f422083af5e",
+    "source_sha256": "7dfb954abae51af9fac5262e049eb38042e1675fef7787f3a0208e5e5d8463cc",
 }

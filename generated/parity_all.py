@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "876610297baef5a7424303d4ca1180be766088b80ed28883a00b3decbea36676",
+        "key": "0c84f689d139ac285594e65cb50d7f5bcbd00af1589d927cf7bb5ded223b438c",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -113,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a5cf364d36cc9849fa7384068b6c9b58a3016c47fe1a0347b7d5080382fd445f",
+    "source_sha256": "eb9a6e7b85372ea1ed28e5a05388e8bb928297891966d71ca7c94113b6a8828c",
 }

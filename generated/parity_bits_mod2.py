@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "033e0beba799c7c88dfdf46b8115f74f15222976afa765ab54ff1fcd02ab7011",
+        "key": "53c837a358ba412f103fbe6db0a03fa724a3c812aa5c95b7a2a04e4d708e458f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by breadth-first state numbers",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c63754047c5c72fd52527a0b3aa8b2840fd2ba16f886fd5829ac7fe84cde41bf",
+    "source_sha256": "72c424414bc63d2779839778c36b1761f7ad767486b6c82f3404faebd4cdff63",
 }

@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "41ec4fb53ad5dc6fbbfa7bf79a77ba8a2db7cb5272d868f012faeed111090b05",
+        "key": "ade5e5212fee824faf90de1073716f652a65f7e2ebde301d80d8c56062394243",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -118,5 +118,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "3cf2336b14a77ec08a95133992f51b4633ba9f38e9e844e611def65918edbc79",
+    "source_sha256": "b1f5341d8a56ca1b1187cf1091e00c438701e99cda4d435c7138aa086a2551ef",
 }

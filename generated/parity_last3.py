@@ -61,7 +61,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "3a8dda18078c8af01cf2b381612746c5c3013fd1baf4efa57736f17982707682",
+        "key": "a90ea779537540ec25519a175919a42fdca73745408b41df4a22ef6e878c6495",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -142,5 +142,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "d26fadbfe4fd65194b11b2914d0f7ed12153f2ab69d802fda5f2389734b933d8",
+    "source_sha256": "c1ba3f99a3d9d4dd8ac93533edb6babe39a5b0a5dfb8b489eec75a5b6c17b0a9",
 }

@@ -64,7 +64,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "f5b1273584e4cd1927eb8e6e45a607836488b96aef77b1d3bede46e6cb1d0439",
+        "key": "4973d16340a57aeb10fcc41fedc79b215323e5dfe8c9f6be8fb267f9ccf7f6cc",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 3 inputs (from 0)",
@@ -122,5 +122,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "a36e4498c2707ee1cd6857c29a45f09c4cdf86f0eb9673a4764f4c664a496805",
+    "source_sha256": "e87785b2a7015b750fa971d598175db7f1fbed3dc199f82b1e39c6e7559a8832",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "ce16451cb0870f9f313462ec1f8464fce43c1acc3dd488d96fcf9ab4d8fa4a65",
+        "key": "0242dd7d20eead178e8ffd9f80ed5c6edbec220ff32ce805cf7013bade79c6f1",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the value of y on entering a state",
@@ -113,5 +113,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "135ef70b19f443a734b8ff4ebcee1e7bc574149e2dc78d57ee29dbbd9ad0ebfa",
+    "source_sha256": "ca85a9082d53526a3bf1b883d38d9defccf36c389a506905b1521dc4d1aa3a3e",
 }

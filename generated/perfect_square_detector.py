@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 1-state machine, read out of an RNN with 1 hidden unit; no formula found within the budget, so the program is the verified state table",
     "compilation": {
-        "key": "0462cc542b800b41867f5aa928a5a34150dd5e0c717cffdcf7e8f906cfdc5eb6",
+        "key": "fdb08e915e69af95c51d299691b43b04fced83d8d9439ce2991c7b90eb099437",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 1-state machine",
@@ -112,5 +112,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "f5d9f5180c96d3115400df21530eb822ff5dcd155dd707cf2bdab659fdc87998",
+    "source_sha256": "0bd3fc69dd09dd559ab2d5947ead9965d416c05961b64272ad5a44a6f2654387",
 }

@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "d8cb1c98bc9c86d12ea1aff5b040ab67fd5916f468645eec922c978bdad03bb8",
+        "key": "c5874d98de38e8f75341cf2b95f99a57e046a6eb45c953aacd4d233b4e122e03",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -102,5 +102,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "1a076a69418121691148ab983361cb7264e8598d39d9d52aa90749fbfc48b250",
+    "source_sha256": "35a360f40d0b32e561bfc527f6fbe7895f21014f9ab2e83f9c4c1ba70b124c3a",
 }

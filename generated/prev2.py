@@ -61,7 +61,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "b9ece272bcbeba679f9bf3fd93ac3d1184e4f61d4c0c67aacda68e3954c300ea",
+        "key": "5f03d2584c390b61bad9df40783db4ae0148e1689e33035acd33e8e55c945b0d",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -105,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "720b3b40204b18f6a38c7b4a0e134ead25fc1c5fb5a718cc9e12702f4447038d",
+    "source_sha256": "828e86d1bdb312c86ae1c33f147e576b1a670821247fb7cc5e192c0cbb307453",
 }

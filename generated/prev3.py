@@ -64,7 +64,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "3377b9536e319b8bf49fe15399db0f200c60e0110c86a952433b70535c829a8d",
+        "key": "3c3d0d82ab906155e12afae2fa01a9291bb990a67645f07be110bba2e52a783e",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 4-dimensional integer lattice in the hidden states",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "6ea89f2467991dd4b77e1257b4e60d85ca7935746575ca06d45b6ad41b4f839d",
+    "source_sha256": "45973b5ca3557806353dc6254d738ebe9ee5a54d1157317b647545804266a575",
 }

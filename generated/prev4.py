@@ -67,7 +67,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-4 integer linear recurrence of the outputs of a linear network, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "e0715e75886adfbd2e9c150ac43fdb8d482dbecd4920169a8b8d06d3a1c4c275",
+        "key": "2ffe096aa48b41c1adc2aece2540d85aab3a38f48c0366dd4b159bed6fddc754",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-4 integer linear recurrence of the outputs of a linear network",
@@ -111,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "ee5e08650255cfd7424ab2c4bdb55d07d5709c898eced8f1f2a08f9c55c60139",
+    "source_sha256": "9ef9289903b630bb8fd88070bf3f210c17e0108abec519dbd84634f093603791",
 }

@@ -70,7 +70,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "220fa9e21da596b6ced99eeb7108b13cca452cff81ec88495c956c8a194b1de0",
+        "key": "2cff927e26e76a3b39012aafddd9ac8c32cb29428935240ffc1172fe572f1949",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7562ebd72da62f376ae48fe85798dbb6c0586f09c453a6a3194da4e52283f7df",
+    "source_sha256": "d7ced96ceb24f799d15c29968222ed7bc325f257a1016fbb0f1ab7afcf53b28a",
 }

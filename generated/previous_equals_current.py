@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "0cc22a8945cb8a924d4baebabcceb689b4de1287d77a2735162076c7a045ca42",
+        "key": "8e74006fcbb413b5236493441ad407caa72897eb740926c010ad61317b73db6f",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 1 input (from 0)",
@@ -115,5 +115,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "228048e7ce4e031a09b3715b3123877ea66fdae1cfa9a1b906dba72265f4a9a8",
+    "source_sha256": "c9ebe784acb4ac685d9fd7de2b8feeedefc9924783bc9e662dd923c391120c9b",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 1-dimensional integer lattice in the hidden states, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "751d62186b8a769eb55ceb9942422608d49125cc1d3846838ca86525a1cf243c",
+        "key": "d1b2b7664e9b5f49b2979c8bc115d5a5939c6988ae327b7b5aa58a5971f2b53e",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 1-dimensional integer lattice in the hidden states",
@@ -100,5 +100,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "313003ca03e59770c063d56885a69dd922ee23512893230ecde41f509e94374b",
+    "source_sha256": "a325110ed31d33c8cae45e30fef0b79752c1760d5b53d5c5369bdddb39fcb294",
 }

@@ -58,7 +58,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "0a94e84fe78597fcccd073751a40695459df61ef69767a5ac785379fa037aa3f",
+        "key": "3dc573093698a4e5af3f79b64ee208664d33128a21b6ab74b6d83d338cbdecdb",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -102,5 +102,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "f7d37d4c910659c5df9956084545d8e41cacbc8c96b89a44407324cb21670c54",
+    "source_sha256": "2d19172989bc18ffc56313cb99a58aacc6db1e1d20b8c95885a7354d8336cef2",
 }

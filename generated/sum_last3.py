@@ -61,7 +61,7 @@ __provenance__ = {
     "training": {"steps": 600, "confirmed_on_sequences": 70000},
     "extraction": "a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "31097faf242e35b1ed399ac6502f95af4d6f641ad3825eb8cc8a31ebd77a57dd",
+        "key": "be1f2b0b53daa5b0939449dfc67330b069b41be394639fee5fc2ab100b955866",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 3-dimensional integer lattice in the hidden states",
@@ -105,5 +105,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "dafb0cfeb3c62ca95c43e366ae48d0f4c34f6ce4fe372e339613bc7757684cae",
+    "source_sha256": "0ee054b93545c6acdc6cd4b029f176c22a5ceb11a6356d13117101af7128f0c6",
 }

@@ -64,7 +64,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-3 integer linear recurrence of the outputs of a linear network, read out of an RNN with 4 hidden units",
     "compilation": {
-        "key": "bef28c754a26d2facdfb8ca0df75460f999f8d88d9ebcd634ffbded89b81ecd4",
+        "key": "91810b9ab294eeec90f38639088c5609df2a9d9a3cec6d7129adb632e196dffa",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-3 integer linear recurrence of the outputs of a linear network",
@@ -108,5 +108,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "0550e578b3a610a396deb6fc776575c3976948d7c44f096a720e25f07c471b02",
+    "source_sha256": "405d58be53abbaf3e57f962361636eca9ef7c105e0e7a1440e52cebf49698251",
 }

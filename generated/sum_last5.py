@@ -67,7 +67,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 5-dimensional integer lattice in the hidden states, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "55a15ae7ed9cbbaa14fec73a88b117fcbdd51b8594b8b12748352f58d27f11d8",
+        "key": "2a48c6f43bb14c40e21e16440b1b0a78e0d8ab8ffaaeae75890816daeecb9850",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 5-dimensional integer lattice in the hidden states",
@@ -111,5 +111,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "65809102009265c50ad924386e15de3f4392df7b9dbaed8617c488c21a0e89ad",
+    "source_sha256": "b317f986ce8e5dd51859adcb8adec23e64471daec96bd667e7d7debe7c884e99",
 }

@@ -70,7 +70,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "48c1e88d65da8d78193d4ab8c6bcf9e7c579eb884c4cac3e6b0030227e583134",
+        "key": "174e9dbf301c09b807746ac004b09851d8ee4e8bdee2829821412b07913ce152",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -114,5 +114,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "7efda876f89b10e1129a02a25d10fd24d1f4820db93edbdfb8fd78d126bb6dcc",
+    "source_sha256": "170515c45d6b767b85e06933513ffa70772c160cca78d4f822d2b77fdd043595",
 }

@@ -73,7 +73,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 7-dimensional integer lattice in the hidden states, read out of an RNN with 7 hidden units",
     "compilation": {
-        "key": "b0f7216a8b5d8e29893413a271862bcb825407c9cd86f40ee34fe2dd8c84378d",
+        "key": "c34dd67d21aef789db9242bb32aa4b8a04204a32e5e1837c93454420faf36dce",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 7-dimensional integer lattice in the hidden states",
@@ -117,5 +117,5 @@ __provenance__ = {
             },
         ],
     },
-    "source_sha256": "c32facd1332c04b6b117db9ba2d4bc2eacafe3a4ec707b55d2eccd8c6bc96a63",
+    "source_sha256": "09c71ada1cb4476f5e5fb73b1f81a322346ff9812a3c27501f95a3bd469f5c71",
 }

@@ -302,13 +302,16 @@ def cmd_compile(args) -> int:
         report = []
         for spec in args.specs:
             try:
-                problem = check_module(spec, options)
+                checked = check_module(spec, options)
+                problem, note = checked.problem, checked.note
             except SpecError as exc:
                 _print_diagnostics(exc)
-                problem = "the spec does not check"
-            report.append({"spec": spec, "ok": problem is None, "problem": problem})
+                problem, note = "the spec does not check", None
+            report.append({"spec": spec, "ok": problem is None, "problem": problem, "note": note})
             if not args.json:
                 print(f"ok  {spec}" if problem is None else f"FAIL {spec}: {problem}")
+                if note:
+                    print(f"    note: {note}")
         if args.json:
             print(json.dumps(report, indent=2))
         return EXIT_OK if all(r["ok"] for r in report) else EXIT_SPEC

@@ -11,6 +11,7 @@ labels the training data (inside `train`) and judges the finished program (`veri
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -22,16 +23,11 @@ from mipsdsl.check import load_task
 from mipsdsl.emit.provenance import ProvenanceError, read_provenance
 from mipsdsl.errors import MipsError
 from mipsdsl.task import Task
-from mipsdsl.train.options import SearchOptions, cache_key
+from mipsdsl.train.options import SearchOptions, search_material
 from mipsdsl.verify import VerifyOptions, verify
 
 Progress = Callable[[str], None]
-# Bumped when extraction changes what it makes of the same network (2: coarsest machines, the
-# linear recurrence path, regression budgets counted in work rather than wall-clock time; 3: the
-# symbol counts path; 4: "1 hidden unit"; 5: machines checked on the short sequences too, states
-# grouped by behaviour when no grid works, counter labellings continued past the trained length,
-# labelled tables regressed on a growing sample of their rows; 6: decision lists for few-valued
-# outputs; 7: their conditions searched from 64 rows).
+# Bumped when extraction changes what it makes of the same network; history in CHANGELOG.md.
 EXTRACTION_VERSION = 7
 
 
@@ -81,9 +77,10 @@ def module_path(task: Task, options: CompileOptions) -> Path:
 
 
 def compile_key(task: Task, options: CompileOptions) -> str:
-    """Everything that determines the module: spec, options that change results, versions."""
+    """Everything that determines the module: spec, options that change results, mipsdsl's own
+    versions. Not the installed libraries (the module records them for information only)."""
     material = {
-        "training": cache_key(task, _search_options(options)),
+        "training": search_material(task, _search_options(options)),
         "regress_seconds": options.regress_seconds,
         "max_formula_size": options.max_formula_size,
         "regressor": options.regressor,
@@ -249,21 +246,47 @@ def _paths(task: Task, network, fit, check, options: CompileOptions):
         yield "finite-state machine, exact minimisation", lambda: fsm(exact=True)
 
 
-def check_module(spec: str | Path, options: CompileOptions) -> str | None:
-    """Why the committed module for `spec` is not what compiling would write, or None."""
+@dataclass(frozen=True)
+class ModuleCheck:
+    """`mipsc compile --check` on one module: why it is not what compiling would write (None when
+    it is), and a note for information that never fails the check."""
+
+    problem: str | None
+    note: str | None = None
+
+
+def check_module(spec: str | Path, options: CompileOptions) -> ModuleCheck:
+    """Whether the committed module for `spec` is what compiling would write."""
     task, _ = load_task(spec)
     path = module_path(task, options)
     if not path.is_file():
-        return f"{path} does not exist"
+        return ModuleCheck(f"{path} does not exist")
     try:
         recorded, edited = read_provenance(path)
     except ProvenanceError as exc:
-        return str(exc)
+        return ModuleCheck(str(exc))
     if edited:
-        return f"{path} was edited by hand"
+        return ModuleCheck(f"{path} was edited by hand")
     if (recorded.get("compilation") or {}).get("key") != compile_key(task, options):
-        return f"{path} is stale (the spec, the options or mipsdsl changed)"
-    return None
+        return ModuleCheck(f"{path} is stale (the spec, the options or mipsdsl changed)")
+    return ModuleCheck(None, _library_note(recorded.get("versions")))
+
+
+def _library_note(recorded) -> str | None:
+    """Which libraries the module was built with that differ from the installed ones."""
+    if not isinstance(recorded, dict):
+        return None
+    differ = []
+    for name in ("torch", "numpy"):
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            installed = "none"
+        if name in recorded and str(recorded[name]) != installed:
+            differ.append(f"{name} {recorded[name]} (installed: {installed})")
+    if not differ:
+        return None
+    return "built with " + ", ".join(differ) + "; the module does not depend on them"
 
 
 def _search_options(options: CompileOptions):

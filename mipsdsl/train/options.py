@@ -16,14 +16,7 @@ from mipsdsl.task import Task
 
 MAX_ONEHOT = 32  # alphabet size up to which inputs are one-hot by default
 MAX_CLASSES = 32  # output range up to which an output is classified by default
-SEARCH_VERSION = 9  # bumped when the search itself changes (2: a second pass for smaller sizes;
-# 3: regression models polished with L-BFGS before a batch gives up; 4: classifiers abandoned
-# after 600 steps with nothing right, second passes as long as the winner needed; 5: a quarter of
-# each minibatch drawn from training sequences the best model got wrong; 6: the smaller-sizes pass
-# trains twice the stage's steps and repeats while it finds a smaller network; 7: a short pass
-# first, as in 5, and the long one only when it fails; 8: an MLP stage the default encoding
-# fails, and the short smaller-sizes pass, also try raw inputs with rounded regression; 9: a last
-# smaller-sizes pass with g an MLP)
+SEARCH_VERSION = 9  # bumped when the search itself changes; history in CHANGELOG.md
 
 
 @dataclass(frozen=True)
@@ -124,9 +117,11 @@ def model_seeds(task: Task, options: SearchOptions) -> range:
     return range(first, first + options.seeds)
 
 
-def cache_key(task: Task, options: SearchOptions) -> str:
-    """Everything that determines the result, and nothing else (not the time budget)."""
-    material = {
+def search_material(task: Task, options: SearchOptions) -> dict:
+    """What determines the network a search finds: the spec, the search and its options. Library
+    versions and the device are left out: a module compiled under numpy 2.4.5 is the module
+    numpy 2.4.6 would give, and marking it stale would fail every check on a patch release."""
+    return {
         "task": task.sha256,
         "search": SEARCH_VERSION,
         "stages": [s.__dict__ for s in plan(task, options)],
@@ -134,6 +129,15 @@ def cache_key(task: Task, options: SearchOptions) -> str:
         "config": options.config.__dict__,
         "families": families(task),
         "mipsdsl": __version__,
+    }
+
+
+def cache_key(task: Task, options: SearchOptions) -> str:
+    """The training cache's key: the search's material plus what the stored weights depend on
+    bit for bit (torch, numpy and the device they were trained on)."""
+    material = {
+        **search_material(task, options),
+        "device": options.device,
         "torch": importlib.metadata.version("torch"),
         "numpy": np.__version__,
     }
