@@ -1,7 +1,8 @@
 """Interval analysis over the expression IR: a sound [lo, hi] for every value an expression can take.
 
 The checker uses it to bound every output (training picks a classification head when the range is
-small) and to bound state variables by unrolling the step over the longest sequence.
+small) and to bound state variables by unrolling the step over the longest sequence; evaluation
+uses it to decide where int64 is exact and where Python ints are needed (`fits_int64`).
 Bounds are Python ints, so they never overflow.
 """
 
@@ -10,9 +11,30 @@ from __future__ import annotations
 from typing import Mapping
 
 from mipsdsl import expr as E
+from mipsdsl.errors import DataError
 
 Interval = tuple[int, int]
 BOOL: Interval = (0, 1)
+INT64: Interval = (-(2**63), 2**63 - 1)
+MAX_BITS = 1 << 20  # bounds wider than this grow too fast to compute (s = s * s doubles the bits)
+
+
+class TooLarge(DataError):
+    """The bound of the value `name` is wider than `MAX_BITS` within `length` positions."""
+
+    def __init__(self, name: str, length: int):
+        super().__init__(
+            f"'{name}' may grow beyond {MAX_BITS} bits within {length} positions, too large to "
+            "compute exactly"
+        )
+        self.name = name
+
+
+def within_bits(name: str, bound: Interval, length: int) -> Interval:
+    """`bound` itself, or `TooLarge` naming the value when it is wider than `MAX_BITS`."""
+    if max(abs(bound[0]), abs(bound[1])).bit_length() > MAX_BITS:
+        raise TooLarge(name, length)
+    return bound
 
 
 def _hull(*intervals: Interval) -> Interval:
@@ -44,6 +66,30 @@ def _mod(a: Interval, b: Interval) -> Interval:
 
 def interval(e: E.Expr, env: Mapping[str, Interval], length: int) -> Interval:
     """Bounds of `e` when variables lie in `env` and positions run over 0..length-1."""
+    return _interval(e, env, length, None)
+
+
+def fits_int64(e: E.Expr, env: Mapping[str, Interval], length: int) -> bool:
+    """True when every node of `e`, not just its result, stays within int64: then int64
+    evaluation is exact."""
+    nodes: list[Interval] = []
+    _interval(e, env, length, nodes)
+    return all(in_int64(node) for node in nodes)
+
+
+def in_int64(bound: Interval) -> bool:
+    return INT64[0] <= bound[0] and bound[1] <= INT64[1]
+
+
+def _interval(e, env, length, nodes: list[Interval] | None) -> Interval:
+    """`interval`, also appending every node's bounds to `nodes` when it is a list."""
+    found = _node(e, env, length, nodes)
+    if nodes is not None:
+        nodes.append(found)
+    return found
+
+
+def _node(e, env, length, nodes) -> Interval:
     if isinstance(e, E.Const):
         return e.value, e.value
     if isinstance(e, E.Var):
@@ -51,7 +97,7 @@ def interval(e: E.Expr, env: Mapping[str, Interval], length: int) -> Interval:
     if isinstance(e, E.Position):
         return 0, max(0, length - 1)
     if isinstance(e, E.Unary):
-        lo, hi = interval(e.arg, env, length)
+        lo, hi = _interval(e.arg, env, length, nodes)
         if e.op == "neg":
             return -hi, -lo
         if e.op == "not":
@@ -62,8 +108,8 @@ def interval(e: E.Expr, env: Mapping[str, Interval], length: int) -> Interval:
             return -hi, -lo
         return 0, max(-lo, hi)
     if isinstance(e, E.Binary):
-        a = interval(e.left, env, length)
-        b = interval(e.right, env, length)
+        a = _interval(e.left, env, length, nodes)
+        b = _interval(e.right, env, length, nodes)
         if e.op in E.COMPARISON_OPS or e.op in E.LOGIC_OPS:
             return BOOL
         if e.op == "+":
@@ -81,17 +127,41 @@ def interval(e: E.Expr, env: Mapping[str, Interval], length: int) -> Interval:
             return min(a[0], b[0]), min(a[1], b[1])
         return max(a[0], b[0]), max(a[1], b[1])
     if isinstance(e, E.Cond):
-        return _hull(interval(e.then, env, length), interval(e.orelse, env, length))
+        if nodes is not None:  # the test is evaluated too, though its bounds do not matter here
+            _interval(e.test, env, length, nodes)
+        return _hull(_interval(e.then, env, length, nodes), _interval(e.orelse, env, length, nodes))
     if isinstance(e, E.Shift):
-        return _hull(interval(e.arg, env, length), (e.pad, e.pad))
+        return _hull(_interval(e.arg, env, length, nodes), (e.pad, e.pad))
     if isinstance(e, E.Aggregate):
+        lo, hi = _interval(e.arg, env, length, nodes)
         if e.kind in ("all", "any", "palindrome"):
             return BOOL
         terms = max(1, min(length, e.window or length))
         if e.kind == "count":
             return 0, terms
-        lo, hi = interval(e.arg, env, length)
         if e.kind == "sum":
             return min(lo, terms * lo), max(hi, terms * hi)
         return lo, hi
     raise TypeError(f"not an expression node: {e!r}")
+
+
+def unrolled(inputs: Mapping[str, Interval], states, steps, length: int) -> dict[str, Interval]:
+    """Bounds of the inputs, states and step-level assignments (anything with `kind`, `name`,
+    `expr`) over every position 0..length-1, by unrolling the step.
+
+    Unrolling stops early once the state bounds repeat: every later step gives the same bounds.
+    Raises `TooLarge` when a bound grows wider than `MAX_BITS`.
+    """
+    state_env = {name: (value, value) for name, value in states}
+    seen = {**inputs, **state_env}
+    for _ in range(length):
+        current = {**inputs, **state_env}
+        for step in steps:
+            bound = within_bits(step.name, interval(step.expr, current, length), length)
+            current[step.name] = bound
+            seen[step.name] = _hull(seen.get(step.name, bound), bound)
+        after = {name: current[name] for name in state_env}
+        if after == state_env:
+            break
+        state_env = after
+    return seen

@@ -10,6 +10,10 @@ works at two levels with the same code:
 Division or modulo by zero does not raise at the node: it marks the affected elements undefined,
 so that `if b != 0 then a // b else 0` is fine, and the caller decides whether an undefined value
 reached a position that matters (`EvaluationError`).
+
+Values are int64 unless the caller asks for `exact` evaluation, which uses object arrays of Python
+ints; callers ask for it where interval bounds (`mipsdsl.bounds.fits_int64`) leave int64, so that
+the common case keeps numpy's speed and no value ever wraps around.
 """
 
 from __future__ import annotations
@@ -143,15 +147,17 @@ def evaluate(
     shape: tuple[int, ...],
     position: np.ndarray | int,
     valid: np.ndarray | None = None,
+    exact: bool = False,
 ) -> np.ndarray:
-    """Evaluate `e` to an int64 array of `shape`.
+    """Evaluate `e` to an int64 array of `shape`, or with `exact` to an object array of Python ints.
 
     `position` is the value of t: an int at step level, or `np.arange(L)` at sequence level.
     Raises `EvaluationError` if an undefined value lands where `valid` (default: everywhere) is
     true.
     """
-    values, undefined = _eval(e, env, shape, position)
-    values = np.broadcast_to(values, shape).astype(INT, copy=False)
+    dtype = object if exact else INT
+    values, undefined = _eval(e, env, shape, position, dtype)
+    values = np.broadcast_to(np.asarray(values, dtype=dtype), shape).astype(dtype, copy=False)
     if undefined is not None:
         bad = np.broadcast_to(undefined, shape)
         if valid is not None:
@@ -170,43 +176,52 @@ def _or(a, b):
     return a | b
 
 
-def _eval(e, env, shape, position):
+def _eval(e, env, shape, position, dtype):
+    """Values and undefined marks of `e`; with dtype object every value becomes an object array of
+    Python ints (truth values included), so that no Python int meets an int64 array alone."""
+    values, undefined = _node(e, env, shape, position, dtype)
+    if dtype is object:  # astype, not asarray: asarray keeps a 0-d int64's numpy scalar
+        values = np.asarray(values).astype(object)
+    return values, undefined
+
+
+def _node(e, env, shape, position, dtype):
     if isinstance(e, Const):
-        return INT(e.value), None
+        return np.asarray(e.value, dtype=dtype), None
     if isinstance(e, Var):
-        return env[e.name], None
+        return np.asarray(env[e.name]).astype(dtype, copy=False), None
     if isinstance(e, Position):
-        return np.asarray(position, dtype=INT), None
+        return np.asarray(position).astype(dtype), None
     if isinstance(e, Unary):
-        a, u = _eval(e.arg, env, shape, position)
+        a, u = _eval(e.arg, env, shape, position, dtype)
         if e.op == "neg":
             return -a, u
         if e.op == "not":
             return (a == 0).astype(INT), u
         return np.abs(a), u
     if isinstance(e, Binary):
-        a, ua = _eval(e.left, env, shape, position)
-        b, ub = _eval(e.right, env, shape, position)
+        a, ua = _eval(e.left, env, shape, position, dtype)
+        b, ub = _eval(e.right, env, shape, position, dtype)
         return _binary(e.op, a, b, _or(ua, ub))
     if isinstance(e, Cond):
-        c, uc = _eval(e.test, env, shape, position)
-        a, ua = _eval(e.then, env, shape, position)
-        b, ub = _eval(e.orelse, env, shape, position)
+        c, uc = _eval(e.test, env, shape, position, dtype)
+        a, ua = _eval(e.then, env, shape, position, dtype)
+        b, ub = _eval(e.orelse, env, shape, position, dtype)
         pick = c != 0
         undefined = None
         if ua is not None or ub is not None:
             undefined = np.where(pick, False if ua is None else ua, False if ub is None else ub)
         return np.where(pick, a, b), _or(uc, undefined)
     if isinstance(e, Shift):
-        a, u = _eval(e.arg, env, shape, position)
+        a, u = _eval(e.arg, env, shape, position, dtype)
         a = np.broadcast_to(a, shape)
-        shifted = _shift(a, e.k, np.full(shape, e.pad, dtype=INT))
+        shifted = _shift(a, e.k, np.full(shape, e.pad, dtype=dtype))
         if u is not None:
             u = _shift(np.broadcast_to(u, shape), e.k, np.zeros(shape, dtype=bool))
         return shifted, u
     if isinstance(e, Aggregate):
-        a, u = _eval(e.arg, env, shape, position)
-        a = np.broadcast_to(a, shape).astype(INT, copy=False)
+        a, u = _eval(e.arg, env, shape, position, dtype)
+        a = np.broadcast_to(a, shape).astype(dtype, copy=False)
         if u is not None:
             u = _window_sum(np.broadcast_to(u, shape).astype(INT), e.window) > 0
         return _aggregate(e, a), u
@@ -254,7 +269,9 @@ def _shift(a: np.ndarray, k: int, fill: np.ndarray) -> np.ndarray:
 
 
 def _window_sum(a: np.ndarray, window: int | None) -> np.ndarray:
-    total = np.cumsum(a, axis=-1, dtype=INT)
+    """Sums over the window as differences of prefix sums: exact in int64 whenever the result
+    fits, since int64 wraps around modulo 2**64."""
+    total = np.cumsum(a, axis=-1, dtype=a.dtype)
     if window is None:
         return total
     return total - _shift(total, window, np.zeros_like(total))

@@ -6,18 +6,22 @@ evaluated over the inputs, the states after the step and the lets. This is the s
 spec's stateful part, so `unroll` runs both: `mipsdsl.data.label` uses it for spec targets and
 `Program.run` for programs. Only step-level IR is allowed (no shifts, aggregates or position `t`):
 an RNN has no clock and no memory other than its state, and the emitted `step(state, x)` has neither.
+
+Values are exact: each expression runs in int64 when interval bounds over the length actually run,
+or failing them the values at hand, show that none of its nodes can leave int64, and in Python ints
+otherwise (`evaluate_exactly`).
 """
 
 from __future__ import annotations
 
 import keyword
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Collection, Mapping, Sequence
 
 import numpy as np
 
 from mipsdsl import expr as E
-from mipsdsl.bounds import BOOL, Interval, interval
+from mipsdsl.bounds import BOOL, Interval, fits_int64, in_int64, interval, unrolled
 from mipsdsl.simplify import simplify
 
 if TYPE_CHECKING:
@@ -81,7 +85,9 @@ class Program:
     def run(self, x: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
         """Outputs (N, L, outputs) for int64 inputs x (N, L, inputs); 0 past each sequence's end.
 
-        Raises `UndefinedValue` when a division by zero reaches a position inside a sequence.
+        The outputs are int64 when their values fit it, else an object array of Python ints.
+        Raises `UndefinedValue` when a division by zero reaches a position inside a sequence, and
+        `mipsdsl.bounds.TooLarge` when a value may grow too wide to compute exactly.
         """
         n, length, channels = x.shape
         if channels != len(self.inputs):
@@ -92,17 +98,19 @@ class Program:
             lengths = np.full(n, length, dtype=np.int64)
         valid = np.arange(length)[None, :] < lengths[:, None]
         env = {name: x[..., i] for i, name in enumerate(self.inputs)}
-        env.update(unroll(self.states, self.steps, env, valid))
+        read = set().union(*(E.free_vars(expr) for _, expr in self.outputs))
+        recorded, known = unroll(self.states, self.steps, env, valid, read)
+        env.update(recorded)
         positions = np.arange(length)
         columns = []
         for name, expr in self.outputs:
             try:
-                columns.append(E.evaluate(expr, env, (n, length), positions, valid))
+                wide = not fits_int64(expr, known, length)
+                column = evaluate_exactly(expr, env, (n, length), positions, valid, length, wide)
             except E.EvaluationError as exc:
                 raise UndefinedValue(name, exc.index) from None
-        y = np.stack(columns, axis=-1)
-        y[~valid] = 0
-        return y
+            columns.append(narrowed(np.where(valid, column, 0)))
+        return np.stack(columns, axis=-1)
 
     def variable_bounds(self, inputs: Mapping[str, Interval]) -> dict[str, Interval | None]:
         """Sound bounds of every named value over sequences of any length (None: unbounded).
@@ -168,37 +176,88 @@ def expr_bounds(e: E.Expr, env: Mapping[str, Interval | None]) -> Interval | Non
     raise TypeError(f"not a step-level expression: {e!r}")
 
 
+def evaluate_exactly(
+    expr: E.Expr,
+    env: Mapping[str, np.ndarray],
+    shape: tuple[int, ...],
+    position: np.ndarray | int,
+    valid: np.ndarray | None,
+    length: int,
+    wide: bool,
+) -> np.ndarray:
+    """`E.evaluate` in int64, unless `wide` (the bounds of some node leave int64, `fits_int64`)
+    and the values at hand confirm it: then in Python ints, the result int64 where it fits.
+
+    The values are asked because interval bounds can be far looser than they are (the Newton
+    tasks' bounds leave int64 within 50 steps while their values stay small)."""
+    if wide:
+        actual = {name: _value_bounds(env[name]) for name in E.free_vars(expr)}
+        wide = not fits_int64(expr, actual, length)
+    if not wide:
+        return E.evaluate(expr, env, shape, position, valid)
+    return narrowed(E.evaluate(expr, env, shape, position, valid, exact=True))
+
+
+def _value_bounds(values: np.ndarray) -> Interval:
+    values = np.asarray(values)
+    return (int(values.min()), int(values.max())) if values.size else (0, 0)
+
+
+def narrowed(values: np.ndarray) -> np.ndarray:
+    """`values` as int64 when every one fits (interval bounds can be far looser than the values),
+    else unchanged."""
+    if values.dtype == object and (values.size == 0 or in_int64((values.min(), values.max()))):
+        return values.astype(np.int64)
+    return values
+
+
 def unroll(
     states: Sequence[tuple[str, int]],
     steps: Sequence,
     inputs: Mapping[str, np.ndarray],
     valid: np.ndarray,
-) -> dict[str, np.ndarray]:
+    record: Collection[str],
+) -> tuple[dict[str, np.ndarray], dict[str, Interval]]:
     """Run step-level assignments (anything with `kind`, `name`, `expr`) at every position.
 
     `inputs` maps names to (N, L) arrays and `valid` (N, L) marks the positions inside each
-    sequence. Returns (N, L) arrays of every state (after the step) and every assigned name.
-    Raises `UndefinedValue` when a division by zero reaches a valid position.
+    sequence. Returns (N, L) arrays of the states (after the step) and assigned names in `record`
+    (only those: a spec with 10,000 lets would otherwise hold 10,000 arrays), each int64 or, once
+    one of its values leaves int64, Python ints; and the bounds of the inputs (from their values)
+    and of every name, over L positions.
+    Raises `UndefinedValue` when a division by zero reaches a valid position, and
+    `mipsdsl.bounds.TooLarge` when a value may grow too wide to compute exactly.
     """
-    if not states and not steps:
-        return {}
     n, length = valid.shape
-    state = {name: np.full(n, value, dtype=np.int64) for name, value in states}
-    recorded = {name: np.zeros((n, length), dtype=np.int64) for name in state}
-    recorded.update({s.name: np.zeros((n, length), dtype=np.int64) for s in steps})
+    known = {name: _value_bounds(column) for name, column in inputs.items()}
+    if not states and not steps:
+        return {}, known
+    known = unrolled(known, states, steps, length)
+    state = {name: np.full(n, value, dtype=_dtype_for(value)) for name, value in states}
+    assigned = set(state) | {s.name for s in steps}
+    recorded = {name: np.zeros((n, length), dtype=np.int64) for name in assigned & set(record)}
+    wide = [not fits_int64(s.expr, known, length) for s in steps]
     for t in range(length):
         scope = {name: column[:, t] for name, column in inputs.items()}
         scope.update(state)
-        for step in steps:
+        for step, step_wide in zip(steps, wide):
             try:
-                scope[step.name] = E.evaluate(step.expr, scope, (n,), t, valid[:, t])
+                scope[step.name] = evaluate_exactly(
+                    step.expr, scope, (n,), t, valid[:, t], length, step_wide
+                )
             except E.EvaluationError as exc:
                 raise UndefinedValue(step.name, (exc.index[0], t)) from None
             if step.kind == "update":
                 state[step.name] = scope[step.name]
         for name, column in recorded.items():
+            if scope[name].dtype == object and column.dtype != object:
+                recorded[name] = column = column.astype(object)
             column[:, t] = scope[name]
-    return recorded
+    return recorded, known
+
+
+def _dtype_for(value: int):
+    return np.int64 if in_int64((value, value)) else object
 
 
 def is_name(name: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from mipsdsl import expr as E
 from mipsdsl.check import check, load_task
 from mipsdsl.data import make_dataset
-from mipsdsl.program import Program, Step, UndefinedValue, program_from_task
+from mipsdsl.program import Program, Step, UndefinedValue, program_from_task, unroll
 from mipsdsl.syntax import parse
 from tests.conftest import SPECS
 
@@ -148,3 +148,11 @@ def test_simplified_programs_compute_the_same_outputs():
     assert simple.outputs[0][1] == E.Cond(B("!=", V("s"), C(0)), V("s"), C(0))
     x = np.random.default_rng(1).integers(0, 3, size=(100, 8, 1))
     assert np.array_equal(program.run(x), simple.run(x))
+
+
+def test_unroll_records_only_the_values_read_afterwards():
+    steps = [Step("let", "a", B("+", V("x"), C(1))), Step("let", "b", B("*", V("a"), C(2)))]
+    x = np.array([[0, 1, 2]], dtype=np.int64)
+    recorded, known = unroll((), steps, {"x": x}, np.ones(x.shape, dtype=bool), {"b", "x"})
+    assert set(recorded) == {"b"} and recorded["b"].tolist() == [[2, 4, 6]]
+    assert known["a"] == (1, 3) and known["b"] == (2, 6)
