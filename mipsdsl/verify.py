@@ -11,21 +11,28 @@ own, and a failure carries the first counterexample:
 - longer: sequences 10x longer than the spec's, uniform over the alphabet when the spec's
   generator is anything else (a palindrome of length 2..10 says nothing about position 95).
 
-A candidate is anything that maps int64 inputs x (N, L, C) and lengths (N,) to outputs (N, L, O):
-`program_candidate`, `ModuleCandidate` (a pure-Python `run`, one sequence at a time) and
-`network_candidate` (fidelity) adapt the three kinds. Tasks given by examples can only be checked
+A candidate is anything that maps int64 inputs x (N, L, C) and lengths (N,) to integer outputs
+(N, L, O): `program_candidate`, `ModuleCandidate` (a module file's pure-Python `run`, one sequence
+at a time, in a child process under a time limit) and `network_candidate` (fidelity) adapt the
+three kinds. Outputs are compared exactly: a module's values beyond int64 come back as Python ints
+in an object array. Tasks given by examples can only be checked
 on their data file, and the verdict says so.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
-import importlib.machinery
-import importlib.util
-import itertools
+import marshal
 import math
-import operator
+import mmap
+import os
+import selectors
+import signal
+import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
@@ -33,10 +40,14 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from mipsdsl import isolated
 from mipsdsl.data import make_dataset
+from mipsdsl.data.dataset import rng_for
 from mipsdsl.data.examples import ExamplesError, read_examples
+from mipsdsl.data.generate import generate_inputs
 from mipsdsl.data.label import label
 from mipsdsl.errors import DataError, MipsError
+from mipsdsl.isolated import CandidateError, ModuleError
 from mipsdsl.program import Program, UndefinedValue
 from mipsdsl.task import Generator, Task
 
@@ -44,25 +55,17 @@ from mipsdsl.task import Generator, Task
 HELD_OUT_STREAM, LONGER_STREAM, FIDELITY_STREAM = 3, 4, 5
 CHUNK_ELEMENTS = 1 << 22  # input values generated and checked at once
 PYTHON_EXHAUSTIVE_LIMIT = 1 << 20  # sequences a pure-Python run() checks in tens of seconds
+# Seconds a module may take to import, or to run one sequence: far more than any sensible run()
+# needs at 10x a spec's length, and a hang costs at most this much per level. Not a VerifyOptions
+# field: those are part of a compiled module's key, and a time limit does not change a verdict.
+MODULE_TIMEOUT = 10.0
+STARTUP_SECONDS = 30.0  # for a child interpreter to start, on a loaded machine; no module runs yet
 
 Candidate = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 class VerificationError(MipsError):
-    """The candidate cannot be checked at all (wrong arity, unloadable module)."""
-
-
-class ModuleError(VerificationError):
-    """A module file cannot be imported, or has no `run`."""
-
-
-class CandidateError(Exception):
-    """The candidate gave no outputs for sequence `sequence` of its batch (at `position`, if known)."""
-
-    def __init__(self, sequence: int, message: str, position: int | None = None):
-        super().__init__(message)
-        self.sequence = sequence
-        self.position = position
+    """The candidate cannot be checked at all (wrong arity, wrong kind of outputs)."""
 
 
 @dataclass(frozen=True)
@@ -243,84 +246,199 @@ def network_candidate(network) -> Candidate:
     return lambda x, lengths: network.run(x)
 
 
-@dataclass(frozen=True)
 class ModuleCandidate:
-    """A module's `run(xs) -> list`, called once per sequence with ints (one input channel) or
-    tuples of ints (several); it must return one int, or one tuple of ints, per position."""
+    """A module file's `run(xs) -> list`, called once per sequence with ints (one input channel)
+    or tuples of ints (several), in a child process (`mipsdsl.isolated`); it must return one int,
+    or one tuple of ints, per position. A use is a `with` block, which ends the child.
 
-    run: Callable
-    n_inputs: int
-    n_outputs: int
-    batch: int = 1024  # sequences checked at a time: a slow loop stops soon after a mistake
+    Outputs count only from the child's answer: a child that ends (`os._exit`, a crash), or that
+    starts no new sequence for `timeout` seconds, fails the sequence it was on; a later call
+    starts a fresh child. What the module prints goes to this process's stderr.
+    """
+
+    batch = 1024  # sequences checked at a time: a slow loop stops soon after a mistake
+
+    def __init__(self, path: Path, n_inputs: int, n_outputs: int, timeout: float):
+        self.path, self.n_inputs, self.n_outputs, self.timeout = path, n_inputs, n_outputs, timeout
+        self._process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "ModuleCandidate":
+        self._start()
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        self.close(grace=0 if kind else 1.0)  # on Ctrl-C, say, a child may be mid-batch
 
     def __call__(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        n, length, _ = x.shape
-        rows = []
-        with contextlib.redirect_stdout(sys.stderr):  # keep --json output clean
-            for i, row in enumerate(x.tolist()):
-                m = int(lengths[i])
-                xs = [p[0] for p in row[:m]] if self.n_inputs == 1 else [tuple(p) for p in row[:m]]
-                ys = _call_run(self.run, xs, i, self.n_outputs)
-                rows.append(ys + [0] * (self.n_outputs * (length - m)))
-        return np.array(rows, dtype=np.int64).reshape(n, length, self.n_outputs)
+        if self._process is None:
+            self._start()
+        before, (n, length, _) = self._counter[0], x.shape
+        request = (np.ascontiguousarray(x, np.int64).tobytes(), lengths.astype(np.int64).tobytes())
+        try:
+            reply = self._exchange(isolated.encode((*request, length)))
+        except _Stalled:
+            raise CandidateError(
+                self._on(before), f"run() did not return within {self.timeout:g} s"
+            ) from None
+        except _Ended as ended:
+            raise CandidateError(self._on(before), f"run() ended its process ({ended})") from None
+        if reply[0] == "failed":
+            raise CandidateError(*reply[1:])
+        exact = isinstance(reply[1], list)  # values beyond int64, as Python ints
+        values = np.array(reply[1], dtype=object) if exact else np.frombuffer(reply[1], np.int64)
+        got = np.zeros((n, length, self.n_outputs), dtype=values.dtype)
+        got[np.arange(length)[None, :] < lengths[:, None]] = values.reshape(-1, self.n_outputs)
+        return got
+
+    def _on(self, before: int) -> int:
+        """The sequence of the batch the child was on when it stopped or ended (and end it)."""
+        sequence = max(0, self._counter[0] - before - 1)
+        self.close(grace=0)
+        return sequence
+
+    def _start(self) -> None:
+        self._counter_file = tempfile.TemporaryFile()
+        fd = self._counter_file.fileno()
+        os.ftruncate(fd, isolated.COUNTER_BYTES)
+        self._counter_map = mmap.mmap(fd, isolated.COUNTER_BYTES)
+        self._counter = memoryview(self._counter_map).cast("q")
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        command = [
+            sys.executable, "-P", "-m", "mipsdsl.isolated", str(self.path), str(self.n_inputs),
+            str(self.n_outputs), str(fd), str(os.getpid()),
+        ]  # fmt: skip
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            pass_fds=(fd,), env=env,
+        )  # fmt: skip
+        self._requests = self._process.stdin.fileno()
+        self._replies = self._process.stdout.fileno()
+        self._errors = self._process.stderr.fileno()
+        os.set_blocking(self._requests, False)
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._replies, selectors.EVENT_READ)
+        self._selector.register(self._errors, selectors.EVENT_READ)
+        self._received, self._replies_ended = bytearray(), False
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        try:
+            reply = self._exchange(b"")
+        except _Stalled:
+            message = f"it did not finish within {self.timeout:g} s"
+        except _Ended as ended:
+            message = f"it ended its process ({ended})"
+        else:
+            if reply[0] == "ready":
+                return
+            self.close()
+            raise ModuleError(reply[1])
+        self.close(grace=0)
+        raise ModuleError(f"cannot import '{self.path}': {message}")
+
+    def _exchange(self, request: bytes) -> tuple:
+        """Send `request`, then the child's next message, relaying its stderr meanwhile. Raises
+        `_Stalled` once the child has started no new sequence (or its import) for `timeout`
+        seconds (`STARTUP_SECONDS` for the interpreter to start), `_Ended` when it ends first;
+        either way the caller closes it."""
+        pending = memoryview(request)
+        if pending:
+            self._selector.register(self._requests, selectors.EVENT_WRITE)
+        progress, since = self._counter[0], time.monotonic()
+        while (reply := self._reply()) is None:
+            if self._replies_ended:
+                raise _Ended(self._exit_status())
+            ready = self._ready(min(0.1, self.timeout / 5))
+            if self._requests in ready:
+                try:
+                    pending = pending[os.write(self._requests, pending[: 1 << 16]) :]
+                except BrokenPipeError:  # the child ended: its replies end too
+                    pending = pending[:0]
+                if not pending:
+                    self._selector.unregister(self._requests)
+            if self._errors in ready:
+                self._relay()
+            if self._replies in ready:
+                data = os.read(self._replies, 1 << 20)
+                self._received += data
+                self._replies_ended = not data
+            now = time.monotonic()
+            if self._counter[0] != progress:
+                progress, since = self._counter[0], now
+            elif now - since > (self.timeout if progress else STARTUP_SECONDS):
+                raise _Stalled()
+        return reply
+
+    def _reply(self) -> tuple | None:
+        """The first whole message received, taken off the buffer; None if there is none yet."""
+        if len(self._received) < isolated.HEADER.size:
+            return None
+        end = isolated.HEADER.size + isolated.HEADER.unpack_from(self._received)[0]
+        if len(self._received) < end:
+            return None
+        reply = marshal.loads(self._received[isolated.HEADER.size : end])
+        del self._received[:end]
+        return reply
+
+    def _relay(self) -> bool:
+        """Copy what the child wrote to stderr to ours; False once its stderr has ended."""
+        data = os.read(self._errors, 1 << 16)
+        if not data:
+            self._selector.unregister(self._errors)
+        sys.stderr.write(self._decoder.decode(data, final=not data))
+        sys.stderr.flush()
+        return bool(data)
+
+    def _ready(self, timeout: float) -> set[int]:
+        return {key.fd for key, _ in self._selector.select(timeout)}
+
+    def _exit_status(self) -> str:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # it closed its replies, but runs
+            self._process.wait(timeout=self.timeout)
+        self._process.kill()
+        status = self._process.wait()
+        if status >= 0:
+            return f"exit status {status}"
+        with contextlib.suppress(ValueError):
+            return f"killed by signal {signal.Signals(-status).name}"
+        return f"killed by signal {-status}"
+
+    def close(self, grace: float = 1.0) -> None:
+        """End the child: it exits once its requests end, or is killed after `grace` seconds;
+        what it wrote to stderr is relayed first."""
+        if self._process is None:
+            return
+        process, self._process = self._process, None
+        process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=grace)
+        process.kill()
+        process.wait()
+        if self._errors in self._selector.get_map():
+            deadline = time.monotonic() + 1  # a process the module started may hold stderr
+            while self._errors in self._ready(deadline - time.monotonic()) and self._relay():
+                pass
+        self._selector.close()
+        process.stdout.close()
+        process.stderr.close()
+        self._counter.release()
+        self._counter_map.close()
+        self._counter_file.close()
 
 
-def _call_run(run: Callable, xs: list, i: int, n_outputs: int) -> list[int]:
-    """The outputs of `run(xs)` as a flat list of ints, or a `CandidateError` saying what is wrong."""
-    try:
-        ys = list(run(xs))
-    except KeyboardInterrupt:
-        raise
-    except (Exception, SystemExit) as exc:
-        raise CandidateError(i, f"run() raised {type(exc).__name__}: {exc}") from None
-    if len(ys) != len(xs):
-        raise CandidateError(i, f"run() returned {len(ys)} outputs for {len(xs)} inputs")
-    if n_outputs == 1 and all(type(v) is int for v in ys):  # the common case, checked fast
-        flat = ys
-    else:
-        flat = []
-        for t, value in enumerate(ys):
-            try:
-                flat.extend(_outputs(value, n_outputs))
-            except TypeError as exc:
-                raise CandidateError(i, f"output at t = {t}: {exc}", t) from None
-    if flat and not (-(2**63) <= min(flat) and max(flat) < 2**63):
-        t = next(k for k, v in enumerate(flat) if not -(2**63) <= v < 2**63) // n_outputs
-        raise CandidateError(i, f"output at t = {t} is beyond 64-bit integers", t)
-    return flat
+class _Stalled(Exception):
+    """The child started no new sequence within the time limit."""
 
 
-def _outputs(value, n_outputs: int) -> tuple[int, ...]:
-    if n_outputs == 1:
-        if isinstance(value, tuple | list):
-            raise TypeError(f"expected an int, got {type(value).__name__} {value!r}")
-        return (operator.index(value),)
-    if not isinstance(value, tuple | list) or len(value) != n_outputs:
-        raise TypeError(f"expected a tuple of {n_outputs} ints, got {value!r}")
-    return tuple(operator.index(v) for v in value)
-
-
-_loaded = itertools.count()
+class _Ended(Exception):
+    """The child process ended; the message says how."""
 
 
 def load_module(path: str | Path) -> ModuleType:
-    """Import a Python file by path (any name); it must define a function `run`."""
-    path = Path(path)
-    name = f"_mipsc_checked_{next(_loaded)}"
-    loader = importlib.machinery.SourceFileLoader(name, str(path))
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
-    sys.modules[name] = module
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            loader.exec_module(module)
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:
-        del sys.modules[name]
-        raise ModuleError(f"cannot import '{path}': {type(exc).__name__}: {exc}") from None
-    if not callable(getattr(module, "run", None)):
-        raise ModuleError(f"'{path}' defines no function run(xs)")
-    return module
+    """Import a Python file by path, in this process (trusted code only: `verify_module` runs a
+    module in a child process); it must define a function `run`."""
+    with contextlib.redirect_stdout(sys.stderr):
+        return isolated.load(Path(path))
 
 
 # ---------------------------------------------------------------- verification
@@ -337,14 +455,22 @@ def verify(
 
 
 def verify_module(
-    task: Task, module: ModuleType, options: VerifyOptions = VerifyOptions()
+    task: Task,
+    module: str | Path | ModuleType,
+    options: VerifyOptions = VerifyOptions(),
+    timeout: float = MODULE_TIMEOUT,
 ) -> Verdict:
-    """Check a module's `run` against the spec. A pure-Python loop is slow, so the exhaustive level
-    covers at most `PYTHON_EXHAUSTIVE_LIMIT` sequences, and its description says so."""
-    candidate = ModuleCandidate(module.run, len(task.inputs), len(task.outputs))
+    """Check a module file's `run` against the spec, in a child process (a module object: its
+    file, imported there afresh), so that no module can fake a pass or hang the check. A
+    pure-Python loop is slow, so the exhaustive level covers at most `PYTHON_EXHAUSTIVE_LIMIT`
+    sequences, and its description says so. `timeout`: seconds the module may take to import,
+    or to run one sequence. Raises `ModuleError` when the file cannot be imported."""
+    path = Path(module.__file__ if isinstance(module, ModuleType) else module)
     capped = PYTHON_EXHAUSTIVE_LIMIT < options.exhaustive_limit
     limit = min(options.exhaustive_limit, PYTHON_EXHAUSTIVE_LIMIT)
-    return _verify(task, candidate, options, limit, capped)
+    n_inputs, n_outputs = len(task.inputs), len(task.outputs)
+    with ModuleCandidate(path, n_inputs, n_outputs, timeout) as candidate:
+        return _verify(task, candidate, options, limit, capped)
 
 
 def check_fidelity(
@@ -499,7 +625,8 @@ def _outputs_until_error(task, candidate, x, lengths):
         except CandidateError as exc:
             error, end = exc, min(exc.sequence, end - 1)
             continue
-        if got.shape != (end, *shape) or not np.issubdtype(got.dtype, np.integer):
+        exact = got.dtype == object  # Python ints, from ModuleCandidate
+        if got.shape != (end, *shape) or not (exact or np.issubdtype(got.dtype, np.integer)):
             raise VerificationError(
                 f"the candidate returned {got.dtype} outputs of shape {got.shape}; expected "
                 f"integers of shape {(end, *shape)}"
@@ -538,12 +665,14 @@ def _chunk(length: int, channels: int) -> int:
 
 
 def _generated(task: Task, n: int, seed: int, length: int | None, stream: int) -> Iterator:
-    """Labelled sequences from the generator, in chunks; chunk k uses its own sub-stream."""
+    """Sequences from the generator with exact labels, in chunks; chunk k uses its own
+    sub-stream (the sequences `make_dataset` would draw)."""
     chunk = _chunk(length or task.max_length, len(task.inputs) + len(task.outputs))
+    lengths = task.length if length is None else (length, length)
     for k, start in enumerate(range(0, n, chunk)):
-        size = min(chunk, n - start)
-        data = make_dataset(task, n=size, seed=seed, length=length, stream=stream + 1000 * k)
-        yield data.x, data.y, data.lengths
+        rng = rng_for(seed, stream + 1000 * k)
+        x, seq_lengths = generate_inputs(task, min(chunk, n - start), rng, lengths)
+        yield x, label(task, x, seq_lengths, exact=True), seq_lengths
 
 
 def _enumerated(task: Task, lengths: list[int]) -> Iterator:
@@ -563,7 +692,7 @@ def _enumerated(task: Task, lengths: list[int]) -> Iterator:
                 for c, alphabet in enumerate(alphabets):
                     x[:, t, c] = alphabet[digit // strides[c] % sizes[c]]
             seq_lengths = np.full(len(codes), length, dtype=np.int64)
-            yield x, label(task, x, seq_lengths), seq_lengths
+            yield x, label(task, x, seq_lengths, exact=True), seq_lengths
 
 
 def _examples(task: Task):

@@ -4,6 +4,7 @@ otherwise, and a clean message (never a traceback) for every module that cannot 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -63,11 +64,12 @@ def test_json_output(capsys, write_module):
 
 def test_a_module_that_prints_cannot_spoil_the_json(capsys, write_module):
     noisy = write_module(
-        "print('hello')\n" + ADD_MOD_3_MODULE.replace("s, ys", "print(xs)\n    s, ys")
+        "import os\nprint('hello')\nos.write(1, b'raw')\n"
+        + ADD_MOD_3_MODULE.replace("s, ys", "print(xs)\n    s, ys")
     )
     status, out, err = run(capsys, "verify", "--json", SPEC, noisy, *QUICK)
     assert status == 0 and json.loads(out)["verdict"]["passed"]
-    assert "hello" in err
+    assert "hello" in err and "raw" in err
 
 
 @pytest.mark.parametrize(
@@ -96,6 +98,7 @@ def test_modules_that_cannot_be_checked_are_clean_errors(capsys, write_module, b
             "output at t = 0: expected an int, got tuple",
         ),
         ("def run(xs):\n    return xs[1:]\n", "run() returned 9 outputs for 10 inputs"),
+        ("def run(xs):\n    return [int(input()) for x in xs]\n", "run() raised EOFError"),
     ],
 )
 def test_modules_that_fail_while_running_fail_verification(capsys, write_module, body, message):
@@ -117,3 +120,116 @@ def test_missing_files_and_bad_specs(capsys, write_module, tmp_path, write_spec)
     with pytest.raises(SystemExit) as info:
         main(["verify", SPEC, module, "-n", "0"])
     assert info.value.code == 2
+
+
+# ------------------------------------------------------- modules that hang or end the process
+
+FAST_TIMEOUT = ["--timeout", "0.5"]
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("import os\ndef run(xs):\n    os._exit(0)\n", "run() ended its process (exit status 0)"),
+        (
+            "import ctypes\ndef run(xs):\n    return ctypes.string_at(0)\n",
+            "run() ended its process (killed by signal SIGSEGV)",
+        ),
+        ("def run(xs):\n    while True:\n        pass\n", "run() did not return within 0.5 s"),
+        (
+            "def run(xs):\n    while True:\n        yield 0\n",
+            "run() returned more than 10 outputs for 10 inputs",
+        ),
+        (
+            "def run(xs):\n    yield 0\n    while True:\n        pass\n",
+            "run() did not return within 0.5 s",
+        ),
+    ],
+)
+def test_a_module_that_hangs_or_ends_its_process_fails_naming_level_and_sequence(
+    capsys, write_module, body, message
+):
+    started = time.monotonic()
+    status, out, _ = run(capsys, "verify", SPEC, write_module(body), *QUICK, *FAST_TIMEOUT)
+    assert status == 1 and out.rstrip().endswith("add_mod_3: NOT verified")
+    assert "held-out    2,000 sequences from the spec's generator, length 10: FAILED" in out
+    assert f"held-out: counterexample\nsequence #0 (length 10)\nerror: {message}" in out
+    assert time.monotonic() - started < 10  # three levels, each stopped after 0.5 s at most
+
+
+def test_a_module_that_fails_on_one_sequence_only_is_caught_there(capsys, write_module):
+    body = ADD_MOD_3_MODULE.replace(
+        "return ys", "if xs[:3] == [2, 1, 0]:\n        while True:\n            pass\n    return ys"
+    )
+    status, out, _ = run(capsys, "verify", SPEC, write_module(body), *QUICK, *FAST_TIMEOUT)
+    assert status == 1
+    assert "exhaustive  all 59,049 sequences of length 10: FAILED" in out
+    # in lexicographic order, 2 1 0 0 ... 0 is the first sequence starting with 2 1 0
+    assert f"sequence #{2 * 3**9 + 3**8} (length 10)\nerror: run() did not return" in out
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("while True:\n    pass\n", "cannot import '{path}': it did not finish within 0.5 s"),
+        (
+            "import os\nos._exit(0)\n",
+            "cannot import '{path}': it ended its process (exit status 0)",
+        ),
+    ],
+)
+def test_a_module_that_hangs_or_ends_its_process_at_import_is_an_error(
+    capsys, write_module, body, message
+):
+    path = write_module(body)
+    status, out, err = run(capsys, "verify", SPEC, path, *QUICK, *FAST_TIMEOUT)
+    assert status == 1 and out == ""
+    assert f"mipsc: error: {message.format(path=path)}" in err
+
+
+def test_outputs_beyond_64_bits_are_compared_exactly(capsys, write_module):
+    """2**64 + y is y in int64 arithmetic; the verifier must see that it is wrong."""
+    shifted = write_module(ADD_MOD_3_MODULE.replace("ys.append(s)", "ys.append(s + 2**64)"))
+    status, out, _ = run(capsys, "verify", SPEC, shifted, *QUICK)
+    assert status == 1
+    assert "sequence #0 (length 10); first wrong output at t = 0" in out
+    assert str(2**64) in out
+
+
+DOUBLING_SPEC = """task doubling "s doubles at every step."
+input x in {0, 1}
+length 10
+state s = 1
+update s = s * 2
+output y = s
+"""
+DOUBLING_MODULE = """
+def run(xs):
+    s, ys = 1, []
+    for x in xs:
+        s = s * 2
+        ys.append(s)
+    return ys
+"""
+
+
+def test_a_module_whose_outputs_grow_like_2_to_the_t_verifies_at_10x_the_length(
+    capsys, write_module, write_spec
+):
+    spec = write_spec(DOUBLING_SPEC)
+    status, out, _ = run(capsys, "verify", str(spec), write_module(DOUBLING_MODULE), *QUICK)
+    assert status == 0, out
+    assert "longer      200 sequences of length 100, from the spec's generator: passed" in out
+    wrapped = write_module(DOUBLING_MODULE.replace("s = s * 2", "s = s * 2 % 2**64"))
+    status, out, _ = run(capsys, "verify", str(spec), wrapped, *QUICK)
+    assert status == 1 and "longer      200 sequences of length 100" in out
+    assert "sequence #0 (length 100); first wrong output at t = 63" in out
+
+
+def test_the_timeout_option_is_checked(capsys, write_module):
+    module = write_module(ADD_MOD_3_MODULE)
+    assert run(capsys, "verify", SPEC, module, *QUICK, "--timeout", "2.5")[0] == 0
+    for bad in ["0", "-1", "nan", "soon"]:
+        with pytest.raises(SystemExit) as info:
+            main(["verify", SPEC, module, "--timeout", bad])
+        assert info.value.code == 2
