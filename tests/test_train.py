@@ -8,13 +8,13 @@ import pytest
 import torch
 
 from mipsdsl.check import load_task
-from mipsdsl.data import make_dataset
+from mipsdsl.data import Dataset, make_dataset, save_dataset
 from mipsdsl.errors import MipsError
-from mipsdsl.train.options import SearchOptions
+from mipsdsl.train.options import SearchOptions, TrainConfig
 from mipsdsl.train.search import TrainingFailed, train
 from mipsdsl.train.encoding import make_input_encoding, make_output_head
 from mipsdsl.train.model import Architecture, BatchedRNN
-from mipsdsl.train.trainer import _polish, _wrong, accuracy_on
+from mipsdsl.train.trainer import AttemptResult, _confirm, _polish, _wrong, accuracy_on
 
 
 @pytest.fixture(autouse=True)
@@ -193,6 +193,13 @@ def nearly_right_sum(write_spec, n=2000, off=1.01):
     the exact ones, model 1 keeps its random initial weights."""
     task = small_task(write_spec, "sum(x)", inputs="input x in [0, 50)")
     data = make_dataset(task, n=n, seed=0)
+    encoding, head, model = sum_models(task, data, off)
+    return data, encoding, head, model
+
+
+def sum_models(task, data, off=1.0):
+    """For a running sum: model 0 a linear RNN with `off` times the exact weights, model 1 at
+    its random initial weights, with the raw encoding and regression head they read."""
     encoding = make_input_encoding(task, "raw")
     head = make_output_head(task, "regress", data.y)
     model = BatchedRNN([Architecture(1, 1, 0, "raw", "regress")] * 2, [0, 1], 1, 1)
@@ -202,7 +209,7 @@ def nearly_right_sum(write_spec, n=2000, off=1.01):
         model.f_biases[0][0].zero_()
         model.g_weights[0][0].fill_(1.0)
         model.g_biases[0][0].zero_()
-    return data, encoding, head, model
+    return encoding, head, model
 
 
 def test_polishing_makes_a_nearly_right_regression_model_exact_and_leaves_the_others(write_spec):
@@ -265,10 +272,59 @@ def test_cuda_request_without_cuda_is_a_clean_error(write_spec):
         train(task, SearchOptions(device="cuda"))
 
 
-def test_corrupt_cache_entries_are_retrained(write_spec, tmp_path):
-    task = small_task(write_spec, "x[t-1]")
-    first = train(task, SearchOptions(budget=120))
-    entry = tmp_path / "cache" / "train" / f"{first.cache_key}.pt"
-    entry.write_bytes(b"not a checkpoint")
-    again = train(task, SearchOptions(budget=120))
-    assert not again.cached
+@pytest.mark.parametrize("spoiled", [False, True])
+def test_an_examples_network_must_be_exact_on_the_whole_file(write_spec, tmp_path, spoiled):
+    # a running sum given by examples, one label of a training-split sequence made wrong when
+    # `spoiled`: the exact model is right on the held-out split either way, and is accepted only
+    # when it is right on every sequence of the file
+    defined = small_task(write_spec, "sum(x)", inputs="input x in [0, 50)")
+    data = make_dataset(defined, n=2000, seed=0)
+    y = data.y.copy()
+    y[0, 0, 0] += spoiled
+    save_dataset(Dataset(data.x, y, data.lengths, data.n_train), tmp_path / "sums.npz")
+    spec = 'task sums "by example"\ninput x in [0, 50)\nexamples "sums.npz"\noutput y\n'
+    task, _ = load_task(write_spec(spec, "sums.mips"), sample=0)
+    examples = make_dataset(task)
+    assert np.array_equal(examples.y, y)  # the whole file, in order: sequence 0 is training data
+    encoding, head, model = sum_models(task, examples)
+    held_out = tuple(a[examples.n_train :] for a in (examples.x, examples.y, examples.lengths))
+    assert accuracy_on(model, encoding, head, *held_out)[0] == 1.0
+    result = AttemptResult(model.archs, model.seeds, 200, 0.0, [1.0, 0.0])
+    _confirm(task, model, encoding, head, torch.tensor([1.0, 0.0]), held_out, TrainConfig(),
+             result)  # fmt: skip
+    assert result.solved is not spoiled
+    if not spoiled:
+        assert result.confirmed_on == len(examples)
+
+
+def long_task(write_spec, monkeypatch, size: int):
+    """A shift register over sequences of length 10000, with training replaced by a failure."""
+    from mipsdsl.train import search
+
+    def no_training(*_, **__):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(search, "train_models", no_training)
+    path = write_spec('task long "t"\ninput x in {0, 1}\nlength 10000\noutput y = x[t-1]\n'
+                      f"data size {size} seed 0\n")  # fmt: skip
+    return load_task(path, sample=0)[0]
+
+
+def test_a_spec_too_long_for_its_budget_is_refused_before_training(write_spec, monkeypatch):
+    from mipsdsl.train import search
+
+    task = long_task(write_spec, monkeypatch, 1000)
+    monkeypatch.setattr(search, "_free_memory", lambda: None)  # time alone decides here
+    with pytest.raises(MipsError, match=r"length 10000.*about [0-9,]+ s.*budget of 30 s") as error:
+        train(task, SearchOptions(budget=30))
+    assert "\n" not in str(error.value)
+
+
+def test_a_spec_too_long_for_memory_is_refused_before_its_data_is_made(write_spec, monkeypatch):
+    from mipsdsl.train import search
+
+    task = long_task(write_spec, monkeypatch, 100_000)
+    monkeypatch.setattr(search, "_free_memory", lambda: 8 * 2**30)
+    monkeypatch.setattr(search, "make_dataset", lambda *_, **__: pytest.fail("data made"))
+    with pytest.raises(MipsError, match=r"length 10000.*about 51.5 GiB.*8.0 GiB available"):
+        train(task, SearchOptions(budget=3000))

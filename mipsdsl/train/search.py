@@ -6,20 +6,22 @@ Each stage runs with the task's default input encoding and output head, then, if
 the stage is an MLP, with the paper's raw inputs and rounded regression. The search stops at the
 first stage that solves the task, after passes over its smaller hidden sizes (the last of them
 with g an MLP). Every stage and pass is recorded. Results are cached by a content hash of
-everything that determines them.
+everything that determines them, and a cached network is served only after it is rechecked.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 
-from mipsdsl.data import make_dataset
+from mipsdsl.data import load_dataset, make_dataset
 from mipsdsl.errors import MipsError
 from mipsdsl.task import Task
 from mipsdsl.train import cache
@@ -31,6 +33,17 @@ from mipsdsl.train.trainer import predict, train_models
 SMALLER_MIN_STEPS = 1000  # the least a first pass for smaller sizes trains
 MAX_TRAIN_SEQUENCES = 200_000  # more adds nothing for these tiny networks but generation time
 READOUT_DEPTH = 2  # the depth of g in the last pass for smaller sizes
+# A cached network is rechecked on this many sequences when it is loaded, from a stream no other
+# stage draws (0 trains, 2 confirms, 3 to 5 verify, 6 and 7 trace).
+RECHECK_SEQUENCES = 4096
+RECHECK_STREAM = 8
+# Sequences longer than PROBE_LENGTH have the cost of their first evaluation estimated before
+# any data is made, from steps timed at PROBE_LENGTH positions (a step's cost grows with the
+# length: the network runs one position at a time); a search whose estimate is past its budget
+# and past REFUSE_SECONDS is refused. Below that the usual slack applies: the deadline is checked
+# at evaluations, so a search may run one evaluation interval past its budget.
+PROBE_LENGTH = 64
+REFUSE_SECONDS = 60.0
 
 
 class TrainingFailed(MipsError):
@@ -54,6 +67,7 @@ class TrainedRNN:
     attempts: tuple[dict, ...]
     cache_key: str
     cached: bool = False
+    rechecked_on: int = 0  # sequences a cached network was found exact on when loaded
 
     @functools.cached_property
     def _model(self) -> BatchedRNN:
@@ -105,21 +119,29 @@ class TrainedRNN:
             "confirmed_on_sequences": self.confirmed_on,
             "attempts": list(self.attempts),
             "cached": self.cached,
+            "rechecked_on_sequences": self.rechecked_on,
         }
 
 
 def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = False,
-          progress: bool = False) -> TrainedRNN:  # fmt: skip
-    """Find, train and return the smallest exact network for `task` (from cache when possible)."""
+          progress: bool = False, notes: Callable[[str], None] | None = None,
+          ) -> TrainedRNN:  # fmt: skip
+    """Find, train and return the smallest exact network for `task` (from cache when possible).
+
+    `notes` receives one-line notes on the cache (an entry trained again, a cache that cannot be
+    written); by default they are printed to stderr."""
     if options.device == "cuda" and not torch.cuda.is_available():
         raise MipsError("--device cuda was asked for, but CUDA is not available on this machine")
+    say = notes or _to_stderr
     key = cache_key(task, options)
     if not force:
-        hit = cache.load(key)
+        hit = _cached(task, key, say)
         if hit is not None:
-            return _from_cache(hit, key)
+            return hit
     torch.set_num_threads(1)  # tiny networks: threads only add contention
     n = min(task.data.size, MAX_TRAIN_SEQUENCES)
+    seeds = list(model_seeds(task, options))
+    _refuse_if_too_long(task, options, n, seeds)
     data = make_dataset(task, n=n)
     codecs = {
         (e, h): (make_input_encoding(task, e), make_output_head(task, h, data.y[: data.n_train]))
@@ -128,7 +150,6 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
     started = time.perf_counter()
     deadline = started + options.budget
     attempts, best = [], (0.0, None)
-    seeds = list(model_seeds(task, options))
     runs = [(stage, codec) for stage in plan(task, options) for codec in _tried(stage, codecs)]
     for stage, (encoding, head) in runs:
         archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
@@ -171,7 +192,9 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
                 attempts=tuple(attempts),
                 cache_key=key,
             )
-            cache.save(key, _to_cache(trained))
+            unsaved = cache.save(key, _to_cache(trained))
+            if unsaved:
+                say(unsaved)
             return trained
         if time.perf_counter() > deadline:
             break
@@ -248,6 +271,100 @@ def _tick(bar, loss: float) -> None:
         bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
 
 
+def _to_stderr(note: str) -> None:
+    print(note, file=sys.stderr)
+
+
+def _refuse_if_too_long(task: Task, options: SearchOptions, n: int, seeds: list[int]) -> None:
+    """Refuse, before any data is made, a search too long for its budget or for memory: a long
+    `length` can make one step outlast the whole budget (which is checked between evaluations),
+    and the data and an evaluation's hidden states fill memory. Both estimates are for the first
+    stage's batch, the smallest there is, so the real cost is at least this."""
+    length, config = task.max_length, options.config
+    stage = plan(task, options)[0]
+    kinds = families(task)[0]
+    encoding = make_input_encoding(task, kinds[0])
+    head = make_output_head(task, kinds[1], np.zeros((0, 1, len(task.outputs)), dtype=np.int64))
+    models = [(Architecture(h, stage.depth, w, encoding.kind, head.kind), s)
+              for h in stage.hidden for w in stage.widths for s in seeds]  # fmt: skip
+    archs = [a for a, _ in models]
+    data_bytes = 8 * n * length * (len(task.inputs) + len(task.outputs))  # int64 x and y
+    width = max(a.hidden for a in archs) + head.dim
+    eval_bytes = 4 * len(archs) * min(config.eval_size, n) * length * width  # float32 (M, N, L, .)
+    free = _free_memory()
+    if free is not None and data_bytes + eval_bytes > free:
+        raise TrainingFailed(
+            f"length {length}: training {task.name} would hold about "
+            f"{(data_bytes + eval_bytes) / 2**30:,.1f} GiB ({data_bytes / 2**30:,.1f} GiB of data, "
+            f"{eval_bytes / 2**30:,.1f} GiB to evaluate), more than the {free / 2**30:,.1f} GiB "
+            "available; shorten the sequences or lower the data size"
+        )
+    if length <= PROBE_LENGTH:
+        return
+    model = BatchedRNN(archs, [s for _, s in models], encoding.dim, head.dim).to(options.device)
+    x = torch.zeros(min(config.batch, n), PROBE_LENGTH, encoding.dim, device=options.device)
+    for _ in range(2):  # the first step pays for setting up; the second is what steps cost
+        started = time.perf_counter()
+        model(x)[0].square().sum().backward()
+        if options.device == "cuda":
+            torch.cuda.synchronize()
+        seconds = time.perf_counter() - started
+    steps = min(config.eval_every, stage.steps)
+    estimate = steps * seconds * length / PROBE_LENGTH
+    if estimate > max(options.budget, REFUSE_SECONDS):
+        raise TrainingFailed(
+            f"length {length}: the first evaluation of {task.name} ({steps} training steps) "
+            f"would take about {estimate:,.0f} s on {options.device}, past the budget of "
+            f"{options.budget:g} s; shorten the sequences or raise the budget"
+        )
+
+
+def _free_memory() -> int | None:
+    """Bytes of memory available now (free or reclaimable, Linux's MemAvailable); None where the
+    system does not say."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+class MalformedEntry(Exception):
+    """A cache entry that loads but does not hold a network for this task; says what is wrong."""
+
+
+def _cached(task: Task, key: str, say: Callable[[str], None]) -> TrainedRNN | None:
+    """The cached network, when its entry is sound and the network is exact on RECHECK_SEQUENCES
+    fresh sequences (for a task given by examples, on the whole file): a damaged or edited file
+    would otherwise reach extraction and the reports as an exact network. Otherwise None, after a
+    note saying why it is trained again."""
+    try:
+        entry = cache.load(key)
+        if entry is None:
+            return None
+        trained = _from_cache(entry, key, task)
+    except cache.UnreadableEntry as exc:
+        say(f"cache entry {key} is unreadable ({exc}): training again")
+        return None
+    except MalformedEntry as exc:
+        say(f"cache entry {key} is malformed ({exc}): training again")
+        return None
+    if task.examples is not None:  # the rule a network of such a task was accepted by
+        check, source = load_dataset(task.examples, task), "sequences of the examples file"
+    else:
+        check = make_dataset(task, n=RECHECK_SEQUENCES, stream=RECHECK_STREAM)
+        source = "fresh sequences"
+    wrong = ((trained.run(check.x) != check.y).any(axis=-1) & check.mask).any(axis=-1)
+    if wrong.any():
+        say(f"cache entry {key} is wrong on {int(wrong.sum()):,} of {len(check):,} {source}: "
+            "training again")  # fmt: skip
+        return None
+    return replace(trained, rechecked_on=len(check))
+
+
 def _to_cache(trained: TrainedRNN) -> dict:
     meta = {
         "task_name": trained.task_name,
@@ -264,13 +381,33 @@ def _to_cache(trained: TrainedRNN) -> dict:
     return {"meta": json.dumps(meta), "state": trained.state}
 
 
-def _from_cache(entry: dict, key: str) -> TrainedRNN:
-    meta = json.loads(entry["meta"])
-    head = meta["head"]
-    return TrainedRNN(
-        meta["task_name"], meta["task_sha256"], Architecture(**meta["arch"]), meta["seed"],
-        InputEncoding(meta["encoding"]["kind"], tuple(tuple(a) for a in meta["encoding"]["alphabets"])),
-        OutputHead(head["kind"], tuple(head["lows"]), tuple(head["sizes"]), tuple(head["scales"])),
-        entry["state"], meta["steps"], meta["seconds"], meta["confirmed_on"],
-        tuple(meta["attempts"]), key, cached=True,
-    )  # fmt: skip
+def _from_cache(entry, key: str, task: Task) -> TrainedRNN:
+    """The network a loaded entry holds; raises MalformedEntry when it holds none for `task`."""
+    if not isinstance(entry, dict) or "meta" not in entry:
+        raise MalformedEntry("no metadata")
+    if not isinstance(entry.get("state"), dict):
+        raise MalformedEntry("no weights")
+    try:
+        meta = json.loads(entry["meta"])
+    except (TypeError, ValueError):
+        raise MalformedEntry("its metadata is not JSON") from None
+    try:
+        head = meta["head"]
+        trained = TrainedRNN(
+            meta["task_name"], meta["task_sha256"], Architecture(**meta["arch"]), meta["seed"],
+            InputEncoding(meta["encoding"]["kind"],
+                          tuple(tuple(a) for a in meta["encoding"]["alphabets"])),
+            OutputHead(head["kind"], tuple(head["lows"]), tuple(head["sizes"]),
+                       tuple(head["scales"])),
+            entry["state"], meta["steps"], meta["seconds"], meta["confirmed_on"],
+            tuple(meta["attempts"]), key, cached=True,
+        )  # fmt: skip
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedEntry(f"its metadata lacks or garbles {exc}") from None
+    if trained.task_sha256 != task.sha256:
+        raise MalformedEntry("it was trained for another spec")
+    try:
+        trained.model()
+    except (RuntimeError, TypeError, ValueError, KeyError, AttributeError):
+        raise MalformedEntry(f"its weights do not fit {trained.arch.describe()}") from None
+    return trained

@@ -1,8 +1,9 @@
 """Train one architecture with several seeds at once until a model is exactly right.
 
 Success means 100% exact match of every output at every position on the held-out split, confirmed
-on a fresh, larger sample (a data stream training never saw) before it is declared. Everything is
-seeded: the same task, architecture, seeds and config give the same weights.
+before it is declared on a fresh, larger sample (a data stream training never saw) or, for a task
+given by examples, on the whole examples file. Everything is seeded: the same task, architecture,
+seeds and config give the same weights.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from mipsdsl.data import Dataset, make_dataset
+from mipsdsl.data import Dataset, load_dataset, make_dataset
 from mipsdsl.task import Task
 from mipsdsl.train.encoding import InputEncoding, OutputHead
 from mipsdsl.train.model import Architecture, BatchedRNN
@@ -258,9 +259,10 @@ def _simplicity(arch: Architecture) -> tuple[int, int]:
 
 
 def _confirm(task, model, encoding, head, quick_acc, held_out, config, result) -> None:
-    """Check models that were perfect on the quick sample on all held-out data, then on fresh
-    data, simplest first and one at a time (checking all models on 150,000 sequences costs
-    seconds); the first survivor, if simpler than the current winner, becomes the winner."""
+    """Check models that were perfect on the quick sample on all held-out data, then on the
+    confirmation data, simplest first and one at a time (checking all models on 150,000
+    sequences costs seconds); the first survivor, if simpler than the current winner, becomes
+    the winner."""
     current = _simplicity(result.archs[result.solved_model]) if result.solved else None
     candidates = sorted(
         (m for m, a in enumerate(quick_acc.tolist())
@@ -275,16 +277,23 @@ def _confirm(task, model, encoding, head, quick_acc, held_out, config, result) -
         result.accuracy[m] = accuracy_on(model, encoding, head, *held_out, models=one)[0].item()
         if result.accuracy[m] < 1.0:
             continue
-        if task.examples is None:
-            if fresh is None:
-                fresh = make_dataset(
-                    task, n=config.confirm_size, seed=min(result.seeds), stream=CONFIRM_STREAM
-                )
-            if accuracy_on(model, encoding, head, fresh.x, fresh.y, fresh.lengths,
-                           models=one)[0] < 1.0:  # fmt: skip
-                continue
+        if fresh is None:
+            fresh = _confirmation_data(task, config, min(result.seeds))
+        if accuracy_on(model, encoding, head, fresh.x, fresh.y, fresh.lengths,
+                       models=one)[0] < 1.0:  # fmt: skip
+            continue
         result.solved_model = m
         result.solved_state = model.weights_of(m)
         result.solved_step = result.steps
-        result.confirmed_on = len(held_out[0]) + (len(fresh) if fresh is not None else 0)
+        # an examples file holds the held-out split; generated confirmation data is new
+        result.confirmed_on = len(fresh) + (len(held_out[0]) if task.examples is None else 0)
         return
+
+
+def _confirmation_data(task: Task, config: TrainConfig, seed: int) -> Dataset:
+    """Fresh sequences from the spec's generator; for a task given by examples, the whole file:
+    there is nothing fresh to draw, and compile verifies the program on every sequence of the
+    file, so a network wrong on a training sequence would fail there."""
+    if task.examples is not None:
+        return load_dataset(task.examples, task)
+    return make_dataset(task, n=config.confirm_size, seed=seed, stream=CONFIRM_STREAM)
