@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from mipsdsl import expr as E
-from mipsdsl.bounds import Interval, interval
+from mipsdsl.bounds import Interval, TooLarge, in_int64, interval, unrolled, within_bits
 from mipsdsl.data import make_dataset
 from mipsdsl.data.dataset import check_size
 from mipsdsl.data.examples import ExamplesError, read_examples
@@ -27,11 +27,10 @@ from mipsdsl.diagnostics import (
     Severity,
     Span,
     SpecError,
-    SpecFileError,
     error,
     warning,
 )
-from mipsdsl.syntax import parse
+from mipsdsl.syntax import parse, read_spec
 from mipsdsl.syntax import tree as T
 from mipsdsl.task import (
     Assignment,
@@ -47,8 +46,7 @@ MAX_ALPHABET = 1 << 16
 MAX_LENGTH = 10_000
 MAX_CHANNELS = 64
 MAX_DATA_SIZE = 100_000_000
-MAX_SPEC_BYTES = 1 << 20
-INT64_SAFE = 1 << 62  # literals and bounds stay below this, so int64 arithmetic has headroom
+INT64_SAFE = 1 << 62  # literals, alphabet values and pads stay below this
 MAX_EXPR_DEPTH = 100
 
 RESERVED = {
@@ -153,6 +151,8 @@ class _Checker:
         ):
             return None
         outputs = self._bound_outputs(inputs, states, steps, outputs, length[1])
+        if outputs is None:
+            return None
         self._check_memory(data, length, inputs, outputs)
         return Task(
             name=task_decl.name.id,
@@ -349,6 +349,7 @@ class _Checker:
             return DataConfig()
         seen: dict[str, T.DataOption] = {}
         values = {}
+        before = len(self.diagnostics)
         for option in decl.options:
             if option.key in seen:
                 self.error(f"'{option.key}' is given more than once", option.span)
@@ -366,11 +367,18 @@ class _Checker:
                 self.error("the seed must be below 2**32", option.span)
             values[option.key] = value
         config = DataConfig()
-        return DataConfig(
+        config = DataConfig(
             size=int(values.get("size", config.size)),
             train_fraction=values.get("train", config.train_fraction * 100) / 100,
             seed=int(values.get("seed", config.seed)),
         )
+        n_train = round(config.size * config.train_fraction)  # as the data set splits it
+        if len(self.diagnostics) == before and n_train == 0:
+            self.error(
+                f"{config.train_fraction:.0%} of {config.size} sequences leaves none for training",
+                (seen.get("train") or seen.get("size") or decl).span,
+            )
+        return config
 
     def _check_memory(self, data: DataConfig, length, inputs, outputs) -> None:
         try:
@@ -410,7 +418,7 @@ class _Checker:
                 self.error("an initial value must be a constant", init.value.span)
                 continue
             try:
-                value = int(E.evaluate(expr, {}, (), 0))
+                value = int(E.evaluate(expr, {}, (), 0, exact=True))
             except E.EvaluationError:
                 self.error("the initial value divides by zero", init.value.span)
                 continue
@@ -473,32 +481,41 @@ class _Checker:
             self.error("missing 'output' statement: a task needs at least one output", None)
         return tuple(steps), outputs
 
-    def _bound_outputs(self, inputs, states, steps, outputs, length) -> tuple[OutputChannel, ...]:
+    def _bound_outputs(
+        self, inputs, states, steps, outputs, length
+    ) -> tuple[OutputChannel, ...] | None:
+        """Bounds of every value over the longest sequence, or None after reporting one too wide
+        to compute exactly."""
         env: dict[str, Interval] = {c.name: (c.lo, c.hi) for c in inputs}
-        state_env = {name: (value, value) for name, value, _ in states}
-        seen = dict(state_env)
-        for _ in range(length):  # unroll the step: state bounds can only grow
-            current = {**env, **state_env}
+        spans = {}  # where a value is first assigned (a state that is never updated: declared)
+        for statement in self.spec.statements:
+            if isinstance(statement, T.LetDecl | T.UpdateDecl | T.OutputDecl):
+                spans.setdefault(statement.name.id, statement.span)
+        for name, _, span in states:
+            spans.setdefault(name, span)
+        initial = [(name, value) for name, value, _ in states]
+        try:
+            env = unrolled(env, initial, [s for s in steps if not s.sequence_level], length)
             for step in steps:
                 if step.sequence_level:
-                    continue
-                bound = interval(step.expr, current, length)
-                current[step.name] = bound
-                if step.kind == "let":
-                    seen[step.name] = _hull(seen.get(step.name, bound), bound)
-            state_env = {name: current[name] for name in state_env}
-            for name, bound in state_env.items():
-                seen[name] = _hull(seen[name], bound)
-        env.update(seen)
-        for step in steps:
-            if step.sequence_level:
-                env[step.name] = interval(step.expr, env, length)
+                    env[step.name] = within_bits(
+                        step.name, interval(step.expr, env, length), length
+                    )
+            bounded = [
+                (name, expr, span, within_bits(name, interval(expr, env, length), length))
+                for name, expr, span in outputs
+            ]
+        except TooLarge as exc:
+            self.error(str(exc), spans[exc.name])
+            return None
         channels = []
-        for name, expr, span in outputs:
-            lo, hi = interval(expr, env, length)
-            if max(abs(lo), abs(hi)) >= INT64_SAFE:
-                self.warn(f"output '{name}' may exceed 64-bit integers (bounds {lo}..{hi})", span)
-                lo, hi = max(lo, -INT64_SAFE), min(hi, INT64_SAFE)
+        for name, expr, span, (lo, hi) in bounded:
+            if not in_int64((lo, hi)):
+                self.warn(
+                    f"output '{name}' may exceed 64-bit integers (bounds {lo}..{hi}); labels "
+                    "beyond them cannot be stored as training data",
+                    span,
+                )
             channels.append(OutputChannel(name, expr, lo, hi))
         return tuple(channels)
 
@@ -654,6 +671,9 @@ class _Checker:
                 )
             elif self.declare(decl.name, "an output"):
                 names.append(decl.name.id)
+        if "\0" in examples.path:
+            self.error("an examples file name cannot hold a NUL character", examples.span)
+            return None
         path = (Path(self.spec.path).parent / examples.path).resolve()
         try:
             x, y, lengths = read_examples(path, inputs, shown=examples.path)
@@ -716,10 +736,6 @@ def _depth(root) -> int:
     return deepest
 
 
-def _hull(a: Interval, b: Interval) -> Interval:
-    return min(a[0], b[0]), max(a[1], b[1])
-
-
 def check(spec: T.Spec) -> tuple[Task, list[Diagnostic]]:
     """Check a parsed spec. Returns the task and its warnings; raises `SpecError` on any error."""
     checker = _Checker(spec)
@@ -734,30 +750,9 @@ def check(spec: T.Spec) -> tuple[Task, list[Diagnostic]]:
     return task, diagnostics
 
 
-def read_source(path: str | Path) -> str:
-    """Read spec text, turning every file-system problem into a `SpecError`."""
-    path = Path(path)
-    try:
-        if path.is_dir():
-            raise SpecFileError([error("is a directory, not a spec file", str(path))])
-        if path.stat().st_size > MAX_SPEC_BYTES:
-            raise SpecError(
-                [error(f"is larger than {MAX_SPEC_BYTES} bytes; not a spec", str(path))]
-            )
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise SpecFileError([error("no such file", str(path))]) from None
-    except PermissionError:
-        raise SpecFileError([error("permission denied", str(path))]) from None
-    except UnicodeDecodeError as exc:
-        raise SpecError([error(f"is not UTF-8 text (byte {exc.start})", str(path))]) from None
-    except OSError as exc:
-        raise SpecError([error(f"cannot be read: {exc.strerror or exc}", str(path))]) from None
-
-
 def load_task(path: str | Path, sample: int = 2000) -> tuple[Task, list[Diagnostic]]:
     """Read, parse and check a spec file, then lint it on `sample` generated sequences."""
-    source = read_source(path)
+    source = read_spec(path)
     spec = parse(source, str(path))
     task, diagnostics = check(spec)
     diagnostics += _lint_on_data(task, spec, sample)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import mipsdsl.check as check_module
+from mipsdsl import bounds
 from mipsdsl import expr as E
 from mipsdsl.check import check, load_task
 from mipsdsl.data import make_dataset, save_dataset
@@ -171,3 +173,28 @@ def test_examples_file_must_match_the_inputs(write_spec, tmp_path):
     path = write_spec('task d "d"\ninput x in {0, 1}\nexamples "out.npz"\n')
     with pytest.raises(SpecError, match="outside the alphabet of 'x'"):
         load_task(path)
+
+
+def test_bounds_of_many_lets_take_work_linear_in_the_lets_not_lets_times_length(monkeypatch):
+    lets = 2000
+    text = 'task m "m"\ninput x in [0, 3)\nlength 1000\nstate s = 0\nupdate s = (s + x) % 5\n'
+    text += "let a0 = x + s\n" + "".join(f"let a{i} = (a{i - 1} + x) % 7\n" for i in range(1, lets))
+    text += f"output y = a{lets - 1} % 3\n"
+    calls = []
+    for module in (bounds, check_module):
+        counted = module.interval
+        monkeypatch.setattr(module, "interval", lambda *a, f=counted: calls.append(1) or f(*a))
+    task, _ = checked(text)
+    assert (task.outputs[0].lo, task.outputs[0].hi) == (0, 2)
+    # the state's bounds repeat after a few steps: a few rounds over the lets, not 1,000
+    assert lets <= len(calls) <= 10 * lets
+
+
+def test_a_train_share_that_leaves_no_training_sequence_is_an_error():
+    (message,) = errors_of(HEAD + "output y = x\ndata size 10 train 1%\n")
+    assert message == "1% of 10 sequences leaves none for training"
+
+
+def test_an_examples_file_name_with_a_nul_is_an_error():
+    text = 'task d "d"\ninput x in {0, 1}\nexamples "a\0b.npz"\noutput y\n'
+    assert errors_of(text) == ["an examples file name cannot hold a NUL character"]

@@ -10,7 +10,7 @@ import pytest
 
 from mipsdsl.check import check, load_task
 from mipsdsl.data import load_dataset, make_dataset, save_dataset
-from mipsdsl.data.dataset import rng_for
+from mipsdsl.data.dataset import check_memory, rng_for
 from mipsdsl.data.generate import generate_inputs
 from mipsdsl.diagnostics import Severity, SpecError
 from mipsdsl.errors import DataError
@@ -323,6 +323,14 @@ def test_parts_cover_their_stretches(write_spec):
     threes = (x == 3).sum(axis=1)
     assert set(threes.tolist()) == {2, 3}
     assert (x[np.arange(len(x)), threes] != 3).all()  # the first part is a prefix
+
+
+def test_check_memory_refuses_what_generation_could_not_hold_with_an_estimate():
+    check_memory(1_000_000, 10, 2)  # about 0.7 GiB at the peak: fine
+    with pytest.raises(DataError, match=r"^1,000,000 sequences of length 1000 need about 74.5 GiB"):
+        check_memory(1_000_000, 1000, 2)
+    with pytest.raises(DataError, match="this tool keeps in memory"):  # check_size's bound too
+        check_memory(100_000_000, 10_000, 3)
 
 
 # ---------------------------------------------------------------- save, load, examples

@@ -94,6 +94,17 @@ def test_last_line_needs_no_newline_and_blank_lines_are_fine():
     assert len(s) == 2 and s[0].description is None
 
 
+def test_a_byte_order_mark_is_not_part_of_the_spec():
+    """Some editors start UTF-8 files with U+FEFF; the spec, its spans and its text are as if
+    it were not there."""
+    assert parse("\ufeff" + FULL, "demo.mips") == parse(FULL, "demo.mips")
+    with pytest.raises(SpecError) as info:
+        parse("\ufefftask", "bad.mips")
+    (diagnostic,) = info.value.diagnostics
+    assert (diagnostic.span.line, diagnostic.span.column) == (1, 5)
+    assert "unexpected character" not in diagnostic.message
+
+
 @pytest.mark.parametrize(
     "text, line, column, fragment",
     [

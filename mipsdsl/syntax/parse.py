@@ -256,7 +256,12 @@ def _found(token: Token) -> str:
 
 
 def parse(source: str, path: str = "<spec>") -> T.Spec:
-    """Parse spec text; raises `SpecError` with one diagnostic on a syntax error."""
+    """Parse spec text; raises `SpecError` with one diagnostic on a syntax error.
+
+    A leading byte-order mark (text read with a plain "utf-8" decode keeps it) is not part of the
+    spec: it is dropped, so spans and the spec's hash are those of the text without it.
+    """
+    source = source.removeprefix("\ufeff")
     parser = _parser()
     try:
         lark_tree = parser.parse(source)
