@@ -12,12 +12,14 @@ import sys
 import time
 from pathlib import Path
 
-from mipsdsl import __version__
+from mipsdsl import __version__, lifeline
 from mipsdsl.check import MAX_LENGTH, load_task
 from mipsdsl.data import make_dataset, save_dataset
+from mipsdsl.data.dataset import check_memory
 from mipsdsl.diagnostics import Severity, SpecError, SpecFileError
-from mipsdsl.errors import MipsError
-from mipsdsl.verify import PYTHON_EXHAUSTIVE_LIMIT, VerifyOptions, load_module, verify_module
+from mipsdsl.errors import DataError, MipsError
+from mipsdsl.syntax import read_spec
+from mipsdsl.verify import MODULE_TIMEOUT, PYTHON_EXHAUSTIVE_LIMIT, VerifyOptions, verify_module
 
 EXIT_OK, EXIT_SPEC, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -148,7 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="check every input sequence when there are at most N "
                         f"(at most {PYTHON_EXHAUSTIVE_LIMIT} for a Python module)")  # fmt: skip
     verify.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=None)
+    verify.add_argument("--timeout", type=_float_in(0.01, 86400, "--timeout"),
+                        default=MODULE_TIMEOUT, metavar="SECONDS",
+                        help="how long the module may take to import, or to run one sequence "
+                        f"(default {MODULE_TIMEOUT:g})")  # fmt: skip
     verify.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    for command in commands.choices.values():
+        command.allow_abbrev = False  # options are matched exactly: `--seed` is not `--seeds`
     return parser
 
 
@@ -174,9 +182,17 @@ def main(argv: list[str] | None = None) -> int:
     except MipsError as exc:
         print(f"mipsc: error: {exc}", file=sys.stderr)
         return EXIT_SPEC
-    except KeyboardInterrupt:
-        print("mipsc: interrupted", file=sys.stderr)
-        return 130
+    except BrokenPipeError:  # `mipsc data spec | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_SPEC
+    except OSError as exc:  # a path the system refuses (too long, a loop of links, ...)
+        where = f"'{exc.filename}': " if exc.filename else ""
+        print(f"mipsc: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: temporary files are already removed
+        terminated = isinstance(exc, lifeline.Terminated)
+        print(f"mipsc: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return 143 if terminated else 130
     except Exception as exc:  # a bug of ours: say so plainly rather than show a traceback
         if os.environ.get("MIPSDSL_DEBUG"):
             raise
@@ -204,7 +220,7 @@ def _summary(task) -> str:
 def _alphabet(channel) -> str:
     if channel.symbols:
         return "{" + ", ".join(repr(s) for s in channel.symbols) + "}"
-    if list(channel.values) == list(range(channel.lo, channel.hi + 1)):
+    if len(channel.values) == channel.hi - channel.lo + 1:  # distinct values: a whole range
         return f"[{channel.lo}, {channel.hi + 1})"
     return "{" + ", ".join(map(str, channel.values)) + "}"
 
@@ -214,11 +230,11 @@ def cmd_check(args) -> int:
     for path in args.specs:
         entry = {"path": path, "ok": True, "diagnostics": []}
         try:
+            source = read_spec(path)  # kept to show the diagnostics in context
             task, warnings = load_task(path)
             entry["task"] = task.name
             entry["diagnostics"] = [d.to_json() for d in warnings]
             if not args.json:
-                source = Path(path).read_text(encoding="utf-8")
                 for diagnostic in warnings:
                     print(diagnostic.format(source), file=sys.stderr)
                 if not args.quiet:
@@ -245,12 +261,16 @@ def cmd_data(args) -> int:
             raise UsageError(f"'{output}' is a directory; give a file name such as data.npz")
         if not output.parent.is_dir():
             raise UsageError(f"cannot write '{output}': directory '{output.parent}' does not exist")
+    source = read_spec(args.spec)  # kept to show the diagnostics in context
     task, warnings = load_task(args.spec)
     if not args.quiet:
-        source = Path(args.spec).read_text(encoding="utf-8")
         for diagnostic in warnings:
             if diagnostic.severity is Severity.WARNING:
                 print(diagnostic.format(source), file=sys.stderr)
+    try:  # all n sequences are built even to print 20 (the first 20 depend on n): refuse early
+        check_memory(args.n, args.length or task.max_length, len(task.inputs) + len(task.outputs))
+    except DataError as exc:
+        raise DataError(f"{exc}; lower -n") from None
     dataset = make_dataset(task, n=args.n, seed=args.seed, length=args.length)
     if output is not None:
         try:
@@ -277,9 +297,12 @@ def cmd_train(args) -> int:
         print(json.dumps(summary, indent=2))
         return EXIT_OK
     origin = "from cache" if trained.cached else f"in {trained.seconds:.1f} s"
+    checked = (f"all {trained.confirmed_on:,} sequences of the examples file" if task.examples
+               else f"{trained.confirmed_on:,} held-out and fresh sequences")  # fmt: skip
+    if trained.cached:  # what the search confirmed, and the recheck that let the cache serve it
+        checked += f" when trained, rechecked on {trained.rechecked_on:,} when loaded"
     print(f"{task.name}: {trained.arch.describe()}")
-    print(f"  seed {trained.seed}, {trained.steps} steps {origin}; exact on "
-          f"{trained.confirmed_on:,} held-out and fresh sequences")  # fmt: skip
+    print(f"  seed {trained.seed}, {trained.steps} steps {origin}; exact on {checked}")
     for attempt in trained.attempts:
         f = "linear" if attempt["depth"] == 1 else f"d{attempt['depth']} w{attempt['widths']}"
         again = " (again, smaller)" if attempt.get("pass") == "smaller" else ""
@@ -316,6 +339,7 @@ def cmd_compile(args) -> int:
             print(json.dumps(report, indent=2))
         return EXIT_OK if all(r["ok"] for r in report) else EXIT_SPEC
     _make_directory(output_dir)
+    _preflight(args.specs, options)
     verbose = not (args.quiet or args.json)
     results = _compile_all(args.specs, options, args.jobs, verbose)
     for result in results:
@@ -337,6 +361,9 @@ def cmd_bench(args) -> int:
     from mipsdsl import bench
     from mipsdsl.pipeline import CompileOptions
 
+    catalogue = Path(args.paper) if args.paper else DEV_CATALOGUE
+    if args.paper and not catalogue.is_file():
+        raise UsageError(f"benchmark catalogue '{catalogue}' does not exist")
     specs = args.specs or sorted(str(p) for p in Path("specs").glob("*.mips"))
     if not specs:
         raise UsageError("no specs given, and no specs/*.mips here")
@@ -344,10 +371,10 @@ def cmd_bench(args) -> int:
     output_dir = Path(args.output_dir)
     _make_directory(output_dir)
     options = CompileOptions(output_dir=output_dir, budget=args.budget, recompile=True)
+    _preflight(specs, options)
     started = time.perf_counter()
     results = _compile_all(specs, options, args.jobs, verbose=not args.quiet)
     wall = time.perf_counter() - started
-    catalogue = Path(args.paper) if args.paper else DEV_CATALOGUE
     summary = bench.report(
         results, bench.paper_columns(catalogue), args.budget, args.jobs, wall_seconds=wall
     )
@@ -368,6 +395,15 @@ def _check_specs(specs: list[str]) -> None:
             raise UsageError(f"spec '{spec}' {what}")
 
 
+def _preflight(specs: list[str], options) -> None:
+    """Refuse a run that is doomed, naming every reason, before anything trains."""
+    from mipsdsl.pipeline import preflight
+
+    problems = preflight(specs, options)
+    if problems:
+        raise UsageError("nothing compiled:\n  " + "\n  ".join(problems))
+
+
 def _make_directory(directory: Path) -> None:
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"'{directory}' is not a directory")
@@ -382,13 +418,22 @@ def _compile_all(specs: list[str], options, jobs: int, verbose: bool) -> list[di
     jobs = min(jobs, len(specs))
     if jobs == 1:
         return [_compile_one(spec, options, verbose, bars=verbose) for spec in specs]
-    import concurrent.futures
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")  # torch and fork do not mix
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        n = len(specs)
-        return list(pool.map(_compile_one, specs, [options] * n, [verbose] * n, [False] * n))
+    # A Pool rather than an executor: on Ctrl-C or SIGTERM here `terminate` stops the workers at
+    # once (each unwinds and removes its temporary files), where an executor waits for them.
+    pool = context.Pool(jobs, initializer=lifeline.worker_init, initargs=(os.getpid(),))
+    try:
+        work = [(spec, options, verbose, False) for spec in specs]
+        results = pool.starmap(_compile_one, work, chunksize=1)
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.close()
+        pool.join()
+    return results
 
 
 def _compile_one(spec: str, options, verbose: bool, bars: bool) -> dict:
@@ -428,11 +473,10 @@ def cmd_verify(args) -> int:
         what = "is a directory" if module_path.is_dir() else "does not exist"
         raise UsageError(f"module '{module_path}' {what}")
     task, _ = load_task(args.spec)
-    module = load_module(module_path)
     options = VerifyOptions(
         held_out=args.n, longer=args.longer, exhaustive_limit=args.exhaustive_limit, seed=args.seed
     )
-    verdict = verify_module(task, module, options)
+    verdict = verify_module(task, module_path, options, args.timeout)  # in a child process
     if args.json:
         report = {
             "spec": {"path": args.spec, "sha256": task.sha256},
@@ -475,5 +519,12 @@ def format_examples(task, dataset, limit: int = 5) -> str:
     return "\n".join(rows)
 
 
+def entry() -> int:
+    """The `mipsc` command: `main` with SIGTERM unwinding like Ctrl-C, ended with a mipsc parent."""
+    lifeline.terminate_by_exception()
+    lifeline.watch_parent_from_env()
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

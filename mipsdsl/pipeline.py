@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -244,6 +246,51 @@ def _paths(task: Task, network, fit, check, options: CompileOptions):
     yield counts
     if discretized and discretized[0].horizon is not None:
         yield "finite-state machine, exact minimisation", lambda: fsm(exact=True)
+
+
+def preflight(specs: list[str | Path], options: CompileOptions) -> list[str]:
+    """Every reason known before training that a run of these specs would fail or lose work: two
+    specs of one task (the second module would replace the first), an output directory that
+    cannot be written, a task name too long for a file name, and a module at the output path that
+    mipsc did not write (replaced only with `force`). A spec that does not check is left to its
+    own compile, which reports its diagnostics."""
+    problems, seen = [], {}
+    directory = Path(options.output_dir)
+    if not _writable(directory):
+        problems.append(f"cannot write to the output directory '{directory}'")
+    for spec in specs:
+        try:
+            task, _ = load_task(spec)
+        except MipsError:
+            continue
+        path = module_path(task, options)
+        if task.name in seen:
+            problems.append(f"'{spec}' and '{seen[task.name]}' are both task '{task.name}'")
+            continue
+        seen[task.name] = spec
+        if len(os.fsencode(f".{path.stem}.XXXXXXXX.py")) > _name_max(directory):
+            problems.append(f"task name '{task.name[:40]}...' is too long for a file name")
+        elif not options.force and path.is_file():
+            try:
+                read_provenance(path)
+            except ProvenanceError:
+                problems.append(f"'{path}' was not written by mipsc: use --force to replace it")
+    return problems
+
+
+def _writable(directory: Path) -> bool:
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            return True
+    except OSError:
+        return False
+
+
+def _name_max(directory: Path) -> int:
+    try:
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
 
 
 @dataclass(frozen=True)

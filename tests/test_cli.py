@@ -233,3 +233,17 @@ def test_train_json_reports_the_winner(capsys, write_spec, tmp_path, monkeypatch
     assert summary["architecture"] == winners[-1]  # the last solved attempt is the smallest
     status, out, _ = run(capsys, "train", str(spec), "--json")
     assert json.loads(out)["cached"] is True
+
+
+def test_a_path_the_system_refuses_is_a_usage_error(tmp_path, capsys):
+    too_long = "o" * 300
+    assert main(["data", GOOD, "-o", str(tmp_path / f"{too_long}.npz")]) == 2
+    assert main(["verify", GOOD, f"{too_long}.py"]) == 2
+    err = capsys.readouterr().err
+    assert "File name too long" in err and "internal error" not in err
+
+
+def test_a_sparse_alphabet_with_a_huge_span_is_summarised(write_spec, capsys):
+    spec = write_spec('task t "a"\ninput x in {0, 4611686018427387903}\nlength 2\noutput y = x\n')
+    assert main(["check", str(spec)]) == 0
+    assert "{0, 4611686018427387903}" in capsys.readouterr().out

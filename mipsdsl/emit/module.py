@@ -13,6 +13,7 @@ module uses (`state`, `x`, `int`, ...) get a trailing underscore.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import importlib.metadata
 import json
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -30,9 +32,9 @@ import black
 import jinja2
 import numpy as np
 
-from mipsdsl import __version__
+from mipsdsl import __version__, lifeline
 from mipsdsl.emit.printer import PythonPrinter, to_mips
-from mipsdsl.emit.provenance import UNHASHED, source_hash
+from mipsdsl.emit.provenance import UNHASHED, ProvenanceError, read_provenance, source_hash
 from mipsdsl.errors import MipsError
 from mipsdsl.program import Program
 from mipsdsl.task import Task
@@ -272,6 +274,7 @@ def emit_module(
     path = Path(path)
     if not path.parent.is_dir():
         raise EmitError(f"cannot write '{path}': directory '{path.parent}' does not exist")
+    _remove_abandoned(path, older_than=timeout)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".py", dir=path.parent)
@@ -289,6 +292,20 @@ def emit_module(
     return Emitted(path, hashlib.sha256(source.encode("utf-8")).hexdigest(), rechecked)
 
 
+def _remove_abandoned(path: Path, older_than: float) -> None:
+    """Remove the temporary copies of this module that a killed compile left behind: those that
+    mipsc wrote and that are older than the re-check's time limit, so that no live compile
+    still owns them."""
+    cutoff = time.time() - older_than
+    for leftover in path.parent.glob(f".{glob.escape(path.stem)}.*.py"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                read_provenance(leftover)  # raises for a file mipsc did not write
+                leftover.unlink()
+        except (OSError, ProvenanceError):
+            continue
+
+
 def _recheck(module: Path, task: Task, options: VerifyOptions, timeout: float) -> Verdict:
     """Run `mipsc verify` on the written module in a new interpreter; its verdict if it passed."""
     command = [
@@ -299,7 +316,7 @@ def _recheck(module: Path, task: Task, options: VerifyOptions, timeout: float) -
     if options.seed is not None:
         command += ["--seed", str(options.seed)]
     package_root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
+    env = lifeline.child_environment()
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
