@@ -309,12 +309,28 @@ def _aggregate(e: Aggregate, a: np.ndarray) -> np.ndarray:
 
 
 def _mode(a: np.ndarray, window: int | None, ties: str) -> np.ndarray:
+    """The most frequent value in the window, by counting each candidate. The candidates are the
+    batch's values when there are at most L of them, else each sequence's own values by rank: the
+    counts take N*L*min(V, L) cells, never N*L*V for a large alphabet."""
+    length = a.shape[-1]
     values = np.unique(a)
+    if len(values) > length:  # a value's code: where it first occurs in its sorted sequence
+        order = np.argsort(a, axis=-1, kind="stable")
+        table = np.take_along_axis(a, order, axis=-1)
+        starts = np.ones(a.shape, dtype=bool)
+        starts[..., 1:] = table[..., 1:] != table[..., :-1]
+        first = np.maximum.accumulate(np.where(starts, np.arange(length), 0), axis=-1)
+        codes = np.empty_like(first)
+        np.put_along_axis(codes, order, first, axis=-1)
+        candidates = np.arange(length)  # codes no value has count 0 and are never chosen
+    else:
+        table, codes, candidates = None, a, values
     if ties == "largest":
-        values = values[::-1]
-    counts = _window_sum((a[..., None] == values).astype(INT).swapaxes(-1, -2), window)
-    # counts: (..., V, L); argmax takes the first maximum, i.e. the preferred end of `values`.
-    return values[np.argmax(counts, axis=-2)]
+        candidates = candidates[::-1]
+    counts = _window_sum((codes[..., None] == candidates).astype(INT).swapaxes(-1, -2), window)
+    # counts: (..., candidates, L); argmax takes the first maximum, the preferred end.
+    best = candidates[np.argmax(counts, axis=-2)]
+    return best if table is None else np.take_along_axis(table, best, axis=-1)
 
 
 def _palindrome(a: np.ndarray, window: int | None) -> np.ndarray:
