@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     from mipsdsl.check import load_task
     from mipsdsl.emit.printer import to_mips
     from mipsdsl.extract.enumerative import RegressionBudget, regress
-    from mipsdsl.extract.paths import regress_table
+    from mipsdsl.extract.tables import regress_table
 
     specs = args.specs or sorted(
         str(p) for p in (ROOT / "specs").glob("*.mips") if "\nstate " in p.read_text()

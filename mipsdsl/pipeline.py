@@ -1,8 +1,9 @@
 """The compiler driver: a spec file in, a verified Python module out, one named stage at a time.
 
-    check -> train -> trace -> discretize -> regress -> assemble -> verify -> emit
+    check -> (up to date?) -> train -> trace -> extract, path by path -> assemble -> verify -> emit
 
-Each stage's failure is reported with the stage's name. Training is cached by its own content
+`compile_spec` reads as that list: each step is one call that returns a typed value or raises
+`StageFailed` naming the stage. Training is cached by its own content
 hash; a module whose recorded compile key matches (same spec, options and versions) is up to date
 and nothing runs. Extraction is handed the network and the input domain only: the spec's target
 labels the training data (inside `train`) and judges the finished program (`verify`), nothing else.
@@ -26,7 +27,7 @@ from mipsdsl.emit.provenance import ProvenanceError, read_provenance
 from mipsdsl.errors import MipsError
 from mipsdsl.task import Task
 from mipsdsl.train.options import SearchOptions, search_material
-from mipsdsl.verify import VerifyOptions, verify
+from mipsdsl.verify import Verdict, VerifyOptions, verify
 
 Progress = Callable[[str], None]
 # Bumped when extraction changes what it makes of the same network; history in CHANGELOG.md.
@@ -104,84 +105,154 @@ def compile_spec(
 
     `progress` receives a line per stage; `bars` shows training progress bars."""
     say = progress or (lambda _: None)
-    seconds: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        seconds[stage] = round(now - clock, 2)
-        clock = now
-
+    clock = _Stopwatch()
     task, _ = load_task(spec)
-    lap("check")
-    path = module_path(task, options)
-    key = compile_key(task, options)
-    if not (options.force or options.recompile) and path.is_file():
-        try:
-            recorded, edited = read_provenance(path)
-        except ProvenanceError:
-            recorded, edited = {}, True
-        compilation = recorded.get("compilation") or {}
-        if not edited and compilation.get("key") == key:
-            say(f"{task.name}: {path} is up to date")
-            return Compiled(task.name, path, True, compilation.get("summary", {}), seconds)
+    clock.lap("check")
+    path, key = module_path(task, options), compile_key(task, options)
+    summary = _recorded_summary(path, key, options)
+    if summary is not None:
+        say(f"{task.name}: {path} is up to date")
+        return Compiled(task.name, path, True, summary, clock.seconds)
+    _check_regressor(task, options)
+    network = _train(task, options, bars, say, clock)
+    ctx = _trace(task, network, options, say)
+    clock.lap("trace")
+    extraction, program, verdict, failures = _extract_and_verify(task, ctx, options, say, clock)
+    summary = _summary(network, extraction, program, verdict)
+    say(f"{task.name}: writing {path}")
+    _emit(task, network, extraction, program, verdict, failures, key, summary, path, clock)
+    clock.lap("emit")
+    return Compiled(task.name, path, False, summary, clock.seconds)
 
-    # the heavy stages load torch, sympy and black: only now that there is work to do
-    from mipsdsl.emit.module import EmitError, Provenance, emit_module
-    from mipsdsl.extract.assemble import assemble
-    from mipsdsl.extract.trace import CHECK_STREAM, trace
-    from mipsdsl.train.search import TrainingFailed, train
 
-    if options.regressor == "pysr":  # fail before training, not after
+class _Stopwatch:
+    """Seconds per stage, in the order the stages ran."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._last, 2)
+        self._last = now
+
+
+@dataclass(frozen=True)
+class PathFailure:
+    """Why one extraction path gave no program: it found nothing, or its program failed
+    verification (`verdict`)."""
+
+    path: str
+    reason: str
+    verdict: Verdict | None = None
+
+    def __str__(self) -> str:
+        if self.verdict is not None:
+            return f"{self.path}: the program failed verification:\n{self.verdict.report()}"
+        return f"{self.path}: {self.reason}"
+
+
+def _recorded_summary(path: Path, key: str, options: CompileOptions) -> dict | None:
+    """The summary recorded in the module at `path` when it is up to date: written by mipsc, not
+    edited since, with this compile key. None when it must be compiled."""
+    if options.force or options.recompile or not path.is_file():
+        return None
+    try:
+        recorded, edited = read_provenance(path)
+    except ProvenanceError:
+        return None
+    compilation = recorded.get("compilation") or {}
+    if edited or compilation.get("key") != key:
+        return None
+    return compilation.get("summary", {})
+
+
+def _check_regressor(task: Task, options: CompileOptions) -> None:
+    """Fail before training, not after, when the asked-for regression cannot run here."""
+    if options.regressor == "pysr":
         from mipsdsl.extract.pysr_backend import unavailable_reason
 
         reason = unavailable_reason()
         if reason is not None:
             raise StageFailed(task.name, "extract", f"--regressor pysr: {reason}")
+
+
+def _train(task: Task, options: CompileOptions, bars: bool, say: Progress, clock: _Stopwatch):
+    """The smallest exact network (from the cache when possible); its own training seconds are
+    recorded even when it came from the cache."""
+    from mipsdsl.train.search import TrainingFailed, train
+
     say(f"{task.name}: training")
     try:
         network = train(task, _search_options(options), force=options.force, progress=bars)
     except TrainingFailed as exc:
-        lap("train")
-        raise StageFailed(task.name, "train", str(exc), {"seconds": seconds}) from None
-    lap("train")
-    if network.cached:  # what training took when it ran, not the cache lookup
-        seconds["train"] = round(network.seconds, 2)
+        clock.lap("train")
+        raise StageFailed(task.name, "train", str(exc), {"seconds": clock.seconds}) from None
+    clock.lap("train")
+    if network.cached:
+        clock.seconds["train"] = round(network.seconds, 2)
+    return network
+
+
+def _trace(task: Task, network, options: CompileOptions, say: Progress):
+    """The extraction context: the network traced on two independent samples, the input domain
+    and the regression budget. The spec's target is not in it."""
+    from mipsdsl.extract.context import Context, Regression
+    from mipsdsl.extract.trace import CHECK_STREAM, trace
 
     say(f"{task.name}: tracing {network.arch.describe()}")
-    fit = trace(network, task, options.trace_sequences, task.data.seed)
-    check = trace(network, task, options.trace_sequences, task.data.seed, CHECK_STREAM)
-    lap("trace")
+    return Context(
+        network=network,
+        alphabets=tuple(c.values for c in task.inputs),
+        inputs=tuple(c.name for c in task.inputs),
+        outputs=tuple(o.name for o in task.outputs),
+        fit=trace(network, task, options.trace_sequences, task.data.seed),
+        check=trace(network, task, options.trace_sequences, task.data.seed, CHECK_STREAM),
+        regression=Regression(
+            options.regress_seconds, options.max_formula_size, _regressor(options.regressor)
+        ),
+    )
+
+
+def _extract_and_verify(task: Task, ctx, options: CompileOptions, say: Progress, clock):
+    """Each path in turn until one gives a verified program with formulas (a verified state
+    table is kept in case none does): (extraction, program, verdict, failures before it)."""
+    from mipsdsl.extract import paths
+    from mipsdsl.extract.assemble import assemble
 
     chosen, failures = None, []
-    for path_name, extract in _paths(task, network, fit, check, options):
-        say(f"{task.name}: extracting: {path_name}")
+    for path in paths.in_order(ctx):
+        say(f"{task.name}: extracting: {path.NAME}")
         try:
-            extraction = extract()
+            extraction = path.extract(ctx)
         except MipsError as exc:
-            failures.append(f"{path_name}: {exc}")
-            lap(f"extract ({path_name})")
+            failures.append(PathFailure(path.NAME, str(exc)))
+            clock.lap(f"extract ({path.NAME})")
             continue
         program = assemble(extraction.formulas)
-        lap(f"extract ({path_name})")
-        say(f"{task.name}: verifying the program from the {path_name}")
+        clock.lap(f"extract ({path.NAME})")
+        say(f"{task.name}: verifying the program from the {path.NAME}")
         verdict = verify(task, program, options.verify)
-        lap(f"verify ({path_name})")
+        clock.lap(f"verify ({path.NAME})")
         if not verdict.passed:
-            failures.append(f"{path_name}: the program failed verification:\n{verdict.report()}")
+            failures.append(PathFailure(path.NAME, "failed verification", verdict))
             continue
         if chosen is None or (extraction.symbolic and not chosen[0].symbolic):
             chosen = (extraction, program, verdict)
         if extraction.symbolic:
             break
     if chosen is None:
-        stage = "verify" if any("failed verification" in f for f in failures) else "extract"
-        progress = {"seconds": seconds, "architecture": network.arch.describe()}
-        raise StageFailed(task.name, stage, "\n  " + "\n  ".join(failures), progress)
-    extraction, program, verdict = chosen
+        stage = "verify" if any(f.verdict is not None for f in failures) else "extract"
+        progress = {"seconds": clock.seconds, "architecture": ctx.network.arch.describe()}
+        reasons = "\n  " + "\n  ".join(map(str, failures))
+        raise StageFailed(task.name, stage, reasons, progress)
+    return (*chosen, failures)
 
-    summary = {
+
+def _summary(network, extraction, program, verdict) -> dict:
+    """What was found and checked, for the module's provenance and the reports."""
+    return {
         "extraction_path": extraction.path,
         "method": extraction.method,
         "regression": extraction.regression,
@@ -191,6 +262,12 @@ def compile_spec(
         "architecture": network.arch.describe(),
         "verification": {level.name: level.status for level in verdict.levels},
     }
+
+
+def _emit(task, network, extraction, program, verdict, failures, key, summary, path, clock):
+    """Write the module with its provenance (atomically, once re-verified in a fresh process)."""
+    from mipsdsl.emit.module import EmitError, Provenance, emit_module
+
     provenance = Provenance(
         extraction=_describe(network, extraction),
         seed=network.seed,
@@ -200,52 +277,14 @@ def compile_spec(
             "key": key,
             "summary": summary,
             "details": extraction.details,
-            "paths_failed": failures,
+            "paths_failed": [str(f) for f in failures],
         },
     )
-    say(f"{task.name}: writing {path}")
     try:
         emit_module(program, task, verdict, path, provenance)
     except EmitError as exc:
-        progress = {"seconds": seconds, "architecture": network.arch.describe()}
+        progress = {"seconds": clock.seconds, "architecture": network.arch.describe()}
         raise StageFailed(task.name, "emit", str(exc), progress) from None
-    lap("emit")
-    return Compiled(task.name, path, False, summary, seconds)
-
-
-def _paths(task: Task, network, fit, check, options: CompileOptions):
-    """(name, extract) for each extraction path, in the order worth trying for this network:
-    for regressed numbers the lattice, then the linear recurrence, then the state machine; for
-    classes the state machine, then the lattice; then the symbol counts (unbounded counters);
-    last, the exact minimal machine where the coarsest one was a different machine."""
-    from mipsdsl.extract import paths
-    from mipsdsl.extract.fsm import discretize
-
-    alphabets = tuple(c.values for c in task.inputs)
-    inputs = tuple(c.name for c in task.inputs)
-    outputs = tuple(o.name for o in task.outputs)
-    budget = (options.regress_seconds, options.max_formula_size, _regressor(options.regressor))
-    discretized = []  # made once, for both state-machine paths
-
-    def fsm(exact: bool):
-        if not discretized:
-            discretized.append(discretize(network, alphabets, fit, check))
-        return paths.finite_state(network, alphabets, inputs, outputs, fit, check, *budget,
-                                  exact=exact, found=discretized[0])  # fmt: skip
-
-    coarsest = ("finite-state machine", lambda: fsm(exact=False))
-    lattice = ("integer lattice", lambda: paths.integer_lattice(
-        network, alphabets, inputs, outputs, fit, *budget))  # fmt: skip
-    counts = ("symbol counts", lambda: paths.counts(alphabets, inputs, outputs, fit, *budget))
-    if network.head.kind == "regress":
-        yield lattice
-        yield "linear recurrence", lambda: paths.recurrence(network, inputs, outputs, fit)
-        yield coarsest
-    else:
-        yield from [coarsest, lattice]
-    yield counts
-    if discretized and discretized[0].horizon is not None:
-        yield "finite-state machine, exact minimisation", lambda: fsm(exact=True)
 
 
 def preflight(specs: list[str | Path], options: CompileOptions) -> list[str]:

@@ -7,8 +7,8 @@ import pytest
 
 from mipsdsl.extract.assemble import assemble
 from mipsdsl.extract.counts import order_spread, symbol_count_columns, symbol_counts
-from mipsdsl.extract.fsm import ExtractionError
-from mipsdsl.extract.paths import regress_table
+from mipsdsl.extract import ExtractionError
+from mipsdsl.extract.tables import regress_table
 from mipsdsl.extract.trace import run_network
 
 ALPHABET = ((0, 1),)

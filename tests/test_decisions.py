@@ -9,7 +9,7 @@ import numpy as np
 from mipsdsl import expr as E
 from mipsdsl.extract.decisions import decision_list
 from mipsdsl.extract.enumerative import RegressionBudget, regress
-from mipsdsl.extract.paths import regress_table
+from mipsdsl.extract.tables import regress_table
 
 
 def most_frequent(symbols: int):

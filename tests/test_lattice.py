@@ -9,10 +9,13 @@ import pytest
 from mipsdsl import expr as E
 from mipsdsl.check import load_task
 from mipsdsl.extract.assemble import assemble
-from mipsdsl.extract.fsm import ExtractionError
+from mipsdsl.extract import ExtractionError
 from mipsdsl.extract.lattice import find_lattice
 from mipsdsl.extract.linear import integer_linear
-from mipsdsl.extract.paths import integer_lattice, regress_table
+from mipsdsl.extract.context import Context, Regression
+from mipsdsl.extract.enumerative import regress
+from mipsdsl.extract.paths import integer_lattice
+from mipsdsl.extract.tables import regress_table
 from mipsdsl.extract.trace import trace
 from mipsdsl.verify import verify
 from tests.conftest import SPECS
@@ -112,7 +115,7 @@ def test_the_lattice_path_reads_a_window_sum_out_of_a_linear_network():
     g = np.linalg.inv(mix) @ np.array([[1.0], [1.0]])
     network = LinearNetwork(W, U, b, g, -(bias_fixed @ g))
     fit = trace(network, task, 500, 0)
-    extraction = integer_lattice(network, ((*range(100),),), ("x",), ("y",), fit, 10, 7)
+    extraction = integer_lattice.extract(_context(network, fit, Regression(10, 7, regress)))
     program = assemble(extraction.formulas)
     assert verify(task, program).passed
     assert extraction.formulas.size() <= 8
@@ -125,4 +128,9 @@ def test_the_lattice_path_refuses_a_network_with_no_lattice():
                             np.zeros(3), np.ones((3, 1)), np.zeros(1))  # fmt: skip
     fit = trace(network, task, 100, 0)
     with pytest.raises(ExtractionError):
-        integer_lattice(network, ((*range(100),),), ("x",), ("y",), fit, 2, 5)
+        integer_lattice.extract(_context(network, fit, Regression(2, 5, regress)))
+
+
+def _context(network, fit, regression) -> Context:
+    """The lattice path reads only the network, the alphabet, names and the fit trace."""
+    return Context(network, ((*range(100),),), ("x",), ("y",), fit, fit, regression)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mipsdsl import expr as E
+from mipsdsl.extract import fresh
 from mipsdsl.program import Program, Step
 
 
@@ -69,16 +70,6 @@ def _before_updates(outputs, states: list[StateVariable], taken: set[str]):
         else:
             result.append((name, expr))
     return lets, result
-
-
-def fresh(base: str, taken: set[str]) -> str:
-    """`base`, or `base_2`, `base_3`...: the first not in `taken` (which it joins)."""
-    name, k = base, 1
-    while name in taken:
-        k += 1
-        name = f"{base}_{k}"
-    taken.add(name)
-    return name
 
 
 def _needed(formulas: Formulas) -> list[StateVariable]:

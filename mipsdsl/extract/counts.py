@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from mipsdsl import expr as E
-from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
-from mipsdsl.extract.fsm import ExtractionError
+from mipsdsl.extract import ExtractionError, fresh
+from mipsdsl.extract.assemble import Formulas, StateVariable
 from mipsdsl.extract.trace import Trace
 
 MAX_SYMBOLS = 16  # symbols over all channels; each is a state variable and a regression column

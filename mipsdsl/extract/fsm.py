@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mipsdsl.errors import MipsError
+from mipsdsl.extract import ExtractionError
 from mipsdsl.extract.trace import Network, Trace
 
 RESOLUTIONS = (1 / 16, 1 / 64, 1 / 256, 1 / 1024)  # cell size, as a share of the states' spread
@@ -41,10 +41,6 @@ MAX_STATES = 256  # states of the minimal machine, beyond which this is not the 
 MAX_SYMBOLS = 1024  # input symbols (products of channel values) a table can have
 BEHAVIOUR_STEPS = (1, 2)  # continuation lengths whose outputs tell hidden states apart
 MAX_BEHAVIOUR_STEPS = 4_000_000  # network steps one behavioural grouping may take
-
-
-class ExtractionError(MipsError):
-    """The network's behaviour could not be turned into a program on this path."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -34,7 +34,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 from mipsdsl import expr as E
-from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
+from mipsdsl.extract import fresh
+from mipsdsl.extract.assemble import Formulas, StateVariable
 from mipsdsl.extract.boolean import boolean_formula
 from mipsdsl.extract.enumerative import WORK_PER_SECOND, RegressionBudget, regress
 from mipsdsl.extract.fsm import StateMachine
@@ -47,6 +48,7 @@ MAX_REGISTER = 3  # longest input history tried as state
 MAX_REGISTER_STATES = 20_000  # (history, state) pairs explored when checking a register
 MAX_COUNTER_SYMBOLS = 4  # input symbols up to which every counter step assignment is tried
 EXTRAPOLATED_LAYERS = 3  # how many of the latest-reached layers of states may be left open
+BOOLEAN_LABELLING = "state bits (Boolean minimisation)"  # the one labelling regressed as Boolean
 MAX_AGREEMENT_PAIRS = 100_000  # (machine state, label) pairs explored when checking agreement
 
 
@@ -137,7 +139,7 @@ def _candidates(machine, inputs, outputs, length):
     if counter is not None and tuple(counter[0]) not in labellings:
         yield from _counter_candidates(machine, inputs, outputs, *counter, length)
     if _all_bits(machine) and machine.states <= 16:
-        yield "state bits (Boolean minimisation)", lambda search: _bits(machine, inputs, outputs)
+        yield BOOLEAN_LABELLING, lambda search: _bits(machine, inputs, outputs)
 
 
 def _entry_labels(machine: StateMachine, o: int) -> list[int] | None:

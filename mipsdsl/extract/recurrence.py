@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from mipsdsl import expr as E
-from mipsdsl.extract.assemble import Formulas, StateVariable, fresh
-from mipsdsl.extract.fsm import ExtractionError
+from mipsdsl.extract import ExtractionError, fresh
+from mipsdsl.extract.assemble import Formulas, StateVariable
 from mipsdsl.extract.linear import MAX_COLUMNS, integer_linear
 from mipsdsl.extract.trace import Network, Trace
 

@@ -1,0 +1,62 @@
+"""The finite-state-machine path: for parity, mod-k counters, carries, bounded registers.
+
+Hidden states are clustered into the coarsest machine that reproduces the network on the check
+trace (`mipsdsl.extract.fsm`); its states are labelled and its tables regressed
+(`mipsdsl.extract.labelling`).
+"""
+
+from __future__ import annotations
+
+from mipsdsl.extract import ExtractionError
+from mipsdsl.extract.context import Context, Extraction
+from mipsdsl.extract.fsm import Discretized, discretize
+from mipsdsl.extract.labelling import BOOLEAN_LABELLING, formulas_for
+
+NAME = "finite-state machine"
+
+
+def extract(ctx: Context) -> Extraction:
+    return from_machine(ctx, discretized(ctx), exact=False)
+
+
+def discretized(ctx: Context) -> Discretized:
+    """The network as a machine, made once for both machine paths; a failure is kept as well,
+    so that the second path does not repeat it."""
+    if "discretized" not in ctx.memo:
+        try:
+            ctx.memo["discretized"] = discretize(ctx.network, ctx.alphabets, ctx.fit, ctx.check)
+        except ExtractionError as exc:
+            ctx.memo["discretized"] = exc
+            raise
+    found = ctx.memo["discretized"]
+    if isinstance(found, ExtractionError):
+        raise found
+    return found
+
+
+def from_machine(ctx: Context, found: Discretized, exact: bool) -> Extraction:
+    """Formulas for the coarsest machine of `found`, or with `exact` for its exact minimal one."""
+    machine = found.minimal if exact else found.machine
+    length = int(ctx.fit.lengths.max())  # the longest input the network was traced on
+    labelled = formulas_for(machine, ctx.inputs, ctx.outputs, *ctx.regression.budget(), length)
+    method = f"a {machine.states}-state machine"
+    if machine.states > 1:
+        method += f", states labelled by {labelled.method}"
+    if not labelled.symbolic:
+        regression = "none (decision-tree table)"
+    elif labelled.method == BOOLEAN_LABELLING:
+        regression = "Boolean minimisation"
+    else:
+        regression = "enumerative"
+    return Extraction(
+        NAME,
+        labelled.formulas,
+        labelled.symbolic,
+        method,
+        regression,
+        {
+            **found.to_json(),
+            **({"states": machine.states, "horizon": None} if exact else {}),
+            "labellings_tried": list(labelled.tried),
+        },
+    )

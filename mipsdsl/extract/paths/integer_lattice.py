@@ -1,0 +1,121 @@
+"""The integer-lattice path: for running sums, windows, previous values, unbounded counters.
+
+The hidden states are read as integer coordinates on a lattice (`mipsdsl.extract.lattice`), then
+each new coordinate and each output is regressed on the old coordinates and the inputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mipsdsl.extract import ExtractionError, fresh
+from mipsdsl.extract.assemble import Formulas, StateVariable
+from mipsdsl.extract.context import Context, Extraction
+from mipsdsl.extract.lattice import find_lattice
+from mipsdsl.extract.tables import regress_table
+from mipsdsl.extract.trace import Network, Trace
+
+NAME = "integer lattice"
+PROBES = 8  # states from which the network is probed for lattice vectors
+
+
+def extract(ctx: Context) -> Extraction:
+    """Integer coordinates read off the hidden states, each new coordinate and each output
+    regressed on the old coordinates and the inputs."""
+    inputs, outputs, fit = ctx.inputs, ctx.outputs, ctx.fit
+    valid = fit.valid
+    z_before, z_after, lattice = _lattice_coordinates(ctx.network, ctx.alphabets, fit)
+    taken = set(inputs) | set(outputs)
+    k = lattice.dimensions
+    names = [fresh("s" if k == 1 else f"s{i + 1}", taken) for i in range(k)]
+    columns = {name: z_before[:, i] for i, name in enumerate(names)}
+    columns.update({name: fit.x[valid][:, c] for c, name in enumerate(inputs)})
+    targets = [z_after[:, i] for i in range(k)]
+    targets += [fit.outputs[valid][:, o] for o in range(len(outputs))]
+    columns, targets = _distinct_rows(columns, targets)
+    found, linear = regress_table(columns, targets, *ctx.regression.budget())
+    unsolved = [
+        (names + list(outputs))[i] for i, expression in enumerate(found) if expression is None
+    ]
+    if unsolved:
+        raise ExtractionError(
+            f"on a {k}-dimensional lattice, no formula within the budget for {', '.join(unsolved)}"
+        )
+    states = tuple(StateVariable(name, 0, found[i]) for i, name in enumerate(names))
+    formulas = Formulas(inputs, states, tuple(zip(outputs, found[k:])))
+    return Extraction(
+        NAME,
+        formulas,
+        True,
+        f"a {k}-dimensional integer lattice in the hidden states",
+        "integer linear" if all(linear) else "integer linear and enumerative",
+        {"dimensions": k, "rows": len(targets[0]) if targets else 0},
+    )
+
+
+def _probe(network: Network, alphabets, states: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Lattice vectors read off the network by experiment: how the state after a step moves
+    when one input channel is one value higher, and how that difference moves on through the
+    next steps (a register shifting it along, a counter keeping it)."""
+    rng = np.random.default_rng(0)
+    pick = rng.choice(len(states), size=min(PROBES, len(states)), replace=False)
+    h, inputs = states[pick].astype(np.float32), x[pick]
+    found = []
+    for c, alphabet in enumerate(alphabets):
+        higher = np.searchsorted(alphabet, inputs[:, c]) + 1
+        usable = higher < len(alphabet)
+        if not usable.any():
+            continue
+        moved = inputs[usable].copy()
+        moved[:, c] = np.asarray(alphabet)[higher[usable]]
+        base = network.step(h[usable], inputs[usable])
+        delta = network.step(h[usable], moved) - base
+        for _ in range(len(h[0])):
+            found.append(delta.astype(np.float64))
+            delta = network.step(base + delta, inputs[usable]) - network.step(base, inputs[usable])
+    return np.concatenate(found) if found else None
+
+
+def _lattice_coordinates(network: Network, alphabets, fit: Trace):
+    """Integer coordinates of every hidden state before and after each step, and the lattice.
+
+    First the lattice through the initial state h0. A network with a bias settles into its
+    lattice only after a few steps (the first states sit off it by the bias's transient), so
+    failing that, the lattice is read from the second half of each sequence, its origin moved
+    to the lattice point nearest h0, and early states are rounded to their nearest points: the
+    regression table then says whether that reading is consistent.
+    """
+    valid = fit.valid
+    before, after = fit.before[valid], fit.after[valid]
+    h0 = np.asarray(network.initial_hidden(), dtype=np.float64)
+    hints = _probe(network, alphabets, before, fit.x[valid])
+    lattice = find_lattice(np.concatenate([before, after, h0[None]]), h0, hints=hints)
+    if lattice is not None:
+        z_before, z_after = lattice.integer_coordinates(before), lattice.integer_coordinates(after)
+        if z_before is not None and z_after is not None:
+            return z_before, z_after, lattice
+    late = fit.after[valid & (np.arange(fit.x.shape[1])[None, :] >= fit.lengths[:, None] // 2)]
+    if len(late):
+        settled = find_lattice(late, late[0], hints=hints)
+        if settled is not None:
+            shift = np.rint(settled.coordinates(h0[None]))[0] @ settled.basis
+            lattice = type(settled)(settled.origin + shift, settled.basis)
+            z_before = lattice.integer_coordinates(before, tolerance=None)
+            return z_before, lattice.integer_coordinates(after, tolerance=None), lattice
+    raise ExtractionError("the hidden states lie on no integer lattice")
+
+
+def _distinct_rows(columns: dict, targets: list) -> tuple[dict, list]:
+    """The table's distinct rows; raises if equal columns ever lead to different targets."""
+    names = list(columns)
+    table = np.column_stack([columns[n] for n in names] + targets)
+    table = np.unique(table, axis=0)
+    keys = table[:, : len(names)]
+    if len(np.unique(keys, axis=0)) != len(keys):
+        raise ExtractionError(
+            "the lattice coordinates and inputs do not determine the next coordinates and outputs"
+        )
+    return (
+        {name: table[:, i] for i, name in enumerate(names)},
+        [table[:, len(names) + j] for j in range(len(targets))],
+    )
