@@ -82,7 +82,8 @@ def main(argv=None) -> int:
     lines = [
         f"# Data generation: {args.n:,} labelled sequences per spec, median of {args.repeats} runs",
         "",
-        f"mipsdsl {__version__}, numpy {np.__version__}, Python {summary['python']}, {summary['machine']}.",
+        f"mipsdsl {__version__}, numpy {np.__version__}, Python {summary['python']}, "
+        f"{summary['machine']}.",
         f"Median over specs: {summary['median_sequences_per_s']:,} sequences/s "
         f"(min {summary['min_sequences_per_s']:,}, max {summary['max_sequences_per_s']:,}).",
         "",

@@ -227,7 +227,7 @@ def reference_label(spec: dict, xs: list, exact: bool = False) -> tuple[list, bo
             for kind, name, expr, sequence_level in spec["steps"]:
                 if sequence_level:
                     continue
-                value = ev(expr, t, lambda n, _t: scope[n], {}, seen)
+                value = ev(expr, t, lambda n, _t, scope=scope: scope[n], {}, seen)
                 if value is None:
                     raise Refused("division by zero")
                 scope[name] = value
@@ -236,8 +236,11 @@ def reference_label(spec: dict, xs: list, exact: bool = False) -> tuple[list, bo
             for name, column in recorded.items():
                 column.append(scope[name])
         env = {**columns, **recorded}
-        look = lambda n, t: env[n][t]  # noqa: E731
-        for kind, name, expr, sequence_level in spec["steps"]:
+
+        def look(n, t, env=env):
+            return env[n][t]
+
+        for _kind, name, expr, sequence_level in spec["steps"]:
             if sequence_level:
                 memo: dict = {}
                 env[name] = [ev(expr, t, look, memo, seen) for t in range(m)]
@@ -525,7 +528,9 @@ def _verify_reference(task, spec: dict, files: dict, wide: bool) -> Result:
     compares exact labels, so the candidate's values beyond int64 come as Python ints."""
 
     def candidate(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        xs = [[tuple(p) for p in row[:m]] for row, m in zip(x.tolist(), lengths.tolist())]
+        xs = [
+            [tuple(p) for p in row[:m]] for row, m in zip(x.tolist(), lengths.tolist(), strict=True)
+        ]
         y = np.zeros((*x.shape[:2], len(spec["outputs"])), dtype=object)
         for i, rows in enumerate(reference_label(spec, xs, exact=True)[0]):
             y[i, : len(rows)] = rows
@@ -596,8 +601,14 @@ def _module_for(rng: random.Random, work: Path, task_name: str | None) -> str:
 
 
 def _small_verify_options(rng: random.Random) -> list[str]:
-    return ["-n", str(rng.randint(1, 20)), "--longer", str(rng.randint(1, 3)),
-            "--exhaustive-limit", str(rng.randint(1, 300))]  # fmt: skip
+    return [
+        "-n",
+        str(rng.randint(1, 20)),
+        "--longer",
+        str(rng.randint(1, 3)),
+        "--exhaustive-limit",
+        str(rng.randint(1, 300)),
+    ]
 
 
 def _command(rng: random.Random, spec: str, work: Path, task_name: str | None) -> list[str]:
@@ -617,21 +628,127 @@ def _command(rng: random.Random, spec: str, work: Path, task_name: str | None) -
 # ---------------------------------------------------------------- mutated specs
 
 INTERESTING_NUMBERS = (
-    "0", "1", "-1", "2", "10", "9999", "10000", "10001", "65536", "65537", "2147483648",
-    str(BIG), str(BIG + 1), str(2**63 - 1), str(2**63), str(2**64), "1" + "0" * 30, "007",
-    "-0", "1.5", "100", "99.99",
-)  # fmt: skip
+    "0",
+    "1",
+    "-1",
+    "2",
+    "10",
+    "9999",
+    "10000",
+    "10001",
+    "65536",
+    "65537",
+    "2147483648",
+    str(BIG),
+    str(BIG + 1),
+    str(2**63 - 1),
+    str(2**63),
+    str(2**64),
+    "1" + "0" * 30,
+    "007",
+    "-0",
+    "1.5",
+    "100",
+    "99.99",
+)
 TOKENS = (
-    "task", "input", "in", "pad", "length", "generate", "then", "without", "duplicates",
-    "uniform", "weighted", "palindrome", "state", "let", "update", "output", "examples", "data",
-    "size", "train", "seed", "hint", "if", "else", "and", "or", "xor", "not", "last", "ties",
-    "t", "x", "y", "s", "a", "sum", "count", "min", "max", "mode", "all", "any", "abs",
-    "smallest", "largest", "hidden", "layers", "width", "encoding", "onehot", "head", "class",
-    "__x", "None", "[", "]", "(", ")", "{", "}", ",", "=", ":", "%", "..", "+", "-", "*", "//",
-    "==", "!=", "<", "<=", ">", ">=", "t-1", "t+1", "t-10001", "'a'", "'('", "''", "'\\'",
-    '"x"', '""', '"unterminated', "#", "\n", "\n", "\n", "\r\n", "\t", " ", "\x00", "é", "∑",
+    "task",
+    "input",
+    "in",
+    "pad",
+    "length",
+    "generate",
+    "then",
+    "without",
+    "duplicates",
+    "uniform",
+    "weighted",
+    "palindrome",
+    "state",
+    "let",
+    "update",
+    "output",
+    "examples",
+    "data",
+    "size",
+    "train",
+    "seed",
+    "hint",
+    "if",
+    "else",
+    "and",
+    "or",
+    "xor",
+    "not",
+    "last",
+    "ties",
+    "t",
+    "x",
+    "y",
+    "s",
+    "a",
+    "sum",
+    "count",
+    "min",
+    "max",
+    "mode",
+    "all",
+    "any",
+    "abs",
+    "smallest",
+    "largest",
+    "hidden",
+    "layers",
+    "width",
+    "encoding",
+    "onehot",
+    "head",
+    "class",
+    "__x",
+    "None",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    ",",
+    "=",
+    ":",
+    "%",
+    "..",
+    "+",
+    "-",
+    "*",
+    "//",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "t-1",
+    "t+1",
+    "t-10001",
+    "'a'",
+    "'('",
+    "''",
+    "'\\'",
+    '"x"',
+    '""',
+    '"unterminated',
+    "#",
+    "\n",
+    "\n",
+    "\n",
+    "\r\n",
+    "\t",
+    " ",
+    "\x00",
+    "é",
+    "∑",
     "\ufeff",
-)  # fmt: skip
+)
 INTERESTING_NUMBERS_SET = set(INTERESTING_NUMBERS)
 
 
@@ -688,8 +805,20 @@ def fuzz_mutated(rng: random.Random, index: int, work: Path, files: dict) -> Res
     return run_cli(_command(rng, str(path), work, task_name), files)
 
 
-SOUP_HEADS = ("task fuzz", "input x in", "length", "state", "let v =", "output y =", "update s =",
-              "generate", "data", "hint", "examples", "input")  # fmt: skip
+SOUP_HEADS = (
+    "task fuzz",
+    "input x in",
+    "length",
+    "state",
+    "let v =",
+    "output y =",
+    "update s =",
+    "generate",
+    "data",
+    "hint",
+    "examples",
+    "input",
+)
 
 
 def fuzz_soup(rng: random.Random, index: int, work: Path, files: dict) -> Result:
@@ -746,8 +875,22 @@ def _corrupt_arrays(arrays: dict, rng: random.Random) -> dict:
     if choice < 0.1:
         del arrays[key]
     elif choice < 0.3 and a.dtype.kind in "iub":
-        dtype = rng.choice(("float64", "float32", "bool", "uint8", "int8", "uint64", "int32",
-                            "complex64", "<U2", "S3", "datetime64[s]", "float16"))  # fmt: skip
+        dtype = rng.choice(
+            (
+                "float64",
+                "float32",
+                "bool",
+                "uint8",
+                "int8",
+                "uint64",
+                "int32",
+                "complex64",
+                "<U2",
+                "S3",
+                "datetime64[s]",
+                "float16",
+            )
+        )
         arrays[key] = a.astype(dtype)
         if dtype == "float64" and rng.random() < 0.5:
             arrays[key] = arrays[key] + rng.choice((0.5, np.nan, np.inf))
@@ -856,11 +999,45 @@ def _ints(a: np.ndarray, ndim: int | None = None) -> list:
 
 # ---------------------------------------------------------------- argument vectors
 
-BAD_NUMBERS = ("0", "-1", "", "abc", "1e3", "3.0", " 3", "0x10", "nan", "inf", "٣", "5_0",
-               "99999999999999999999", "-0", "+2", "100000001", "10001", "4294967296")  # fmt: skip
-OTHER_OPTIONS = ("--json", "-q", "--quiet", "--help", "-h", "--version", "--budget", "--jobs",
-                 "--seeds", "--force", "-o", "--length", "-n", "--seed", "--", "-",
-                 "--se")  # fmt: skip
+BAD_NUMBERS = (
+    "0",
+    "-1",
+    "",
+    "abc",
+    "1e3",
+    "3.0",
+    " 3",
+    "0x10",
+    "nan",
+    "inf",
+    "٣",
+    "5_0",
+    "99999999999999999999",
+    "-0",
+    "+2",
+    "100000001",
+    "10001",
+    "4294967296",
+)
+OTHER_OPTIONS = (
+    "--json",
+    "-q",
+    "--quiet",
+    "--help",
+    "-h",
+    "--version",
+    "--budget",
+    "--jobs",
+    "--seeds",
+    "--force",
+    "-o",
+    "--length",
+    "-n",
+    "--seed",
+    "--",
+    "-",
+    "--se",
+)
 
 
 def _hostile_path(rng: random.Random, work: Path) -> str:
@@ -910,8 +1087,18 @@ def fuzz_argv(rng: random.Random, index: int, work: Path, files: dict) -> Result
         elif choice < 0.75 and len(argv) > 1:
             del argv[rng.randint(1, len(argv) - 1)]
         elif choice < 0.85 and argv[0] == "data":
-            argv += ["-o", rng.choice((str(work), str(work / "missing" / "o.npz"), "/proc/version",
-                                       str(work / ("o" * 300)), str(work / "out")))]  # fmt: skip
+            argv += [
+                "-o",
+                rng.choice(
+                    (
+                        str(work),
+                        str(work / "missing" / "o.npz"),
+                        "/proc/version",
+                        str(work / ("o" * 300)),
+                        str(work / "out"),
+                    )
+                ),
+            ]
         elif choice < 0.85 and argv[0] == "verify" and len(argv) > 2:
             argv[2] = rng.choice((_hostile_path(rng, work), "m" * 300 + ".py", "missing.py"))
         elif choice < 0.9:
@@ -992,10 +1179,19 @@ def main(argv=None) -> int:
     parser.add_argument("-n", type=int, default=100_000, help="inputs, the kinds taking turns")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=float, default=5.0, help="seconds per input")
-    parser.add_argument("--memory-gib", type=float, default=3.0,
-                        help="address-space limit for this process (a shared machine)")  # fmt: skip
-    parser.add_argument("--only", type=int, nargs="+", metavar="INDEX",
-                        help="replay these inputs and print what happened")  # fmt: skip
+    parser.add_argument(
+        "--memory-gib",
+        type=float,
+        default=3.0,
+        help="address-space limit for this process (a shared machine)",
+    )
+    parser.add_argument(
+        "--only",
+        type=int,
+        nargs="+",
+        metavar="INDEX",
+        help="replay these inputs and print what happened",
+    )
     parser.add_argument("-o", "--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     memory = int(args.memory_gib * 2**30)
@@ -1076,8 +1272,10 @@ def _campaign(args, scratch: Path) -> int:
         f"Failure classes (first input of each; replay: `python benchmarks/fuzz.py --seed "
         f"{args.seed} --only INDEX`; every failing input is in fuzz-failures/):",
         "",
-        *(f"- {name}: {c['count']} (#{c['first']['index']}: {c['first']['note'][:120]})"
-          for name, c in sorted(classes.items())),  # fmt: skip
+        *(
+            f"- {name}: {c['count']} (#{c['first']['index']}: {c['first']['note'][:120]})"
+            for name, c in sorted(classes.items())
+        ),
     ]
     if not classes:
         lines.append("- none")

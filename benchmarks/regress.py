@@ -92,20 +92,25 @@ def main(argv=None) -> int:
             budget = RegressionBudget(args.max_size, args.seconds)
             raw = regress(sample, [target[:300]], budget=budget)
             size = None if found is None else sum(1 for _ in E.walk(found))
-            rows.append({
-                "task": task.name,
-                "target": target_name,
-                "rows": len(target),
-                "found": to_mips(found) if found else None,
-                "size": size,
-                "method": "integer linear" if linear else "enumerative" if found else "-",
-                "solve_seconds": round(solve, 3),
-                "enumerated": raw.candidates,
-                "candidates_per_second": round(raw.candidates / max(raw.seconds, 1e-9)),
-                "work_per_second": round(raw.work / max(raw.seconds, 1e-9)),
-            })  # fmt: skip
-            print(f"{task.name:18} {target_name:10} {rows[-1]['method']:14} {solve:7.3f} s  "
-                  f"{rows[-1]['found']}", file=sys.stderr)  # fmt: skip
+            rows.append(
+                {
+                    "task": task.name,
+                    "target": target_name,
+                    "rows": len(target),
+                    "found": to_mips(found) if found else None,
+                    "size": size,
+                    "method": "integer linear" if linear else "enumerative" if found else "-",
+                    "solve_seconds": round(solve, 3),
+                    "enumerated": raw.candidates,
+                    "candidates_per_second": round(raw.candidates / max(raw.seconds, 1e-9)),
+                    "work_per_second": round(raw.work / max(raw.seconds, 1e-9)),
+                }
+            )
+            print(
+                f"{task.name:18} {target_name:10} {rows[-1]['method']:14} {solve:7.3f} s  "
+                f"{rows[-1]['found']}",
+                file=sys.stderr,
+            )
     solved = [r for r in rows if r["found"]]
     searched = [r for r in rows if r["enumerated"] > 1000]  # long enough to time a rate
     summary = {

@@ -90,10 +90,17 @@ def run_paper(task, arch_text: str, budget: float) -> dict:
     encoding = make_input_encoding(task, "raw")
     head = make_output_head(task, "regress", data.y[: data.n_train])
     arch = Architecture(hidden, depth, width, "raw", "regress")
-    config = TrainConfig(max_steps=20_000, batch=4096, lr=1e-3, eval_every=500, give_up_early=False,
-                         paper_recipe=True)  # fmt: skip
-    result = train_models(task, data, [arch] * 5, list(range(5)), encoding, head, config,
-                          deadline=start + budget)  # fmt: skip
+    config = TrainConfig(
+        max_steps=20_000,
+        batch=4096,
+        lr=1e-3,
+        eval_every=500,
+        give_up_early=False,
+        paper_recipe=True,
+    )
+    result = train_models(
+        task, data, [arch] * 5, list(range(5)), encoding, head, config, deadline=start + budget
+    )
     return {
         "solved": result.solved,
         "seconds": round(time.perf_counter() - start, 1),
@@ -106,8 +113,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("specs", nargs="*", type=Path)
     parser.add_argument("--budget", type=float, default=300.0, help="seconds per task (each side)")
-    parser.add_argument("--paper", nargs="*", default=list(DEFAULT_PAPER_SUBSET),
-                        help="spec names also trained with the paper's recipe")  # fmt: skip
+    parser.add_argument(
+        "--paper",
+        nargs="*",
+        default=list(DEFAULT_PAPER_SUBSET),
+        help="spec names also trained with the paper's recipe",
+    )
     parser.add_argument("-o", "--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     os.environ["MIPSDSL_CACHE_DIR"] = tempfile.mkdtemp(prefix="mipsdsl-bench-")
@@ -128,7 +139,10 @@ def main(argv=None) -> int:
             row["paper_recipe"] = run_paper(task, paper.get(task.name, ""), args.budget)
         rows.append(row)
         ours = row["ours"]
-        line = f"{task.name:<26} {'ok ' if ours['solved'] else 'FAIL'} {ours['seconds']:>7.1f} s  {ours.get('architecture', '')}"
+        verdict = "ok " if ours["solved"] else "FAIL"
+        line = (
+            f"{task.name:<26} {verdict} {ours['seconds']:>7.1f} s  {ours.get('architecture', '')}"
+        )
         if "paper_recipe" in row:
             p = row["paper_recipe"]
             line += f"  | paper recipe: {'ok' if p['solved'] else 'not solved'} {p['seconds']} s"
@@ -161,8 +175,8 @@ def write_results(rows: list[dict], args, final: bool = True) -> None:
     lines = [
         f"# Training: {summary['solved']} of {summary['tasks']} tasks to 100% held-out exact match",
         "",
-        f"Budget {args.budget:g} s per task; {summary['machine']}. Median seconds to 100% over solved "
-        f"tasks: {summary['median_seconds_solved']}.",
+        f"Budget {args.budget:g} s per task; {summary['machine']}. Median seconds to 100% over "
+        f"solved tasks: {summary['median_seconds_solved']}.",
         "",
         "| task | solved | seconds | architecture found | stages | paper's RNN | paper recipe |",
         "|---|---|---|---|---|---|---|",
@@ -170,18 +184,27 @@ def write_results(rows: list[dict], args, final: bool = True) -> None:
     for r in rows:
         o = r["ours"]
         p = r.get("paper_recipe")
-        paper_cell = "" if p is None else (
-            f"{p['seconds']} s" if p["solved"] else f"not solved in {p['seconds']} s (best {p.get('best_accuracy')})"
-        )  # fmt: skip
+        paper_cell = (
+            ""
+            if p is None
+            else (
+                f"{p['seconds']} s"
+                if p["solved"]
+                else f"not solved in {p['seconds']} s (best {p.get('best_accuracy')})"
+            )
+        )
         lines.append(
             f"| {r['task']} | {'yes' if o['solved'] else 'no'} | {o['seconds']} | "
-            f"{o.get('architecture', '')} | {o.get('attempts', '')} | {r['paper_rnn']} | {paper_cell} |"
+            f"{o.get('architecture', '')} | {o.get('attempts', '')} | {r['paper_rnn']} | "
+            f"{paper_cell} |"
         )
     (args.out / "train.md").write_text("\n".join(lines) + "\n")
     if not final:
         return
-    print(f"\n{summary['solved']}/{summary['tasks']} solved; median {summary['median_seconds_solved']} s; "
-          f"wrote {args.out / 'train.md'}")  # fmt: skip
+    print(
+        f"\n{summary['solved']}/{summary['tasks']} solved; "
+        f"median {summary['median_seconds_solved']} s; wrote {args.out / 'train.md'}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""`mipsc`: the command line. It parses arguments and calls the stages; it holds no logic of its own.
+"""`mipsc`: the command line. It parses arguments and calls the stages; it holds no logic of its
+own.
 
 Exit codes: 0 ok, 1 spec or data errors, 2 usage errors. No input produces a Python traceback.
 """
@@ -75,16 +76,23 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("-n", type=_int_in(1, 100_000_000, "-n"), default=5, help="sequences")
     data.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=None)
     data.add_argument(
-        "--length", type=_int_in(1, MAX_LENGTH, "--length"), default=None,
+        "--length",
+        type=_int_in(1, MAX_LENGTH, "--length"),
+        default=None,
         help="sequence length (overrides the spec's, for generalisation tests)",
-    )  # fmt: skip
+    )
     data.add_argument("-o", "--output", metavar="FILE.npz", help="write x, y, lengths as .npz")
     data.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
 
     train = commands.add_parser("train", help="find and train the smallest exact RNN for a spec")
     train.add_argument("spec", metavar="SPEC", help="a .mips file")
-    train.add_argument("--budget", type=_float_in(1, 86_400, "--budget"), default=300.0,
-                       metavar="SECONDS", help="time for the whole search (default 300)")  # fmt: skip
+    train.add_argument(
+        "--budget",
+        type=_float_in(1, 86_400, "--budget"),
+        default=300.0,
+        metavar="SECONDS",
+        help="time for the whole search (default 300)",
+    )
     train.add_argument(
         "--seeds", type=_int_in(1, 64, "--seeds"), default=3, help="seeds per architecture"
     )
@@ -97,25 +105,54 @@ def build_parser() -> argparse.ArgumentParser:
         "compile", help="train, extract, verify and write a Python module for each spec"
     )
     compile_.add_argument("specs", nargs="+", metavar="SPEC", help=".mips files")
-    compile_.add_argument("-o", "--output-dir", default="generated", metavar="DIR",
-                          help="where modules are written (default generated/)")  # fmt: skip
-    compile_.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=None,
-                          help="first training seed (default: the spec's seed)")  # fmt: skip
-    compile_.add_argument("--budget", type=_float_in(1, 86_400, "--budget"), default=300.0,
-                          metavar="SECONDS", help="training time per spec (default 300)")  # fmt: skip
-    compile_.add_argument("--regress-budget", type=_float_in(0.1, 86_400, "--regress-budget"),
-                          default=60.0, metavar="SECONDS",
-                          help="formula search per spec, in nominal seconds of work "
-                               "(default 60)")  # fmt: skip
-    compile_.add_argument("--regressor", choices=("enumerative", "pysr"), default="enumerative",
-                          help="formula search: our exact enumeration (default) or PySR, "
-                          "which needs Julia")  # fmt: skip
-    compile_.add_argument("--force", action="store_true",
-                          help="retrain and recompile even when cached or up to date")  # fmt: skip
-    compile_.add_argument("--check", action="store_true",
-                          help="compile nothing; fail if a module is missing, stale or edited")  # fmt: skip
-    compile_.add_argument("--jobs", "-j", type=_int_in(1, 64, "--jobs"), default=1,
-                          help="specs compiled at once, one process each (default 1)")  # fmt: skip
+    compile_.add_argument(
+        "-o",
+        "--output-dir",
+        default="generated",
+        metavar="DIR",
+        help="where modules are written (default generated/)",
+    )
+    compile_.add_argument(
+        "--seed",
+        type=_int_in(0, 2**32 - 1, "--seed"),
+        default=None,
+        help="first training seed (default: the spec's seed)",
+    )
+    compile_.add_argument(
+        "--budget",
+        type=_float_in(1, 86_400, "--budget"),
+        default=300.0,
+        metavar="SECONDS",
+        help="training time per spec (default 300)",
+    )
+    compile_.add_argument(
+        "--regress-budget",
+        type=_float_in(0.1, 86_400, "--regress-budget"),
+        default=60.0,
+        metavar="SECONDS",
+        help="formula search per spec, in nominal seconds of work " "(default 60)",
+    )
+    compile_.add_argument(
+        "--regressor",
+        choices=("enumerative", "pysr"),
+        default="enumerative",
+        help="formula search: our exact enumeration (default) or PySR, " "which needs Julia",
+    )
+    compile_.add_argument(
+        "--force", action="store_true", help="retrain and recompile even when cached or up to date"
+    )
+    compile_.add_argument(
+        "--check",
+        action="store_true",
+        help="compile nothing; fail if a module is missing, stale or edited",
+    )
+    compile_.add_argument(
+        "--jobs",
+        "-j",
+        type=_int_in(1, 64, "--jobs"),
+        default=1,
+        help="specs compiled at once, one process each (default 1)",
+    )
     compile_.add_argument("--json", action="store_true", help="print a JSON report")
     compile_.add_argument("--quiet", "-q", action="store_true", help="no progress")
 
@@ -123,16 +160,36 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="compile many specs (default specs/*.mips) and tabulate the results"
     )
     bench.add_argument("specs", nargs="*", metavar="SPEC", help=".mips files")
-    bench.add_argument("-o", "--output-dir", default="generated", metavar="DIR",
-                       help="where modules are written (default generated/)")  # fmt: skip
-    bench.add_argument("--budget", type=_float_in(1, 86_400, "--budget"), default=120.0,
-                       metavar="SECONDS", help="training time per spec (default 120)")  # fmt: skip
-    bench.add_argument("--jobs", "-j", type=_int_in(1, 64, "--jobs"), default=1,
-                       help="specs compiled at once, one process each (default 1)")  # fmt: skip
-    bench.add_argument("--report", default="benchmarks/results", metavar="DIR",
-                       help="where compile.md and compile.json go (default benchmarks/results)")  # fmt: skip
-    bench.add_argument("--paper", metavar="TASKS.md",
-                       help="the benchmark catalogue, for the paper's columns")  # fmt: skip
+    bench.add_argument(
+        "-o",
+        "--output-dir",
+        default="generated",
+        metavar="DIR",
+        help="where modules are written (default generated/)",
+    )
+    bench.add_argument(
+        "--budget",
+        type=_float_in(1, 86_400, "--budget"),
+        default=120.0,
+        metavar="SECONDS",
+        help="training time per spec (default 120)",
+    )
+    bench.add_argument(
+        "--jobs",
+        "-j",
+        type=_int_in(1, 64, "--jobs"),
+        default=1,
+        help="specs compiled at once, one process each (default 1)",
+    )
+    bench.add_argument(
+        "--report",
+        default="benchmarks/results",
+        metavar="DIR",
+        help="where compile.md and compile.json go (default benchmarks/results)",
+    )
+    bench.add_argument(
+        "--paper", metavar="TASKS.md", help="the benchmark catalogue, for the paper's columns"
+    )
     bench.add_argument("--quiet", "-q", action="store_true", help="no progress")
 
     verify = commands.add_parser(
@@ -140,20 +197,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("spec", metavar="SPEC", help="a .mips file")
     verify.add_argument("module", metavar="MODULE.py", help="a module defining run(xs) -> list")
-    verify.add_argument("-n", type=_int_in(1, 10_000_000, "-n"), default=VerifyOptions.held_out,
-                        help="held-out sequences (default 100000)")  # fmt: skip
-    verify.add_argument("--longer", type=_int_in(1, 10_000_000, "--longer"),
-                        default=VerifyOptions.longer, metavar="N",
-                        help="sequences 10x longer than the spec's (default 10000)")  # fmt: skip
-    verify.add_argument("--exhaustive-limit", type=_int_in(1, 100_000_000, "--exhaustive-limit"),
-                        default=VerifyOptions.exhaustive_limit, metavar="N",
-                        help="check every input sequence when there are at most N "
-                        f"(at most {PYTHON_EXHAUSTIVE_LIMIT} for a Python module)")  # fmt: skip
+    verify.add_argument(
+        "-n",
+        type=_int_in(1, 10_000_000, "-n"),
+        default=VerifyOptions.held_out,
+        help="held-out sequences (default 100000)",
+    )
+    verify.add_argument(
+        "--longer",
+        type=_int_in(1, 10_000_000, "--longer"),
+        default=VerifyOptions.longer,
+        metavar="N",
+        help="sequences 10x longer than the spec's (default 10000)",
+    )
+    verify.add_argument(
+        "--exhaustive-limit",
+        type=_int_in(1, 100_000_000, "--exhaustive-limit"),
+        default=VerifyOptions.exhaustive_limit,
+        metavar="N",
+        help="check every input sequence when there are at most N "
+        f"(at most {PYTHON_EXHAUSTIVE_LIMIT} for a Python module)",
+    )
     verify.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=None)
-    verify.add_argument("--timeout", type=_float_in(0.01, 86400, "--timeout"),
-                        default=MODULE_TIMEOUT, metavar="SECONDS",
-                        help="how long the module may take to import, or to run one sequence "
-                        f"(default {MODULE_TIMEOUT:g})")  # fmt: skip
+    verify.add_argument(
+        "--timeout",
+        type=_float_in(0.01, 86400, "--timeout"),
+        default=MODULE_TIMEOUT,
+        metavar="SECONDS",
+        help="how long the module may take to import, or to run one sequence "
+        f"(default {MODULE_TIMEOUT:g})",
+    )
     verify.add_argument("--json", action="store_true", help="print the verdict as JSON")
     for command in commands.choices.values():
         command.allow_abbrev = False  # options are matched exactly: `--seed` is not `--seeds`
@@ -297,8 +370,11 @@ def cmd_train(args) -> int:
         print(json.dumps(summary, indent=2))
         return EXIT_OK
     origin = "from cache" if trained.cached else f"in {trained.seconds:.1f} s"
-    checked = (f"all {trained.confirmed_on:,} sequences of the examples file" if task.examples
-               else f"{trained.confirmed_on:,} held-out and fresh sequences")  # fmt: skip
+    checked = (
+        f"all {trained.confirmed_on:,} sequences of the examples file"
+        if task.examples
+        else f"{trained.confirmed_on:,} held-out and fresh sequences"
+    )
     if trained.cached:  # what the search confirmed, and the recheck that let the cache serve it
         checked += f" when trained, rechecked on {trained.rechecked_on:,} when loaded"
     print(f"{task.name}: {trained.arch.describe()}")
@@ -306,9 +382,11 @@ def cmd_train(args) -> int:
     for attempt in trained.attempts:
         f = "linear" if attempt["depth"] == 1 else f"d{attempt['depth']} w{attempt['widths']}"
         again = " (again, smaller)" if attempt.get("pass") == "smaller" else ""
-        print(f"  tried n in {attempt['hidden_sizes']}, f {f}{again}: {attempt['steps']} steps, "
-              f"{attempt['seconds']} s, best {attempt['best_accuracy']:.2%}"
-              + (" -> solved" if attempt["solved"] else ""))  # fmt: skip
+        print(
+            f"  tried n in {attempt['hidden_sizes']}, f {f}{again}: {attempt['steps']} steps, "
+            f"{attempt['seconds']} s, best {attempt['best_accuracy']:.2%}"
+            + (" -> solved" if attempt["solved"] else "")
+        )
     return EXIT_OK
 
 
@@ -318,9 +396,13 @@ def cmd_compile(args) -> int:
     output_dir = Path(args.output_dir)
     _check_specs(args.specs)
     options = CompileOptions(
-        output_dir=output_dir, seed=args.seed, budget=args.budget,
-        regress_seconds=args.regress_budget, force=args.force, regressor=args.regressor,
-    )  # fmt: skip
+        output_dir=output_dir,
+        seed=args.seed,
+        budget=args.budget,
+        regress_seconds=args.regress_budget,
+        force=args.force,
+        regressor=args.regressor,
+    )
     if args.check:
         report = []
         for spec in args.specs:
@@ -448,8 +530,14 @@ def _compile_one(spec: str, options, verbose: bool, bars: bool) -> dict:
         code = EXIT_USAGE if isinstance(exc, SpecFileError) else EXIT_SPEC
         return {"spec": spec, "exit": code, "error": text, "stage": "check"}
     except StageFailed as exc:
-        return {"spec": spec, "task": exc.task, "exit": EXIT_SPEC, "stage": exc.stage,
-                "error": f"mipsc: error: {exc}", **exc.progress}  # fmt: skip
+        return {
+            "spec": spec,
+            "task": exc.task,
+            "exit": EXIT_SPEC,
+            "stage": exc.stage,
+            "error": f"mipsc: error: {exc}",
+            **exc.progress,
+        }
     except MipsError as exc:
         return {"spec": spec, "exit": EXIT_SPEC, "error": f"mipsc: error: {exc}"}
     return {"spec": spec, "exit": EXIT_OK, **compiled.to_json()}

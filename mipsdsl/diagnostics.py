@@ -10,10 +10,10 @@ A diagnostic carries a source span so it can be printed the way compilers do::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -54,7 +54,11 @@ class Diagnostic:
         return f"{text}\n    {line}\n    {caret}"
 
     def to_json(self) -> dict:
-        out = {"severity": self.severity.value, "message": self.message, "path": self.path}
+        out: dict[str, str | int] = {
+            "severity": self.severity.value,
+            "message": self.message,
+            "path": self.path,
+        }
         if self.span is not None:
             out["line"], out["column"] = self.span.line, self.span.column
         return out
@@ -70,7 +74,8 @@ class SpecError(Exception):
 
 
 class SpecFileError(SpecError):
-    """The spec file itself cannot be opened (missing, a directory, no permission): a usage error."""
+    """The spec file itself cannot be opened (missing, a directory, no permission): a usage
+    error."""
 
 
 def error(message: str, path: str, span: Span | None = None) -> Diagnostic:

@@ -1,4 +1,5 @@
-"""Errors that stages raise for problems a user can cause; the CLI prints them without a traceback."""
+"""Errors that stages raise for problems a user can cause; the CLI prints them without a
+traceback."""
 
 
 class MipsError(Exception):

@@ -25,9 +25,9 @@ import os
 import signal
 import struct
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
 
 from mipsdsl import lifeline
 from mipsdsl.errors import MipsError
@@ -42,7 +42,8 @@ class ModuleError(MipsError):
 
 
 class CandidateError(Exception):
-    """The candidate gave no outputs for sequence `sequence` of its batch (at `position`, if known)."""
+    """The candidate gave no outputs for sequence `sequence` of its batch (at `position`, if
+    known)."""
 
     def __init__(self, sequence: int, message: str, position: int | None = None):
         super().__init__(message)
@@ -57,7 +58,9 @@ def load(path: Path) -> ModuleType:
     """Import a Python file by path (any name); it must define a function `run`."""
     name = f"_mipsc_checked_{next(_loaded)}"
     loader = importlib.machinery.SourceFileLoader(name, str(path))
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
+    spec = importlib.util.spec_from_loader(name, loader)
+    assert spec is not None  # a SourceFileLoader always gives a spec
+    module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
         loader.exec_module(module)
@@ -82,7 +85,7 @@ def run_batch(
     for i, m in enumerate(ends):
         counter[0] += 1
         row = inputs[i * length * n_inputs : (i * length + m) * n_inputs].tolist()
-        xs = row if n_inputs == 1 else list(zip(*[iter(row)] * n_inputs))
+        xs = row if n_inputs == 1 else list(zip(*[iter(row)] * n_inputs, strict=True))
         values += _call_run(run, xs, i, n_outputs)
     try:
         return array.array("q", values).tobytes()
@@ -91,7 +94,8 @@ def run_batch(
 
 
 def _call_run(run: Callable, xs: list, i: int, n_outputs: int) -> list[int]:
-    """The outputs of `run(xs)` as a flat list of ints, or a `CandidateError` saying what is wrong."""
+    """The outputs of `run(xs)` as a flat list of ints, or a `CandidateError` saying what is
+    wrong."""
     try:  # one output too many is enough to tell, even from an endless generator
         ys = list(itertools.islice(run(xs), len(xs) + 1))
     except KeyboardInterrupt:
@@ -104,7 +108,7 @@ def _call_run(run: Callable, xs: list, i: int, n_outputs: int) -> list[int]:
         raise CandidateError(i, f"run() returned {len(ys)} outputs for {len(xs)} inputs")
     if n_outputs == 1 and all(type(v) is int for v in ys):  # the common case, checked fast
         return ys
-    flat = []
+    flat: list[int] = []
     for t, value in enumerate(ys):
         try:
             flat.extend(_outputs(value, n_outputs))
@@ -134,7 +138,10 @@ def encode(message) -> bytes:
 def _receive(fd: int):
     """The next message on `fd`, or None once the parent closed it."""
     header = _read_exactly(fd, HEADER.size)
-    return None if header is None else marshal.loads(_read_exactly(fd, HEADER.unpack(header)[0]))
+    if header is None:
+        return None
+    body = _read_exactly(fd, HEADER.unpack(header)[0])
+    return None if body is None else marshal.loads(body)
 
 
 def _read_exactly(fd: int, n: int) -> bytes | None:
@@ -181,7 +188,9 @@ def serve(path: str, n_inputs: int, n_outputs: int, counter_fd: int, parent: int
     _send(replies, ("ready",))
     while (request := _receive(requests)) is not None:
         try:
-            _send(replies, ("outputs", run_batch(run, *request, n_inputs, n_outputs, counter)))
+            x, lengths, length = request
+            outputs = run_batch(run, x, lengths, length, n_inputs, n_outputs, counter)
+            _send(replies, ("outputs", outputs))
         except CandidateError as exc:
             _send(replies, ("failed", exc.sequence, str(exc), exc.position))
 

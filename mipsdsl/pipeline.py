@@ -17,9 +17,9 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from mipsdsl import __version__
 from mipsdsl.check import load_task
@@ -204,6 +204,7 @@ def _trace(task: Task, network, options: CompileOptions, say: Progress):
     say(f"{task.name}: tracing {network.arch.describe()}")
     return Context(
         network=network,
+        output_head=network.head.kind,
         alphabets=tuple(c.values for c in task.inputs),
         inputs=tuple(c.name for c in task.inputs),
         outputs=tuple(o.name for o in task.outputs),
@@ -287,13 +288,14 @@ def _emit(task, network, extraction, program, verdict, failures, key, summary, p
         raise StageFailed(task.name, "emit", str(exc), progress) from None
 
 
-def preflight(specs: list[str | Path], options: CompileOptions) -> list[str]:
+def preflight(specs: Sequence[str | Path], options: CompileOptions) -> list[str]:
     """Every reason known before training that a run of these specs would fail or lose work: two
     specs of one task (the second module would replace the first), an output directory that
     cannot be written, a task name too long for a file name, and a module at the output path that
     mipsc did not write (replaced only with `force`). A spec that does not check is left to its
     own compile, which reports its diagnostics."""
-    problems, seen = [], {}
+    problems: list[str] = []
+    seen: dict[str, str | Path] = {}
     directory = Path(options.output_dir)
     if not _writable(directory):
         problems.append(f"cannot write to the output directory '{directory}'")

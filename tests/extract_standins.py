@@ -7,7 +7,7 @@ vectors, exactly as it sees a trained RNN.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

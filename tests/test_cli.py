@@ -1,4 +1,5 @@
-"""`mipsc check` and `mipsc data` as a user meets them: exit codes, messages, files, no tracebacks."""
+"""`mipsc check` and `mipsc data` as a user meets them: exit codes, messages, files, no
+tracebacks."""
 
 from __future__ import annotations
 
@@ -149,8 +150,10 @@ def test_console_entry_point_runs_without_traceback(tmp_path):
     bad.write_text("task d\ninput x in [0, 3)\nlength 10\noutput y = sum(q)\n")
     result = subprocess.run(
         [sys.executable, "-m", "mipsdsl.cli", "check", str(bad)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "bad.mips:4:16: error: unknown name 'q'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -159,13 +162,79 @@ def test_console_entry_point_runs_without_traceback(tmp_path):
 # ---- property: no text makes `mipsc check` fail other than with clean diagnostics ----
 
 VOCABULARY = [
-    "task", "input", "in", "length", "generate", "uniform", "weighted", "palindrome", "then",
-    "without", "duplicates", "state", "let", "update", "output", "examples", "data", "size",
-    "train", "seed", "hint", "hidden", "if", "else", "and", "or", "xor", "not", "last", "ties",
-    "sum", "count", "min", "max", "mode", "abs", "palindrome", "t", "x", "y", "s", "pad",
-    "=", "+", "-", "*", "//", "%", "==", "<", "(", ")", "[", "]", "{", "}", ",", ":", "..",
-    "0", "1", "2", "3", "10", "-1", "99999999999", "'('", '"q"', "\n", "#", "t-1", "%",
-]  # fmt: skip
+    "task",
+    "input",
+    "in",
+    "length",
+    "generate",
+    "uniform",
+    "weighted",
+    "palindrome",
+    "then",
+    "without",
+    "duplicates",
+    "state",
+    "let",
+    "update",
+    "output",
+    "examples",
+    "data",
+    "size",
+    "train",
+    "seed",
+    "hint",
+    "hidden",
+    "if",
+    "else",
+    "and",
+    "or",
+    "xor",
+    "not",
+    "last",
+    "ties",
+    "sum",
+    "count",
+    "min",
+    "max",
+    "mode",
+    "abs",
+    "palindrome",
+    "t",
+    "x",
+    "y",
+    "s",
+    "pad",
+    "=",
+    "+",
+    "-",
+    "*",
+    "//",
+    "%",
+    "==",
+    "<",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "..",
+    "0",
+    "1",
+    "2",
+    "3",
+    "10",
+    "-1",
+    "99999999999",
+    "'('",
+    '"q"',
+    "\n",
+    "#",
+    "t-1",
+    "%",
+]
 
 SPEC_TEXTS = [p.read_text() for p in sorted(SPECS.glob("*.mips"))[:12]]
 

@@ -52,7 +52,7 @@ def test_benchmark_tasks_compile_to_verified_formulas(
     assert report["architecture"] == network.arch.describe()
     module = load_module(tmp_path / f"{name}.py")
     data = make_dataset(task, n=300, seed=99, stream=11)
-    for x, y, length in zip(data.x, data.y, data.lengths):
+    for x, y, length in zip(data.x, data.y, data.lengths, strict=True):
         xs = [int(v[0]) if len(task.inputs) == 1 else tuple(map(int, v)) for v in x[:length]]
         assert module.run(xs) == [int(v[0]) for v in y[:length]]
     provenance, edited = read_provenance(tmp_path / f"{name}.py")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from mipsdsl.extract import ExtractionError
 from mipsdsl.extract.assemble import assemble
 from mipsdsl.extract.counts import order_spread, symbol_count_columns, symbol_counts
-from mipsdsl.extract import ExtractionError
 from mipsdsl.extract.tables import regress_table
 from mipsdsl.extract.trace import run_network
 

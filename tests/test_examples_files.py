@@ -151,8 +151,12 @@ def cli_in_a_box(*argv: str) -> subprocess.CompletedProcess:
     code = "import sys; from mipsdsl.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run(
         [sys.executable, "-c", code, *argv],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, preexec_fn=limit,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit,
+    )
 
 
 # ---------------------------------------------------------------- mipsc data sizes

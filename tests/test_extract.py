@@ -125,10 +125,16 @@ def test_the_coarsest_machine_merges_a_drifting_tail_the_short_check_cannot_see(
     # parity, unrolled for 12 steps with a copy per step; at step 12 the copy turns wrong (as a
     # network trained on length 10 may): the exact minimal machine keeps all 24 states
     depth = 12
-    next_state = np.array([[2 * min(d + 1, depth) + (q ^ x) for x in (0, 1)]
-                           for d in range(depth + 1) for q in (0, 1)])  # fmt: skip
-    output = np.array([[(q ^ x) if d < depth else 0 for x in (0, 1)]
-                       for d in range(depth + 1) for q in (0, 1)])[..., None]  # fmt: skip
+    next_state = np.array(
+        [
+            [2 * min(d + 1, depth) + (q ^ x) for x in (0, 1)]
+            for d in range(depth + 1)
+            for q in (0, 1)
+        ]
+    )
+    output = np.array(
+        [[(q ^ x) if d < depth else 0 for x in (0, 1)] for d in range(depth + 1) for q in (0, 1)]
+    )[..., None]
     minimal = minimize(StateMachine(((0, 1),), 0, next_state, output))
     assert minimal.states == 2 * depth  # the start, and both parities at steps 1..12
     x = np.random.default_rng(0).integers(0, 2, size=(300, 10, 1))

@@ -24,8 +24,11 @@ def run_fuzz(tmp_path, *args: str) -> dict:
     """In a child process: the fuzzer sets an address-space limit and MIPSDSL_DEBUG on itself."""
     done = subprocess.run(
         [sys.executable, str(SCRIPT), "--out", str(tmp_path), *args],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads((tmp_path / "fuzz.json").read_text())
 

@@ -4,6 +4,7 @@ the training cache's key does, and on the device too."""
 from __future__ import annotations
 
 import importlib.metadata
+
 import numpy as np
 import pytest
 

@@ -8,12 +8,12 @@ import pytest
 
 from mipsdsl import expr as E
 from mipsdsl.check import load_task
-from mipsdsl.extract.assemble import assemble
 from mipsdsl.extract import ExtractionError
-from mipsdsl.extract.lattice import find_lattice
-from mipsdsl.extract.linear import integer_linear
+from mipsdsl.extract.assemble import assemble
 from mipsdsl.extract.context import Context, Regression
 from mipsdsl.extract.enumerative import regress
+from mipsdsl.extract.lattice import find_lattice
+from mipsdsl.extract.linear import integer_linear
 from mipsdsl.extract.paths import integer_lattice
 from mipsdsl.extract.tables import regress_table
 from mipsdsl.extract.trace import trace
@@ -124,8 +124,13 @@ def test_the_lattice_path_reads_a_window_sum_out_of_a_linear_network():
 def test_the_lattice_path_refuses_a_network_with_no_lattice():
     task, _ = load_task(SPECS / "sum_last2.mips")
     rng = np.random.default_rng(0)
-    network = LinearNetwork(rng.normal(size=(3, 3)) * 0.7, rng.normal(size=(1, 3)),
-                            np.zeros(3), np.ones((3, 1)), np.zeros(1))  # fmt: skip
+    network = LinearNetwork(
+        rng.normal(size=(3, 3)) * 0.7,
+        rng.normal(size=(1, 3)),
+        np.zeros(3),
+        np.ones((3, 1)),
+        np.zeros(1),
+    )
     fit = trace(network, task, 100, 0)
     with pytest.raises(ExtractionError):
         integer_lattice.extract(_context(network, fit, Regression(2, 5, regress)))
@@ -133,4 +138,4 @@ def test_the_lattice_path_refuses_a_network_with_no_lattice():
 
 def _context(network, fit, regression) -> Context:
     """The lattice path reads only the network, the alphabet, names and the fit trace."""
-    return Context(network, ((*range(100),),), ("x",), ("y",), fit, fit, regression)
+    return Context(network, "regress", ((*range(100),),), ("x",), ("y",), fit, fit, regression)

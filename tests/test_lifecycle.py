@@ -58,8 +58,19 @@ def _start_compile(tmp_path: Path, jobs: int) -> tuple[subprocess.Popen, Path]:
         spec.write_text(SLOW.format(i=i))
         specs.append(str(spec))
     env = {**os.environ, "MIPSDSL_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "mipsdsl.cli", "compile", *specs, "-o", str(out),
-               "--budget", "60", "--jobs", str(jobs)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "mipsdsl.cli",
+        "compile",
+        *specs,
+        "-o",
+        str(out),
+        "--budget",
+        "60",
+        "--jobs",
+        str(jobs),
+    ]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     started, deadline = 0, time.monotonic() + 120
     while started < jobs and time.monotonic() < deadline:
@@ -77,10 +88,13 @@ def _leftovers(out: Path) -> list[str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
-@pytest.mark.parametrize("signum, code, word", [
-    (signal.SIGINT, 130, "interrupted"),
-    (signal.SIGTERM, 143, "terminated"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "signum, code, word",
+    [
+        (signal.SIGINT, 130, "interrupted"),
+        (signal.SIGTERM, 143, "terminated"),
+    ],
+)
 def test_a_signal_to_a_parallel_compile_stops_every_worker(tmp_path, signum, code, word):
     process, out = _start_compile(tmp_path, jobs=2)
     workers = _descendants(process.pid)
@@ -134,8 +148,18 @@ def test_doomed_runs_are_refused_with_every_reason_before_training(tmp_path, cap
     twin.write_text((SPECS / "add_mod_3.mips").read_text())
     long_name = tmp_path / "long.mips"
     long_name.write_text(SLOW.format(i="n" * 250))
-    code = main(["compile", str(SPECS / "add_mod_3.mips"), str(twin), str(long_name),
-                 "-o", str(out), "--budget", "1"])  # fmt: skip
+    code = main(
+        [
+            "compile",
+            str(SPECS / "add_mod_3.mips"),
+            str(twin),
+            str(long_name),
+            "-o",
+            str(out),
+            "--budget",
+            "1",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "both task 'add_mod_3'" in err
@@ -152,16 +176,29 @@ def test_an_output_directory_that_cannot_be_written_is_refused(capsys):
 
 
 def test_bench_refuses_a_missing_catalogue(tmp_path, capsys):
-    code = main(["bench", str(SPECS / "add_mod_3.mips"), "--paper", str(tmp_path / "none.md"),
-                 "-o", str(tmp_path), "--report", str(tmp_path)])  # fmt: skip
+    code = main(
+        [
+            "bench",
+            str(SPECS / "add_mod_3.mips"),
+            "--paper",
+            str(tmp_path / "none.md"),
+            "-o",
+            str(tmp_path),
+            "--report",
+            str(tmp_path),
+        ]
+    )
     assert code == 2
     assert "none.md' does not exist" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [
-    ["train", "SPEC", "--seed", "1"],
-    ["compile", "SPEC", "--regress", "5"],
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "SPEC", "--seed", "1"],
+        ["compile", "SPEC", "--regress", "5"],
+    ],
+)
 def test_options_are_matched_exactly(argv, capsys):
     argv = [str(SPECS / "add_mod_3.mips") if a == "SPEC" else a for a in argv]
     with pytest.raises(SystemExit) as exit_:

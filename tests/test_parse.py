@@ -33,9 +33,20 @@ def test_every_statement_kind_is_parsed_with_its_values():
     s = statements(FULL)
     kinds = [type(x).__name__ for x in s]
     assert kinds == [
-        "TaskDecl", "InputDecl", "InputDecl", "LengthDecl", "GenerateDecl", "StateInit",
-        "StateInit", "LetDecl", "UpdateDecl", "OutputDecl", "OutputDecl", "DataDecl", "HintDecl",
-    ]  # fmt: skip
+        "TaskDecl",
+        "InputDecl",
+        "InputDecl",
+        "LengthDecl",
+        "GenerateDecl",
+        "StateInit",
+        "StateInit",
+        "LetDecl",
+        "UpdateDecl",
+        "OutputDecl",
+        "OutputDecl",
+        "DataDecl",
+        "HintDecl",
+    ]
     task, ab, x, length, gen = s[:5]
     assert task.name.id == "demo" and task.description == 'A "quoted" description'
     assert (

@@ -43,8 +43,12 @@ def test_integer_valued_sympy_expressions_become_equal_ir(expression):
 
 @pytest.mark.parametrize(
     "expression, message",
-    [(s / 2, "non-integer"), (sympy.sin(x), "no counterpart"), (s**10, "power"),
-     (sympy.Symbol("q") + 1, "unknown variable")],  # fmt: skip
+    [
+        (s / 2, "non-integer"),
+        (sympy.sin(x), "no counterpart"),
+        (s**10, "power"),
+        (sympy.Symbol("q") + 1, "unknown variable"),
+    ],
 )
 def test_expressions_without_an_integer_meaning_are_refused(expression, message):
     with pytest.raises(ValueError, match=message):

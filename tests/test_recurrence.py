@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from mipsdsl.extract import ExtractionError
 from mipsdsl.extract.assemble import assemble
-from mipsdsl.extract.fsm import ExtractionError
 from mipsdsl.extract.recurrence import linear_recurrence
 from mipsdsl.extract.trace import run_network
 from tests.extract_standins import StandIn, circle
@@ -16,8 +16,9 @@ class LinearNetwork:
     """h' = A h + B x + c, y = round(C h + d): a trained linear RNN, weights given."""
 
     def __init__(self, A, B, c, C, d):
-        self.A, self.B, self.c, self.C, self.d = (np.asarray(v, dtype=np.float64)
-                                                  for v in (A, B, c, C, d))  # fmt: skip
+        self.A, self.B, self.c, self.C, self.d = (
+            np.asarray(v, dtype=np.float64) for v in (A, B, c, C, d)
+        )
 
     def initial_hidden(self):
         return np.zeros(len(self.A))
@@ -69,8 +70,9 @@ def test_a_delay_line_is_a_register_of_inputs():
     shift = np.eye(3, k=-1)
     network = LinearNetwork(shift, [[1.0], [0], [0]], [0, 0, 0], [[0, 0, 1.0]], [0])
     x = np.random.default_rng(0).integers(0, 50, size=(500, 10, 1))
-    formulas, details = linear_recurrence(network, ("x",), ("y",), run_network(
-        network, x, np.full(500, 10)))  # fmt: skip
+    formulas, details = linear_recurrence(
+        network, ("x",), ("y",), run_network(network, x, np.full(500, 10))
+    )
     assert details["order"] == 2
     longer = np.random.default_rng(1).integers(0, 50, size=(50, 40, 1))
     expected = np.zeros_like(longer)

@@ -18,7 +18,7 @@ LIMIT = 2**31
 def grid(**ranges) -> dict[str, np.ndarray]:
     """Every combination of the given values, one row each."""
     mesh = np.meshgrid(*[np.asarray(values) for values in ranges.values()], indexing="ij")
-    return {name: axis.ravel().astype(np.int64) for name, axis in zip(ranges, mesh)}
+    return {name: axis.ravel().astype(np.int64) for name, axis in zip(ranges, mesh, strict=True)}
 
 
 def size(e: E.Expr) -> int:
@@ -98,7 +98,7 @@ def test_matches_the_reference_on_every_reachable_vector():
     vectors = list(best)
     sample = [vectors[i] for i in rng.choice(len(vectors), 60, replace=False)]
     found = regress(columns, [np.array(v) for v in sample], budget=RegressionBudget(max_size=5))
-    for v, e in zip(sample, found.expressions):
+    for v, e in zip(sample, found.expressions, strict=True):
         assert size(e) == best[v], (v, e)
         assert tuple(value(e, columns)) == v
 
@@ -175,7 +175,7 @@ def test_one_search_serves_several_targets():
     s, x = columns["s"], columns["x"]
     targets = [(s + x) % 3, s * x, (x == 0).astype(np.int64), np.maximum(s, x)]
     result = regress(columns, targets, constants=[3])
-    for e, target in zip(result.expressions, targets):
+    for e, target in zip(result.expressions, targets, strict=True):
         assert np.array_equal(value(e, columns), target)
 
 
@@ -232,7 +232,9 @@ def test_a_budget_is_an_amount_of_work_not_of_time(monkeypatch):
     results = []
     for tick in (0.0, 1e-6):
         clock = itertools.count(0.0, tick)
-        monkeypatch.setattr("mipsdsl.extract.enumerative.time.perf_counter", lambda: next(clock))
+        monkeypatch.setattr(
+            "mipsdsl.extract.enumerative.time.perf_counter", lambda clock=clock: next(clock)
+        )
         results.append(regress(columns, [target], budget=budget))
     assert results[0].work == results[1].work > budget.work
     assert results[0].candidates == results[1].candidates and not results[0].exhausted

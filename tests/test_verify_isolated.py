@@ -45,11 +45,20 @@ def test_the_child_does_not_outlive_a_killed_parent(tmp_path):
         "def run(xs):\n    while True:\n        pass\n"
     )
     parent = subprocess.Popen(
-        [sys.executable, "-m", "mipsdsl.cli", "verify", str(SPECS / "add_mod_3.mips"),
-         str(module), "--timeout", "600"],
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "mipsdsl.cli",
+            "verify",
+            str(SPECS / "add_mod_3.mips"),
+            str(module),
+            "--timeout",
+            "600",
+        ],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     try:
         deadline = time.monotonic() + 30
         while not pid_file.exists() or not pid_file.read_text():

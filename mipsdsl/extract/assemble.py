@@ -86,7 +86,8 @@ def _needed(formulas: Formulas) -> list[StateVariable]:
 
 def _updates(states: list[StateVariable], taken: set[str]) -> tuple[Step, ...]:
     """Updates in an order where every update reads old values; through lets if there is none."""
-    order, left = [], list(states)
+    order: list[StateVariable] = []
+    left = list(states)
     while left:
         # a variable can be updated once no other pending update reads it
         ready = next(
@@ -102,7 +103,10 @@ def _updates(states: list[StateVariable], taken: set[str]) -> tuple[Step, ...]:
             return tuple(
                 [Step("update", s.name, s.update) for s in order]
                 + lets
-                + [Step("update", s.name, E.Var(let.name)) for s, let in zip(left, lets)]
+                + [
+                    Step("update", s.name, E.Var(let.name))
+                    for s, let in zip(left, lets, strict=True)
+                ]
             )
         order.append(ready)
         left.remove(ready)

@@ -14,7 +14,7 @@ columns kept.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import sympy
@@ -45,7 +45,9 @@ def boolean_formula(columns: Mapping[str, np.ndarray], target: np.ndarray) -> E.
     bits = np.stack(arrays, axis=1).astype(np.int64) if names else np.zeros((len(target), 0), int)
     clash = _clash(bits, target)
     if clash is not None:
-        values = ", ".join(f"{name}={int(bit)}" for name, bit in zip(names, bits[clash]))
+        values = ", ".join(
+            f"{name}={int(bit)}" for name, bit in zip(names, bits[clash], strict=True)
+        )
         raise ValueError(
             f"contradictory truth table: rows with {values or 'no variables'} "
             "have target 0 and target 1"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from mipsdsl.extract.assemble import Formulas
 from mipsdsl.extract.trace import Network, Trace
@@ -32,6 +32,7 @@ class Context:
     another (the discretized machine, for both machine paths)."""
 
     network: Network
+    output_head: str  # "classify" or "regress": the network's output head, which orders the paths
     alphabets: tuple[tuple[int, ...], ...]
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]

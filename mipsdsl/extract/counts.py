@@ -35,7 +35,7 @@ def symbol_count_columns(
         raise ExtractionError(f"more than {MAX_SYMBOLS} input symbols to count")
     taken = set(inputs)
     symbols, counts = [], []
-    for c, (name, alphabet) in enumerate(zip(inputs, alphabets)):
+    for c, (name, alphabet) in enumerate(zip(inputs, alphabets, strict=True)):
         for value in alphabet:
             label = f"m{-value}" if value < 0 else str(value)
             symbols.append((name, c, int(value), fresh(f"count_{name}_{label}", taken)))
@@ -85,7 +85,7 @@ def symbol_counts(
     columns = {name: table[:, i] for i, name in enumerate(names)}
     targets = [table[:, len(names) + o] for o in range(len(outputs))]
     found = solve(columns, targets)
-    unsolved = [name for name, expression in zip(outputs, found) if expression is None]
+    unsolved = [name for name, expression in zip(outputs, found, strict=True) if expression is None]
     if unsolved:
         raise ExtractionError(
             f"no formula over the symbol counts within the budget for {', '.join(unsolved)}"
@@ -98,6 +98,7 @@ def symbol_counts(
         for channel, _, value, name in symbols
         if name in read
     )
-    formulas = Formulas(inputs, states, tuple(zip(outputs, found)), outputs_read_new=True)
-    return formulas, {"symbols": len(symbols), "order_spread": round(spread, 3),
-                      "rows": len(table)}  # fmt: skip
+    formulas = Formulas(
+        inputs, states, tuple(zip(outputs, found, strict=True)), outputs_read_new=True
+    )
+    return formulas, {"symbols": len(symbols), "order_spread": round(spread, 3), "rows": len(table)}

@@ -18,8 +18,9 @@ hash column with w zeroed there, so one lookup tests a candidate against every t
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -183,7 +184,7 @@ class _Operand:
         """Values of the candidates at `index`."""
         return self.source[index] if self.picks is None else self.source[self.picks[index]]
 
-    def subset(self, picks: np.ndarray) -> "_Operand":
+    def subset(self, picks: np.ndarray) -> _Operand:
         """Some candidates of a whole level, without copying their values."""
         return _Operand(
             self.ids[picks], self.sig[picks], self.lo[picks], self.hi[picks], self.source, picks
@@ -257,7 +258,7 @@ class _Search:
         self.weights = np.stack([weights] + [weights * m for m in masks], axis=1)
         self.target_hash = [
             self._hash(target[None, :])[0, column]
-            for target, column in zip(self.targets, self.hash_column)
+            for target, column in zip(self.targets, self.hash_column, strict=True)
         ]
 
     def _hash(self, values: np.ndarray) -> np.ndarray:
@@ -374,7 +375,7 @@ class _Search:
             np.zeros((0, self.weights.shape[1]), _U64),
             *(np.zeros(0, dtype) for dtype in (_INT, _INT, bool, _U64)),
         )
-        parts = zip(empty, *self.pending)
+        parts = zip(empty, *self.pending, strict=True)
         values, sig, lo, hi, zero_free, truth_hash = (np.concatenate(part) for part in parts)
         self.pending = []
         ids = np.arange(self.kept - len(values), self.kept)
@@ -408,10 +409,10 @@ class _Search:
                 ids, source = operand.ids[part], operand.rows(part)
                 if op == "neg":  # h(-v) = -h(v): no row is touched
                     sig = -operand.sig[part]
-                    self._offer(op, sig, None, lambda p: (ids[p],), lambda p: -source[p])
+                    self._offer(op, sig, None, _picker(ids), _negated(source))
                     continue
                 out = (source == 0).astype(_INT) if op == "not" else np.abs(source)
-                self._offer(op, self._hash(out), None, lambda p: (ids[p],), lambda p: out[p])
+                self._offer(op, self._hash(out), None, _picker(ids), out.__getitem__)
 
     def _operands(self, op: str, left_size: int, right_size: int) -> tuple[_Operand, _Operand]:
         left, right = self.levels[left_size], self.levels[right_size]
@@ -529,16 +530,16 @@ class _Search:
 
         def split(p):
             t, rest = np.divmod(p, width_j * width_l)
-            j, l = np.divmod(rest, width_l)
-            return t0 + t, j0 + j, l0 + l
+            j, k = np.divmod(rest, width_l)
+            return t0 + t, j0 + j, l0 + k
 
         def children(p):
-            t, j, l = split(p)
-            return tests.ids[t], then.ids[j], orelse.ids[l]
+            t, j, k = split(p)
+            return tests.ids[t], then.ids[j], orelse.ids[k]
 
         def values(p):
-            t, j, l = split(p)
-            return np.where(tests.rows(t) != 0, then.rows(j), orelse.rows(l))
+            t, j, k = split(p)
+            return np.where(tests.rows(t) != 0, then.rows(j), orelse.rows(k))
 
         self._offer("cond", sig, valid, children, values)
 
@@ -552,7 +553,7 @@ class _Search:
         while i < len(left):
             j0 = 0
             if pairing in ("upper", "strict"):
-                side = "left" if pairing == "upper" else "right"
+                side: Literal["left", "right"] = "left" if pairing == "upper" else "right"
                 j0 = int(np.searchsorted(right.ids, left.ids[i], side=side))
             span = len(right) - j0
             if span <= 0:
@@ -611,3 +612,12 @@ def _binary_node(op: str, left: E.Expr, right: E.Expr) -> E.Binary:
         if op in _FLIPPED:
             return E.Binary(_FLIPPED[op], right, left)
     return E.Binary(op, left, right)
+
+
+def _picker(ids: np.ndarray) -> Callable[[np.ndarray], tuple[np.ndarray, ...]]:
+    """The children of a unary chunk's candidates: their operands' ids."""
+    return lambda p: (ids[p],)
+
+
+def _negated(source: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda p: -source[p]

@@ -12,9 +12,9 @@ built from. A grid too coarse to separate states fails that check and the next, 
 tried; a task whose states never settle (a running sum) gives more states than the limit.
 
 A network may hold one state in many scattered places that no grid groups (diff_abs_values, or
-min_seen with 16 hidden units). When no grid works, hidden states are grouped by what the network does from them
-instead: two states are one cell when the network's outputs agree on every continuation of one
-input (then two), the way a state of a machine is known by its future.
+min_seen with 16 hidden units). When no grid works, hidden states are grouped by what the network
+does from them instead: two states are one cell when the network's outputs agree on every
+continuation of one input (then two), the way a state of a machine is known by its future.
 
 A network trained on short sequences often keeps a few clean states near the start and drifts
 away from them later, so its exact minimal machine is a long tail of near-copies that are right
@@ -157,7 +157,7 @@ def discretize(
     )
 
 
-def _machine_of(found: "_Cells", check: Trace, **grouping) -> tuple[Discretized | None, str]:
+def _machine_of(found: _Cells, check: Trace, **grouping) -> tuple[Discretized | None, str | None]:
     """The minimal machine of the cells and its coarsest quotient, if it reproduces `check`;
     else (None, where it differs). Raises ExtractionError when it has too many states."""
     machine = minimize(found.machine)
@@ -166,8 +166,17 @@ def _machine_of(found: "_Cells", check: Trace, **grouping) -> tuple[Discretized 
     if mismatch is None:
         horizon, coarsest = coarsest_quotient(machine, check)
         if coarsest.states <= MAX_STATES:
-            return Discretized(coarsest, machine, horizon, cells=found.cells, filled=found.filled,
-                               **{"resolution": None, **grouping}), ""  # fmt: skip
+            return (
+                Discretized(
+                    coarsest,
+                    machine,
+                    horizon,
+                    cells=found.cells,
+                    filled=found.filled,
+                    **{"resolution": None, **grouping},
+                ),
+                "",
+            )
         states = coarsest.states
     if states > MAX_STATES:
         raise ExtractionError(f"{states} states after minimisation (at most {MAX_STATES})")
@@ -204,8 +213,9 @@ def _by_behaviour(network, alphabets, fit: Trace, steps: int) -> _Cells:
     symbols = symbol_table(alphabets)
     work = len(distinct) * sum(len(symbols) ** k for k in range(1, steps + 1))
     if work > MAX_BEHAVIOUR_STEPS:
-        raise ExtractionError(f"{work:,} network steps to compare behaviours (at most "
-                              f"{MAX_BEHAVIOUR_STEPS:,})")  # fmt: skip
+        raise ExtractionError(
+            f"{work:,} network steps to compare behaviours (at most " f"{MAX_BEHAVIOUR_STEPS:,})"
+        )
     signatures = _behaviour(network, symbols, distinct, steps)
     unique_signatures, first, cell = np.unique(
         signatures, axis=0, return_index=True, return_inverse=True
@@ -252,9 +262,12 @@ def _table(network, alphabets, fit: Trace, cell, representatives, locate) -> _Ce
     next_state = _majority(source * n_symbols + symbol, target, cells * n_symbols)
     outputs = fit.outputs[valid]
     output = np.stack(
-        [_majority(source * n_symbols + symbol, outputs[:, o], cells * n_symbols)
-         for o in range(outputs.shape[1])], axis=-1
-    )  # fmt: skip
+        [
+            _majority(source * n_symbols + symbol, outputs[:, o], cells * n_symbols)
+            for o in range(outputs.shape[1])
+        ],
+        axis=-1,
+    )
     missing = np.flatnonzero(next_state == _MISSING)
     if len(missing):
         from_cell, with_symbol = missing // n_symbols, missing % n_symbols
@@ -295,7 +308,7 @@ def _look_up(index: dict, keys: np.ndarray, representatives, points) -> np.ndarr
     """The cell of each point: the one its key names if there is one, else the cell whose
     representative is nearest."""
     out = np.empty(len(points), dtype=np.int64)
-    for j, (key, point) in enumerate(zip(keys, points)):
+    for j, (key, point) in enumerate(zip(keys, points, strict=True)):
         hit = index.get(key.tobytes())
         if hit is None:
             hit = int(np.argmin(((representatives - point) ** 2).sum(axis=1)))

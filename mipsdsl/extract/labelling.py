@@ -28,8 +28,8 @@ table, not a formula, and the result says so.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -82,7 +82,7 @@ def formulas_for(
             tried.append(f"{method}: not tried (regression budget spent)")
             continue
         budget = RegressionBudget(max_size=max_size, seconds=min(left, seconds / 3))
-        spent = []
+        spent: list[float] = []
 
         def counted(*args, budget=budget, spent=spent, **kwargs):
             result = regressor(*args, budget=budget, **kwargs)
@@ -188,7 +188,7 @@ def _single_variable(machine, inputs, outputs, labels, search, open_states=None)
     states = ()
     if state is not None:
         states = (StateVariable(state, int(labels[machine.initial]), found.pop()),)
-    return Formulas(tuple(inputs), states, tuple(zip(outputs, found)))
+    return Formulas(tuple(inputs), states, tuple(zip(outputs, found, strict=True)))
 
 
 def _constants(machine: StateMachine, labels) -> list[int]:
@@ -295,12 +295,15 @@ def _agrees_up_to(machine: StateMachine, formulas: Formulas, length: int) -> boo
         following = []
         for i in range(len(symbols)):
             env = {variable.name: pairs[:, 1]}
-            env.update({name: np.full(len(pairs), symbols[i, c]) for c, name in
-                        enumerate(formulas.inputs)})  # fmt: skip
+            env.update(
+                {name: np.full(len(pairs), symbols[i, c]) for c, name in enumerate(formulas.inputs)}
+            )
             try:
                 for o, (_, expression) in enumerate(formulas.outputs):
-                    if (E.evaluate(expression, env, (len(pairs),), 0)
-                            != machine.output[pairs[:, 0], i, o]).any():  # fmt: skip
+                    if (
+                        E.evaluate(expression, env, (len(pairs),), 0)
+                        != machine.output[pairs[:, 0], i, o]
+                    ).any():
                         return False
                 values = E.evaluate(variable.update, env, (len(pairs),), 0)
             except E.EvaluationError:
@@ -324,7 +327,8 @@ def _register_table(machine: StateMachine, k: int) -> dict | None:
     there are too many pairs."""
     n_symbols = machine.next_state.shape[1]
     start = ((_START,) * k, machine.initial)
-    seen, queue, table = {start}, [start], {}
+    seen, queue = {start}, [start]
+    table: dict = {}
     while queue:
         history, state = queue.pop()
         for i in range(n_symbols):
@@ -364,8 +368,12 @@ def _register(machine, table: dict, k: int, start: int, inputs, outputs, search)
     states = []
     for j, names in enumerate(lagged):
         sources = inputs if j == 0 else lagged[j - 1]
-        states += [StateVariable(n, start, E.Var(src)) for n, src in zip(names, sources)]
-    return Formulas(tuple(inputs), tuple(states), tuple(zip(outputs, result.expressions)))
+        states += [
+            StateVariable(n, start, E.Var(src)) for n, src in zip(names, sources, strict=True)
+        ]
+    return Formulas(
+        tuple(inputs), tuple(states), tuple(zip(outputs, result.expressions, strict=True))
+    )
 
 
 def _register_starts(machine: StateMachine) -> list[int]:
@@ -394,14 +402,14 @@ def _bits(machine: StateMachine, inputs, outputs) -> Formulas | None:
     successor = machine.next_state[state_rows, symbol_rows]
     targets = [machine.output[state_rows, symbol_rows, o] for o in range(len(outputs))]
     targets += [(successor >> k) & 1 for k in range(width)]
-    found = [boolean_formula(columns, target) for target in targets]
-    if any(e is None for e in found):
+    found = [e for e in (boolean_formula(columns, target) for target in targets) if e is not None]
+    if len(found) < len(targets):
         return None
     states = tuple(
         StateVariable(name, (machine.initial >> k) & 1, found[len(outputs) + k])
         for k, name in enumerate(bits)
     )
-    return Formulas(tuple(inputs), states, tuple(zip(outputs, found[: len(outputs)])))
+    return Formulas(tuple(inputs), states, tuple(zip(outputs, found[: len(outputs)], strict=True)))
 
 
 def _rows(machine: StateMachine) -> tuple[np.ndarray, np.ndarray]:
@@ -427,7 +435,7 @@ def table_formulas(machine: StateMachine, inputs, outputs) -> Formulas:
     return Formulas(
         tuple(inputs),
         (StateVariable(state, machine.initial, update),),
-        tuple(zip(outputs, trees)),
+        tuple(zip(outputs, trees, strict=True)),
     )
 
 

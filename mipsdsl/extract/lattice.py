@@ -158,15 +158,15 @@ def _basis(candidates: np.ndarray, local: np.ndarray, k: int, tolerance: float):
     only: the coordinates, read as fractions with small denominators, join the generators, and
     the Hermite normal form of the generators (scaled to integers) is the finer lattice's basis.
     """
-    basis = []
+    chosen: list[np.ndarray] = []
     for v in sorted(candidates, key=lambda v: float(np.linalg.norm(v))):
-        if len(basis) == k:
+        if len(chosen) == k:
             break
-        if not basis or _off_span(v, np.asarray(basis)) > INDEPENDENT * np.linalg.norm(v):
-            basis.append(v)
-    if len(basis) < k:
+        if not chosen or _off_span(v, np.asarray(chosen)) > INDEPENDENT * np.linalg.norm(v):
+            chosen.append(v)
+    if len(chosen) < k:
         return None
-    basis = np.asarray(basis)
+    basis = np.asarray(chosen)
     for _ in range(MAX_REFINEMENTS):
         real = np.linalg.solve(basis.T, local.T).T
         fractional = np.abs(real - np.rint(real)).max(axis=1)

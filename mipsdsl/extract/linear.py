@@ -11,7 +11,7 @@ the sparsest exact formula.
 from __future__ import annotations
 
 import itertools
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -43,7 +43,7 @@ def integer_linear(columns: Mapping[str, np.ndarray], target: np.ndarray) -> E.E
 
 def _expression(names: list[str], coefficients: np.ndarray) -> E.Expr:
     terms: list[E.Expr] = []
-    for name, c in zip(names, coefficients[:-1]):
+    for name, c in zip(names, coefficients[:-1], strict=True):
         c = int(c)
         var = E.Var(name)
         if c == 1:

@@ -13,7 +13,7 @@ import importlib.util
 import os
 import shutil
 import time
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy

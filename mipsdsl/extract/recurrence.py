@@ -42,10 +42,12 @@ def linear_recurrence(
         )
     hidden = len(network.initial_hidden())
     taken = set(inputs) | set(outputs)
-    lagged_outputs = {o: [fresh(_lag_name(i, o), taken) for i in range(1, hidden + 1)]
-                      for o in outputs}  # fmt: skip
-    lagged_inputs = {c: [fresh(_lag_name(i, c), taken) for i in range(1, hidden + 1)]
-                     for c in inputs}  # fmt: skip
+    lagged_outputs = {
+        o: [fresh(_lag_name(i, o), taken) for i in range(1, hidden + 1)] for o in outputs
+    }
+    lagged_inputs = {
+        c: [fresh(_lag_name(i, c), taken) for i in range(1, hidden + 1)] for c in inputs
+    }
     valid = fit.valid
     for order in range(1, hidden + 1):
         columns = {}
@@ -102,7 +104,7 @@ def _fit(columns: dict, target: np.ndarray) -> E.Expr | None:
 def _formulas(inputs, outputs, found, lagged_inputs, lagged_outputs, order) -> Formulas:
     """Outputs from the recurrence; registers shift the outputs and inputs along."""
     states = []
-    for name, expression in zip(outputs, found):
+    for name, expression in zip(outputs, found, strict=True):
         lags = lagged_outputs[name][:order]
         states.append(StateVariable(lags[0], 0, expression))
         states += [StateVariable(lags[i], 0, E.Var(lags[i - 1])) for i in range(1, order)]
@@ -110,7 +112,7 @@ def _formulas(inputs, outputs, found, lagged_inputs, lagged_outputs, order) -> F
         lags = lagged_inputs[name][:order]
         states.append(StateVariable(lags[0], 0, E.Var(name)))
         states += [StateVariable(lags[i], 0, E.Var(lags[i - 1])) for i in range(1, order)]
-    return Formulas(inputs, tuple(states), tuple(zip(outputs, found)))
+    return Formulas(inputs, tuple(states), tuple(zip(outputs, found, strict=True)))
 
 
 def _lag_name(lag: int, name: str) -> str:

@@ -48,7 +48,7 @@ def on_growing_sample(regressor, sample_rows: int = SAMPLE_ROWS):
                 spent[key] += getattr(result, key)
             exhausted = result.exhausted
             added, still = [], []
-            for i, expression in zip(pending, result.expressions):
+            for i, expression in zip(pending, result.expressions, strict=True):
                 if expression is None:
                     continue  # nothing within the budget: more rows will not help
                 wrong = _wrong_rows(expression, columns, targets[i], masks[i])

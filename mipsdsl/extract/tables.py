@@ -35,7 +35,7 @@ def regress_table(
         result = on_growing_sample(regressor)(
             columns, [targets[i] for i in pending], constants, budget=budget
         )
-        for i, expression in zip(pending, result.expressions):
+        for i, expression in zip(pending, result.expressions, strict=True):
             found[i] = expression
     for i in [i for i in pending if found[i] is None]:
         found[i], _ = decision_list(regressor, columns, targets[i], constants, budget)

@@ -266,7 +266,8 @@ def parse(source: str, path: str = "<spec>") -> T.Spec:
     try:
         lark_tree = parser.parse(source)
     except lark.UnexpectedCharacters as exc:
-        char = source[exc.pos_in_stream] if exc.pos_in_stream < len(source) else "?"
+        at = exc.pos_in_stream
+        char = source[at] if at is not None and at < len(source) else "?"
         message = f"unexpected character {char!r}" + _describe_expected(parser, exc.allowed or ())
         raise SpecError([error(message, path, Span(exc.line, exc.column))], source) from None
     except lark.UnexpectedToken as exc:

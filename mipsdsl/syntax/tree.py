@@ -42,23 +42,23 @@ class Name:
 @dataclass(frozen=True)
 class Unary:
     op: str  # "-" or "not"
-    operand: "SExpr"
+    operand: SExpr
     span: Span
 
 
 @dataclass(frozen=True)
 class Binary:
     op: str
-    left: "SExpr"
-    right: "SExpr"
+    left: SExpr
+    right: SExpr
     span: Span
 
 
 @dataclass(frozen=True)
 class Conditional:
-    test: "SExpr"
-    then: "SExpr"
-    orelse: "SExpr"
+    test: SExpr
+    then: SExpr
+    orelse: SExpr
     span: Span
 
 
@@ -66,7 +66,7 @@ class Conditional:
 class Shift:
     """`e[t-k]`; `offset` is k as written after `t` (so `e[t+1]` has offset -1)."""
 
-    operand: "SExpr"
+    operand: SExpr
     offset: int
     span: Span
 
@@ -74,7 +74,7 @@ class Shift:
 @dataclass(frozen=True)
 class Call:
     func: str
-    args: tuple["SExpr", ...]
+    args: tuple[SExpr, ...]
     window: int | None
     ties: str | None
     span: Span

@@ -35,6 +35,6 @@ ORDER: dict[str, tuple[ModuleType, ...]] = {
 def in_order(ctx: Context) -> Iterator[ModuleType]:
     """The paths worth trying for this network, each decided when its turn comes (a path may
     apply only after an earlier one ran)."""
-    for path in ORDER[ctx.network.head.kind]:
+    for path in ORDER[ctx.output_head]:
         if getattr(path, "applies", lambda _: True)(ctx):
             yield path

@@ -41,8 +41,9 @@ def extract(ctx: Context) -> Extraction:
         raise ExtractionError(
             f"on a {k}-dimensional lattice, no formula within the budget for {', '.join(unsolved)}"
         )
-    states = tuple(StateVariable(name, 0, found[i]) for i, name in enumerate(names))
-    formulas = Formulas(inputs, states, tuple(zip(outputs, found[k:])))
+    solved = [expression for expression in found if expression is not None]
+    states = tuple(StateVariable(name, 0, solved[i]) for i, name in enumerate(names))
+    formulas = Formulas(inputs, states, tuple(zip(outputs, solved[k:], strict=True)))
     return Extraction(
         NAME,
         formulas,
@@ -53,7 +54,7 @@ def extract(ctx: Context) -> Extraction:
     )
 
 
-def _probe(network: Network, alphabets, states: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _probe(network: Network, alphabets, states: np.ndarray, x: np.ndarray) -> np.ndarray | None:
     """Lattice vectors read off the network by experiment: how the state after a step moves
     when one input channel is one value higher, and how that difference moves on through the
     next steps (a register shifting it along, a counter keeping it)."""
