@@ -9,11 +9,12 @@ it is at hand.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
 import statistics
 from pathlib import Path
+
+from mipsdsl import atomic
 
 STAGES = ("train", "trace", "extract", "verify", "emit")
 
@@ -152,7 +153,6 @@ def write(summary: dict, directory: Path) -> tuple[Path, Path]:
         (json_path, json.dumps(summary, indent=2) + "\n"),
         (md_path, markdown(summary)),
     ):
-        partial = path.with_suffix(path.suffix + ".tmp")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
+        with atomic.replacing(path, "w", encoding="utf-8", permissions=0o644) as handle:
+            handle.write(text)
     return json_path, md_path

@@ -37,8 +37,11 @@ def within_bits(name: str, bound: Interval, length: int) -> Interval:
     return bound
 
 
-def _hull(*intervals: Interval) -> Interval:
-    return min(i[0] for i in intervals), max(i[1] for i in intervals)
+def hull(a: Interval | None, b: Interval | None) -> Interval | None:
+    """The smallest interval holding `a` and `b`; None (unbounded) if either is."""
+    if a is None or b is None:
+        return None
+    return min(a[0], b[0]), max(a[1], b[1])
 
 
 def _floordiv(a: Interval, b: Interval) -> Interval:
@@ -129,9 +132,9 @@ def _node(e, env, length, nodes) -> Interval:
     if isinstance(e, E.Cond):
         if nodes is not None:  # the test is evaluated too, though its bounds do not matter here
             _interval(e.test, env, length, nodes)
-        return _hull(_interval(e.then, env, length, nodes), _interval(e.orelse, env, length, nodes))
+        return hull(_interval(e.then, env, length, nodes), _interval(e.orelse, env, length, nodes))
     if isinstance(e, E.Shift):
-        return _hull(_interval(e.arg, env, length, nodes), (e.pad, e.pad))
+        return hull(_interval(e.arg, env, length, nodes), (e.pad, e.pad))
     if isinstance(e, E.Aggregate):
         lo, hi = _interval(e.arg, env, length, nodes)
         if e.kind in ("all", "any", "palindrome"):
@@ -159,7 +162,7 @@ def unrolled(inputs: Mapping[str, Interval], states, steps, length: int) -> dict
         for step in steps:
             bound = within_bits(step.name, interval(step.expr, current, length), length)
             current[step.name] = bound
-            seen[step.name] = _hull(seen.get(step.name, bound), bound)
+            seen[step.name] = hull(seen.get(step.name, bound), bound)
         after = {name: current[name] for name in state_env}
         if after == state_env:
             break

@@ -30,10 +30,10 @@ from mipsdsl.diagnostics import (
     error,
     warning,
 )
+from mipsdsl.program import Step
 from mipsdsl.syntax import parse, read_spec
 from mipsdsl.syntax import tree as T
 from mipsdsl.task import (
-    Assignment,
     DataConfig,
     Generator,
     GeneratorPart,
@@ -446,7 +446,7 @@ class _Checker:
                 else:
                     step_visible.add(statement.name.id)
                 sequence_visible.add(statement.name.id)
-                steps.append(Assignment("let", statement.name.id, expr, sequence_level))
+                steps.append(Step("let", statement.name.id, expr, sequence_level))
             elif isinstance(statement, T.UpdateDecl):
                 name = statement.name.id
                 if name not in state_names:
@@ -460,7 +460,7 @@ class _Checker:
                     statement.value, step_visible, sequence=False, where="an update"
                 )
                 if expr is not None:
-                    steps.append(Assignment("update", name, expr))
+                    steps.append(Step("update", name, expr))
             elif isinstance(statement, T.OutputDecl):
                 if statement.value is None:
                     self.error(
@@ -624,10 +624,7 @@ class _Checker:
                 if len(args) != 1:
                     self.error(f"abs() takes one argument, not {len(args)}", node.span)
                 return E.Unary("abs", resolved[0])
-            out = resolved[0]
-            for arg in resolved[1:]:
-                out = E.Binary(func, out, arg)
-            return out
+            return E.fold(func, resolved)
         if len(args) != 1:
             self.error(
                 f"{func}() folds one sequence and takes one argument, not {len(args)}", node.span

@@ -19,7 +19,7 @@ the common case keeps numpy's speed and no value ever wraps around.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -47,7 +47,6 @@ UNARY_OPS = ("neg", "not", "abs")
 ARITHMETIC_OPS = ("+", "-", "*", "//", "%", "min", "max")
 COMPARISON_OPS = ("==", "!=", "<", "<=", ">", ">=")
 LOGIC_OPS = ("and", "or", "xor")
-BINARY_OPS = ARITHMETIC_OPS + COMPARISON_OPS + LOGIC_OPS
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ class Unary:
 
 @dataclass(frozen=True)
 class Binary:
-    op: str  # one of BINARY_OPS
+    op: str  # one of ARITHMETIC_OPS, COMPARISON_OPS, LOGIC_OPS
     left: "Expr"
     right: "Expr"
 
@@ -79,9 +78,6 @@ class Shift:
     pad: int = 0
 
 
-AGGREGATES = ("sum", "count", "min", "max", "mode", "all", "any", "palindrome")
-
-
 @dataclass(frozen=True)
 class Aggregate:
     """A fold of `arg` over positions 0..t, or over the last `window` positions (truncated at 0).
@@ -90,7 +86,7 @@ class Aggregate:
     "largest"); `palindrome` is 1 when the prefix reads the same backwards.
     """
 
-    kind: str
+    kind: str  # sum, count, min, max, mode, all, any or palindrome
     arg: "Expr"
     window: int | None = None
     ties: str = "smallest"
@@ -105,6 +101,15 @@ class EvaluationError(Exception):
     def __init__(self, message: str, index: tuple[int, ...]):
         super().__init__(message)
         self.index = index
+
+
+def fold(op: str, items: Sequence[Expr]) -> Expr:
+    """`items` joined by the binary `op` from the left: ((a op b) op c) ..., the order in which
+    `min(a, b, c)` and `a and b and c` are read; one item is itself."""
+    result = items[0]
+    for item in items[1:]:
+        result = Binary(op, result, item)
+    return result
 
 
 def children(e: Expr) -> tuple[Expr, ...]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Collection, Mapping, Sequence
 import numpy as np
 
 from mipsdsl import expr as E
-from mipsdsl.bounds import BOOL, Interval, fits_int64, in_int64, interval, unrolled
+from mipsdsl.bounds import BOOL, Interval, fits_int64, hull, in_int64, interval, unrolled
 from mipsdsl.simplify import simplify
 
 if TYPE_CHECKING:
@@ -43,11 +43,18 @@ class UndefinedValue(E.EvaluationError):
 
 @dataclass(frozen=True)
 class Step:
-    """`let name = expr` or `update name = expr`, run in order at every position."""
+    """`let name = expr` (a named intermediate) or `update name = expr` (a state's new value): one
+    type for a program's steps and a spec's (`Task.steps`).
+
+    Step-level assignments run in order at every position. A spec's sequence-level lets (those
+    using a shift or an aggregate, or another such let) are evaluated over whole sequences after
+    the steps, like outputs; a program has none.
+    """
 
     kind: str  # "let" or "update"
     name: str
     expr: E.Expr
+    sequence_level: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,7 @@ class Program:
         states: dict[str, Interval | None] = {name: (v, v) for name, v in self.states}
         for round_ in range(MAX_BOUND_ROUNDS + len(states) + 1):
             env = self._step_bounds(inputs, states)
-            merged = {name: _hull(states[name], env[name]) for name in states}
+            merged = {name: hull(states[name], env[name]) for name in states}
             if merged == states:
                 break
             if round_ >= MAX_BOUND_ROUNDS:  # widen: whatever still grows is unbounded
@@ -139,12 +146,6 @@ class Program:
         for step in self.steps:
             env[step.name] = expr_bounds(step.expr, env)
         return env
-
-
-def _hull(a: Interval | None, b: Interval | None) -> Interval | None:
-    if a is None or b is None:
-        return None
-    return min(a[0], b[0]), max(a[1], b[1])
 
 
 def expr_bounds(e: E.Expr, env: Mapping[str, Interval | None]) -> Interval | None:
@@ -172,7 +173,7 @@ def expr_bounds(e: E.Expr, env: Mapping[str, Interval | None]) -> Interval | Non
             return None
         return interval(E.Binary(e.op, E.Var("a"), E.Var("b")), {"a": a, "b": b}, 1)
     if isinstance(e, E.Cond):
-        return _hull(expr_bounds(e.then, env), expr_bounds(e.orelse, env))
+        return hull(expr_bounds(e.then, env), expr_bounds(e.orelse, env))
     raise TypeError(f"not a step-level expression: {e!r}")
 
 
@@ -303,6 +304,8 @@ def _validate(p: Program) -> None:
         if step.kind not in STEP_KINDS:
             raise ValueError(f"a step is a 'let' or an 'update', not {step.kind!r}")
         check_expr(step.expr, f"{step.kind} {step.name!r}", defined)
+        if step.sequence_level:
+            raise ValueError(f"{step.kind} {step.name!r} is sequence-level; a program has none")
         if step.kind == "update":
             if step.name not in states:
                 raise ValueError(f"update of {step.name!r}, which is not a state variable")
@@ -326,6 +329,6 @@ def program_from_task(task: "Task") -> Program:
     return Program(
         inputs=tuple(c.name for c in task.inputs),
         states=task.states,
-        steps=tuple(Step(s.kind, s.name, s.expr) for s in task.steps),
+        steps=task.steps,
         outputs=tuple((o.name, o.expr) for o in task.outputs),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mipsdsl.expr import Expr
+from mipsdsl.program import Step
 
 
 @dataclass(frozen=True)
@@ -50,20 +51,6 @@ class Generator:
 
 
 @dataclass(frozen=True)
-class Assignment:
-    """`let` (a named intermediate) or `update` (a new value for a state variable).
-
-    Step-level assignments run in order at each position; sequence-level lets (those using a
-    shift or an aggregate) are evaluated over whole sequences after the steps, like outputs.
-    """
-
-    kind: str  # "let" or "update"
-    name: str
-    expr: Expr
-    sequence_level: bool = False
-
-
-@dataclass(frozen=True)
 class OutputChannel:
     name: str
     expr: Expr | None  # None when the outputs come from an examples file
@@ -92,7 +79,7 @@ class Task:
     length: tuple[int, int]  # inclusive range of sequence lengths
     generator: Generator
     states: tuple[tuple[str, int], ...]  # (name, initial value)
-    steps: tuple[Assignment, ...]
+    steps: tuple[Step, ...]
     outputs: tuple[OutputChannel, ...]
     data: DataConfig = field(default_factory=DataConfig)
     hints: tuple[tuple[str, int | str], ...] = ()
@@ -101,10 +88,6 @@ class Task:
     @property
     def max_length(self) -> int:
         return self.length[1]
-
-    @property
-    def fixed_length(self) -> bool:
-        return self.length[0] == self.length[1]
 
     def hint(self, name: str, default=None):
         return dict(self.hints).get(name, default)

@@ -1,5 +1,4 @@
-"""Verification: does a candidate compute a spec's outputs? Program vs spec, module vs spec, and
-program vs network (fidelity).
+"""Verification: does a candidate compute a spec's outputs? Program vs spec and module vs spec.
 
 The paper checked each program on 1% of its own training data. Here each level is reported on its
 own, and a failure carries the first counterexample:
@@ -12,11 +11,10 @@ own, and a failure carries the first counterexample:
   generator is anything else (a palindrome of length 2..10 says nothing about position 95).
 
 A candidate is anything that maps int64 inputs x (N, L, C) and lengths (N,) to integer outputs
-(N, L, O): `program_candidate`, `ModuleCandidate` (a module file's pure-Python `run`, one sequence
-at a time, in a child process under a time limit) and `network_candidate` (fidelity) adapt the
-three kinds. Outputs are compared exactly: a module's values beyond int64 come back as Python ints
-in an object array. Tasks given by examples can only be checked
-on their data file, and the verdict says so.
+(N, L, O): `program_candidate` and `ModuleCandidate` (a module file's pure-Python `run`, one
+sequence at a time, in a child process under a time limit) adapt the two kinds. Outputs are
+compared exactly: a module's values beyond int64 come back as Python ints in an object array.
+Tasks given by examples can only be checked on their data file, and the verdict says so.
 """
 
 from __future__ import annotations
@@ -41,7 +39,6 @@ from typing import Callable, Iterator
 import numpy as np
 
 from mipsdsl import isolated
-from mipsdsl.data import make_dataset
 from mipsdsl.data.dataset import rng_for
 from mipsdsl.data.examples import ExamplesError, read_examples
 from mipsdsl.data.generate import generate_inputs
@@ -52,7 +49,7 @@ from mipsdsl.program import Program, UndefinedValue
 from mipsdsl.task import Generator, Task
 
 # Data streams (see mipsdsl.data.dataset): 0 trains, 2 confirms training; these are never trained on.
-HELD_OUT_STREAM, LONGER_STREAM, FIDELITY_STREAM = 3, 4, 5
+HELD_OUT_STREAM, LONGER_STREAM = 3, 4
 CHUNK_ELEMENTS = 1 << 22  # input values generated and checked at once
 PYTHON_EXHAUSTIVE_LIMIT = 1 << 20  # sequences a pure-Python run() checks in tens of seconds
 # Seconds a module may take to import, or to run one sequence: far more than any sensible run()
@@ -148,7 +145,7 @@ class Counterexample:
 
 @dataclass(frozen=True)
 class Level:
-    name: str  # "held-out", "exhaustive", "longer", "examples", "fidelity"
+    name: str  # "held-out", "exhaustive", "longer", "examples"
     description: str  # what was checked, in words
     sequences: int
     length: tuple[int, int]  # inclusive range of the lengths checked
@@ -239,11 +236,6 @@ def program_candidate(program: Program) -> Candidate:
             ) from None
 
     return run
-
-
-def network_candidate(network) -> Candidate:
-    """Anything with `run(x) -> y` over whole batches, such as `mipsdsl.train.TrainedRNN`."""
-    return lambda x, lengths: network.run(x)
 
 
 class ModuleCandidate:
@@ -471,34 +463,6 @@ def verify_module(
     n_inputs, n_outputs = len(task.inputs), len(task.outputs)
     with ModuleCandidate(path, n_inputs, n_outputs, timeout) as candidate:
         return _verify(task, candidate, options, limit, capped)
-
-
-def check_fidelity(
-    task: Task, candidate: Program | Candidate, network, n: int = 10_000, seed: int | None = None
-) -> Verdict:
-    """Does the candidate compute what the network computes? On `n` sequences from the spec's
-    generator (or its examples file) at the spec's lengths, the only ones the network was trained
-    for. `network` is anything with `run(x) -> y`, or a candidate function."""
-    if isinstance(candidate, Program):
-        _check_arity(task, len(candidate.inputs), len(candidate.outputs))
-        candidate = program_candidate(candidate)
-    reference = network if callable(network) else network_candidate(network)
-    seed = task.data.seed if seed is None else seed
-    if task.examples is not None:
-        x, _, lengths = _examples(task)
-        x, lengths = x[:n], lengths[:n]
-        source = "from the examples file"
-    else:
-        data = make_dataset(task, n=n, seed=seed, stream=FIDELITY_STREAM)
-        x, lengths = data.x, data.lengths
-        source = "from the spec's generator"
-    y = np.asarray(reference(x, lengths), dtype=np.int64)
-    level = _run_level(
-        task, candidate, iter([(x, y, lengths)]), "fidelity",
-        f"{_count(len(x))} {source}, {_lengths(_range(lengths))}, against the network",
-        len(x), _range(lengths), exhaustive=False,
-    )  # fmt: skip
-    return Verdict(task.name, (level,))
 
 
 def _check_arity(task: Task, n_inputs: int, n_outputs: int) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.strategies import NAMES, expressions
 
 from mipsdsl import expr as E
-from mipsdsl.bounds import interval
+from mipsdsl.bounds import hull, interval
 from mipsdsl.expr import (
     Aggregate,
     Binary,
@@ -184,6 +184,11 @@ def test_abs_bounds_are_exact(arg):
 def test_cond_is_the_hull_of_its_branches():
     assert bound(Cond(X, Const(5), Const(-2)), x=(0, 1)) == (-2, 5)
     assert bound(Cond(X, Y, Const(0)), x=(0, 1), y=(3, 4)) == (0, 4)
+
+
+def test_hull_holds_both_intervals_and_is_unbounded_with_either():
+    assert hull((0, 3), (-2, 1)) == (-2, 3)
+    assert hull((5, 5), None) is None and hull(None, (0, 1)) is None
 
 
 def test_shift_includes_the_pad():

@@ -388,6 +388,12 @@ def test_step_level_division_by_zero_respects_valid():
 # ---------------------------------------------------------------- tree helpers
 
 
+def test_fold_joins_from_the_left_and_one_item_is_itself():
+    a, b, c = Var("a"), Var("b"), Var("c")
+    assert E.fold("min", [a, b, c]) == Binary("min", Binary("min", a, b), c)
+    assert E.fold("and", (a,)) is a
+
+
 def test_walk_free_vars_and_sequence_level():
     e = Binary("+", Cond(X, Aggregate("sum", Var("a"), 2), Const(1)), Unary("neg", Var("b")))
     assert [type(n).__name__ for n in E.walk(e)] == [
@@ -529,7 +535,6 @@ def test_vectorised_evaluation_agrees_with_the_reference(e, environment):
     # Every subtree too: a wrong value deep inside is often hidden by a comparison above it.
     for sub in dict.fromkeys(E.walk(e)):
         assert_agrees_with_reference(sub, rows, n, length)
-
 
 
 @pytest.mark.parametrize("window", [None, 3])

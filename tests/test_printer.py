@@ -34,7 +34,11 @@ def step_expressions(draw, depth=4):
     if kind == "unary":
         return E.Unary(draw(st.sampled_from(E.UNARY_OPS)), draw(sub))
     if kind == "binary":
-        return E.Binary(draw(st.sampled_from(E.BINARY_OPS)), draw(sub), draw(sub))
+        return E.Binary(
+            draw(st.sampled_from(E.ARITHMETIC_OPS + E.COMPARISON_OPS + E.LOGIC_OPS)),
+            draw(sub),
+            draw(sub),
+        )
     return E.Cond(draw(sub), draw(sub), draw(sub))
 
 

@@ -92,6 +92,10 @@ def test_outputs_see_the_state_after_the_step():
             "reads y before it is defined",
         ),
         (lambda: Program(("x",), (), (Step("set", "a", C(1)),), (("y", C(0)),)), "'let' or"),
+        (
+            lambda: Program(("x",), (), (Step("let", "a", V("x"), True),), (("y", C(0)),)),
+            "sequence-level",
+        ),
     ],
 )
 def test_malformed_programs_are_refused(make, message):

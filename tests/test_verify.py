@@ -19,7 +19,6 @@ from mipsdsl.verify import (
     Verdict,
     VerificationError,
     VerifyOptions,
-    check_fidelity,
     load_module,
     verify,
     verify_module,
@@ -245,22 +244,6 @@ def test_an_examples_task_is_checked_on_its_data_file_and_says_so(write_spec, tm
     assert good.levels[0].sequences == 500 and "only its data file" in good.note
     bad = verify(task, program_from_text(ADD_MOD_3.format(modulus=4)), FAST)
     assert not bad.passed and bad.levels[0].counterexample is not None
-
-
-def test_fidelity_compares_a_program_with_a_network():
-    task = task_of("binary_addition")
-    reference = program_from_task(task)  # stands in for a network: anything with run(x)
-    assert check_fidelity(task, full_adder(), reference, n=2000).passed
-
-    def flaky(x, lengths):
-        y = reference.run(x, lengths)
-        y[7, 3, 0] = 1 - y[7, 3, 0]
-        return y
-
-    verdict = check_fidelity(task, full_adder(), flaky, n=2000)
-    found = verdict.levels[0].counterexample
-    assert not verdict.passed and (found.sequence, found.position) == (7, 3)
-    assert verdict.levels[0].name == "fidelity"
 
 
 def test_a_program_that_divides_by_zero_fails_with_the_place_it_happened():

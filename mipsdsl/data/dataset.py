@@ -8,13 +8,12 @@ their sequences are fresh.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from mipsdsl import atomic
 from mipsdsl.data.examples import ExamplesError, read_examples
 from mipsdsl.data.generate import generate_inputs
 from mipsdsl.data.label import label
@@ -117,15 +116,8 @@ def _sample_examples(task: Task, n: int, rng: np.random.Generator):
 
 def save_dataset(dataset: Dataset, path: str | Path) -> None:
     """Write x, y and lengths as int64 arrays to an .npz file, atomically."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, x=dataset.x, y=dataset.y, lengths=dataset.lengths)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic.replacing(path) as handle:
+        np.savez_compressed(handle, x=dataset.x, y=dataset.y, lengths=dataset.lengths)
 
 
 def load_dataset(path: str | Path, task: Task) -> Dataset:

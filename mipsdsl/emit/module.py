@@ -14,14 +14,12 @@ module uses (`state`, `x`, `int`, ...) get a trailing underscore.
 from __future__ import annotations
 
 import glob
-import hashlib
 import importlib.metadata
 import json
 import math
 import os
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -32,7 +30,7 @@ import black
 import jinja2
 import numpy as np
 
-from mipsdsl import __version__, lifeline
+from mipsdsl import __version__, atomic, lifeline
 from mipsdsl.emit.printer import PythonPrinter, to_mips
 from mipsdsl.emit.provenance import UNHASHED, ProvenanceError, read_provenance, source_hash
 from mipsdsl.errors import MipsError
@@ -62,13 +60,6 @@ class Provenance:
     architecture: Mapping[str, Any] | None = field(default=None, hash=False)
     training: Mapping[str, Any] | None = field(default=None, hash=False)
     compilation: Mapping[str, Any] | None = field(default=None, hash=False)  # see pipeline
-
-
-@dataclass(frozen=True)
-class Emitted:
-    path: Path
-    sha256: str
-    recheck: Verdict  # the written module's verification in a fresh interpreter
 
 
 def docstring_text(text: str) -> str:
@@ -265,7 +256,7 @@ def emit_module(
     provenance: Provenance = Provenance(),
     recheck: VerifyOptions = RECHECK,
     timeout: float = 600,
-) -> Emitted:
+) -> None:
     """Write the module for a verified program to `path`, atomically, once a fresh interpreter
     has imported it and verified it against the spec. On any failure nothing is left behind."""
     if not verdict.passed:
@@ -275,21 +266,20 @@ def emit_module(
     if not path.parent.is_dir():
         raise EmitError(f"cannot write '{path}': directory '{path.parent}' does not exist")
     _remove_abandoned(path, older_than=timeout)
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".py", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with atomic.replacing(
+            path,
+            "w",
+            prefix=f".{path.stem}.",
+            suffix=".py",
+            encoding="utf-8",
+            newline="\n",
+            permissions=0o644,
+            check=lambda written: _recheck(written, task, recheck, timeout),
+        ) as handle:
             handle.write(source)
-        os.chmod(tmp, 0o644)
-        rechecked = _recheck(Path(tmp), task, recheck, timeout)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise EmitError(f"cannot write '{path}': {exc.strerror or exc}") from None
-        raise
-    return Emitted(path, hashlib.sha256(source.encode("utf-8")).hexdigest(), rechecked)
+    except OSError as exc:
+        raise EmitError(f"cannot write '{path}': {exc.strerror or exc}") from None
 
 
 def _remove_abandoned(path: Path, older_than: float) -> None:
@@ -306,8 +296,9 @@ def _remove_abandoned(path: Path, older_than: float) -> None:
             continue
 
 
-def _recheck(module: Path, task: Task, options: VerifyOptions, timeout: float) -> Verdict:
-    """Run `mipsc verify` on the written module in a new interpreter; its verdict if it passed."""
+def _recheck(module: Path, task: Task, options: VerifyOptions, timeout: float) -> None:
+    """Run `mipsc verify` on the written module in a new interpreter; `EmitError` unless it
+    passes."""
     command = [
         sys.executable, "-m", "mipsdsl.cli", "verify", str(Path(task.path).resolve()),
         str(module), "--json", "-n", str(options.held_out), "--longer", str(options.longer),
@@ -336,4 +327,3 @@ def _recheck(module: Path, task: Task, options: VerifyOptions, timeout: float) -
             f"the written module does not match the spec in a fresh interpreter:\n"
             f"{verdict.report()}"
         )
-    return verdict

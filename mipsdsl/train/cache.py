@@ -8,10 +8,11 @@ longer exact, means training again, and a cache that cannot be written means tra
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import torch
+
+from mipsdsl import atomic
 
 _unwritable: set[Path] = set()  # cache directories already said to be unwritable, this process
 
@@ -50,19 +51,10 @@ def save(key: str, entry: dict) -> str | None:
     path = _path(key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        return _unwritable_note(exc)
-    try:
-        with os.fdopen(fd, "wb") as handle:
+        with atomic.replacing(path, prefix=f".{key}.") as handle:
             torch.save(entry, handle)
-        os.replace(tmp, path)
     except OSError as exc:  # a full disk, say: the network trained is still good
-        Path(tmp).unlink(missing_ok=True)
         return _unwritable_note(exc)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return None
 
 

@@ -76,19 +76,9 @@ class TrainedRNN:
     def model(self) -> BatchedRNN:
         return self._model
 
-    @property
-    def hidden_size(self) -> int:
-        return self.arch.hidden
-
     def run(self, x: np.ndarray) -> np.ndarray:
         """Integer outputs (N, L, O) for int64 inputs (N, L, C)."""
         return predict(self.model(), self.encoding, self.head, x)[0].numpy()
-
-    def hidden_states(self, x: np.ndarray) -> np.ndarray:
-        """Hidden states (N, L, n) after each step."""
-        with torch.no_grad():
-            _, hs = self.model()(self.encoding.encode(x))
-        return hs[0].numpy()
 
     # One step at a time, from any hidden state: what extraction probes the network with.
 
