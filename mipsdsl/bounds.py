@@ -1,4 +1,5 @@
-"""Interval analysis over the expression IR: a sound [lo, hi] for every value an expression can take.
+"""Interval analysis over the expression IR: a sound [lo, hi] for every value an expression can
+take.
 
 The checker uses it to bound every output (training picks a classification head when the range is
 small) and to bound state variables by unrolling the step over the longest sequence; evaluation
@@ -8,7 +9,8 @@ Bounds are Python ints, so they never overflow.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
+from typing import overload
 
 from mipsdsl import expr as E
 from mipsdsl.errors import DataError
@@ -37,7 +39,11 @@ def within_bits(name: str, bound: Interval, length: int) -> Interval:
     return bound
 
 
-def hull(a: Interval | None, b: Interval | None) -> Interval | None:
+@overload
+def hull(a: Interval, b: Interval) -> Interval: ...
+@overload
+def hull(a: Interval | None, b: Interval | None) -> Interval | None: ...
+def hull(a, b):
     """The smallest interval holding `a` and `b`; None (unbounded) if either is."""
     if a is None or b is None:
         return None

@@ -21,7 +21,6 @@ from mipsdsl.bounds import Interval, TooLarge, in_int64, interval, unrolled, wit
 from mipsdsl.data import make_dataset
 from mipsdsl.data.dataset import check_size
 from mipsdsl.data.examples import ExamplesError, read_examples
-from mipsdsl.errors import DataError
 from mipsdsl.diagnostics import (
     Diagnostic,
     Severity,
@@ -30,6 +29,7 @@ from mipsdsl.diagnostics import (
     error,
     warning,
 )
+from mipsdsl.errors import DataError
 from mipsdsl.program import Step
 from mipsdsl.syntax import parse, read_spec
 from mipsdsl.syntax import tree as T
@@ -50,10 +50,38 @@ INT64_SAFE = 1 << 62  # literals, alphabet values and pads stay below this
 MAX_EXPR_DEPTH = 100
 
 RESERVED = {
-    "t", "task", "input", "in", "pad", "length", "generate", "then", "without", "duplicates",
-    "uniform", "weighted", "palindrome", "state", "let", "update", "output", "examples", "data",
-    "size", "train", "seed", "hint", "if", "else", "and", "or", "xor", "not", "last", "ties",
-}  # fmt: skip
+    "t",
+    "task",
+    "input",
+    "in",
+    "pad",
+    "length",
+    "generate",
+    "then",
+    "without",
+    "duplicates",
+    "uniform",
+    "weighted",
+    "palindrome",
+    "state",
+    "let",
+    "update",
+    "output",
+    "examples",
+    "data",
+    "size",
+    "train",
+    "seed",
+    "hint",
+    "if",
+    "else",
+    "and",
+    "or",
+    "xor",
+    "not",
+    "last",
+    "ties",
+}
 
 FUNCTIONS = ("abs", "min", "max", "sum", "count", "mode", "all", "any", "palindrome")
 HINTS = {
@@ -145,10 +173,8 @@ class _Checker:
         generator = self._generator(generate, inputs, length)
         states = self._states(by_type.get(T.StateInit, []))
         steps, outputs = self._body(inputs, states)
-        if any(d.severity is Severity.ERROR for d in self.diagnostics) or None in (
-            task_decl,
-            length,
-        ):
+        failed = any(d.severity is Severity.ERROR for d in self.diagnostics)
+        if failed or task_decl is None or length is None:
             return None
         outputs = self._bound_outputs(inputs, states, steps, outputs, length[1])
         if outputs is None:
@@ -229,7 +255,8 @@ class _Checker:
                 return (), None
             if hi - alphabet.lo > MAX_ALPHABET:
                 self.error(
-                    f"an alphabet of {hi - alphabet.lo} values is too large (at most {MAX_ALPHABET})",
+                    f"an alphabet of {hi - alphabet.lo} values is too large "
+                    f"(at most {MAX_ALPHABET})",
                     span,
                 )
                 return (), None
@@ -249,8 +276,8 @@ class _Checker:
             for code, char in enumerate(items):
                 if self.symbols.get(char, code) != code:
                     self.error(
-                        f"the symbol {char!r} stands for {self.symbols[char]} in an earlier alphabet "
-                        f"but for {code} here; list shared symbols in the same order",
+                        f"the symbol {char!r} stands for {self.symbols[char]} in an earlier "
+                        f"alphabet but for {code} here; list shared symbols in the same order",
                         span,
                     )
                 self.symbols[char] = code
@@ -327,7 +354,8 @@ class _Checker:
             outside = [c.name for c in inputs if code not in c.values]
             if outside:
                 self.error(
-                    f"the generator value {item!r} lies outside the alphabet of {', '.join(outside)}",
+                    f"the generator value {item!r} lies outside the alphabet of "
+                    f"{', '.join(outside)}",
                     part.span,
                 )
             weights.append((code, weight))
@@ -398,7 +426,7 @@ class _Checker:
                 shown = (
                     f"{allowed.start}..{allowed.stop - 1}"
                     if isinstance(allowed, range)
-                    else ", ".join(allowed)
+                    else ", ".join(map(str, allowed))
                 )
                 self.error(f"hint '{name}' takes {shown}, not {value!r}", decl.span)
                 continue
@@ -487,7 +515,9 @@ class _Checker:
         """Bounds of every value over the longest sequence, or None after reporting one too wide
         to compute exactly."""
         env: dict[str, Interval] = {c.name: (c.lo, c.hi) for c in inputs}
-        spans = {}  # where a value is first assigned (a state that is never updated: declared)
+        spans: dict[str, T.Span] = (
+            {}
+        )  # where a value is first assigned (a state that is never updated: declared)
         for statement in self.spec.statements:
             if isinstance(statement, T.LetDecl | T.UpdateDecl | T.OutputDecl):
                 spans.setdefault(statement.name.id, statement.span)
@@ -652,8 +682,13 @@ class _Checker:
 
     # ---- examples ----
     def _examples_task(self, task_decl, inputs, examples: T.ExamplesDecl, by_type, data, hints):
-        for cls, word in ((T.LengthDecl, "length"), (T.GenerateDecl, "generate"), (T.StateInit, "state"),
-                          (T.LetDecl, "let"), (T.UpdateDecl, "update")):  # fmt: skip
+        for cls, word in (
+            (T.LengthDecl, "length"),
+            (T.GenerateDecl, "generate"),
+            (T.StateInit, "state"),
+            (T.LetDecl, "let"),
+            (T.UpdateDecl, "update"),
+        ):
             for statement in by_type.get(cls, []):
                 self.error(
                     f"'{word}' cannot be used with 'examples': the data file defines the task",
@@ -766,7 +801,7 @@ def _lint_on_data(task: Task, spec: T.Spec, sample: int) -> list[Diagnostic]:
     try:
         data = make_dataset(task, n=min(sample, task.data.size), seed=task.data.seed)
     except DataError as exc:
-        return [error(str(exc), spec.path, spans.get(exc.output))]
+        return [error(str(exc), spec.path, spans.get(exc.output or ""))]
     found = []
     for i, channel in enumerate(task.outputs):
         values = data.y[..., i][data.mask]

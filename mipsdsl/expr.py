@@ -18,8 +18,8 @@ the common case keeps numpy's speed and no value ever wraps around.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -52,28 +52,28 @@ LOGIC_OPS = ("and", "or", "xor")
 @dataclass(frozen=True)
 class Unary:
     op: str  # one of UNARY_OPS
-    arg: "Expr"
+    arg: Expr
 
 
 @dataclass(frozen=True)
 class Binary:
     op: str  # one of ARITHMETIC_OPS, COMPARISON_OPS, LOGIC_OPS
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
 
 
 @dataclass(frozen=True)
 class Cond:
-    test: "Expr"
-    then: "Expr"
-    orelse: "Expr"
+    test: Expr
+    then: Expr
+    orelse: Expr
 
 
 @dataclass(frozen=True)
 class Shift:
     """`arg[t-k]` for k >= 1; positions before the start read `pad`."""
 
-    arg: "Expr"
+    arg: Expr
     k: int
     pad: int = 0
 
@@ -87,7 +87,7 @@ class Aggregate:
     """
 
     kind: str  # sum, count, min, max, mode, all, any or palindrome
-    arg: "Expr"
+    arg: Expr
     window: int | None = None
     ties: str = "smallest"
 

@@ -4,8 +4,9 @@ A program reads one input position at a time. At each position its steps run in 
 names an intermediate value, an `update` gives a state variable its new value), then its outputs are
 evaluated over the inputs, the states after the step and the lets. This is the same semantics as a
 spec's stateful part, so `unroll` runs both: `mipsdsl.data.label` uses it for spec targets and
-`Program.run` for programs. Only step-level IR is allowed (no shifts, aggregates or position `t`):
-an RNN has no clock and no memory other than its state, and the emitted `step(state, x)` has neither.
+`Program.run` for programs. Only step-level IR is allowed (no shifts, aggregates or position
+`t`): an RNN has no clock and no memory other than its state, and the emitted `step(state, x)`
+has neither.
 
 Values are exact: each expression runs in int64 when interval bounds over the length actually run,
 or failing them the values at hand, show that none of its nodes can leave int64, and in Python ints
@@ -15,8 +16,9 @@ otherwise (`evaluate_exactly`).
 from __future__ import annotations
 
 import keyword
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,7 +36,7 @@ MAX_BOUND_ROUNDS = 32  # state bounds still growing after this many steps are tr
 class UndefinedValue(E.EvaluationError):
     """Division or modulo by zero in the value named `name`, at index (sequence, position)."""
 
-    def __init__(self, name: str, index: tuple[int, int]):
+    def __init__(self, name: str, index: tuple[int, ...]):
         super().__init__(
             f"'{name}' divides by zero (sequence {index[0]}, position {index[1]})", index
         )
@@ -80,7 +82,7 @@ class Program:
     def output_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.outputs)
 
-    def simplified(self) -> "Program":
+    def simplified(self) -> Program:
         """The same program with every expression simplified (same values everywhere)."""
         return Program(
             self.inputs,
@@ -241,7 +243,7 @@ def unroll(
     for t in range(length):
         scope = {name: column[:, t] for name, column in inputs.items()}
         scope.update(state)
-        for step, step_wide in zip(steps, wide):
+        for step, step_wide in zip(steps, wide, strict=True):
             try:
                 scope[step.name] = evaluate_exactly(
                     step.expr, scope, (n,), t, valid[:, t], length, step_wide
@@ -319,7 +321,7 @@ def _validate(p: Program) -> None:
         declare(name, "output")
 
 
-def program_from_task(task: "Task") -> Program:
+def program_from_task(task: Task) -> Program:
     """The stateful part of a spec as a Program (for writing programs as .mips text).
 
     Refuses specs whose targets need shifts, aggregates or the position: those are not programs.
@@ -330,5 +332,5 @@ def program_from_task(task: "Task") -> Program:
         inputs=tuple(c.name for c in task.inputs),
         states=task.states,
         steps=task.steps,
-        outputs=tuple((o.name, o.expr) for o in task.outputs),
+        outputs=tuple((o.name, o.expr) for o in task.outputs if o.expr is not None),
     )

@@ -9,6 +9,8 @@ canonical side, so simplification terminates.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from mipsdsl import expr as E
 
 _FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -68,7 +70,7 @@ def _truth(e: E.Expr) -> E.Expr:
     return e if is_boolean(e) else _rewrite(E.Binary("!=", e, E.Const(0)))
 
 
-def _const(e: E.Expr, *values: int) -> bool:
+def _const(e: E.Expr, *values: int) -> TypeGuard[E.Const]:
     return isinstance(e, E.Const) and (not values or e.value in values)
 
 

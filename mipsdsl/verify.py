@@ -31,10 +31,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -48,7 +48,8 @@ from mipsdsl.isolated import CandidateError, ModuleError
 from mipsdsl.program import Program, UndefinedValue
 from mipsdsl.task import Generator, Task
 
-# Data streams (see mipsdsl.data.dataset): 0 trains, 2 confirms training; these are never trained on.
+# Data streams (see mipsdsl.data.dataset): 0 trains, 2 confirms training; these are never
+# trained on.
 HELD_OUT_STREAM, LONGER_STREAM = 3, 4
 CHUNK_ELEMENTS = 1 << 22  # input values generated and checked at once
 PYTHON_EXHAUSTIVE_LIMIT = 1 << 20  # sequences a pure-Python run() checks in tens of seconds
@@ -114,7 +115,7 @@ class Counterexample:
             max(len(r[i]) for r in [header] + [row for row, _ in rows]) for i in range(len(header))
         ]
         for row, wrong in [(header, False)] + rows:
-            text = "  ".join(cell.rjust(w) for cell, w in zip(row, widths))
+            text = "  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True))
             lines.append(("  " + text + ("   <- wrong" if wrong else "")).rstrip())
         if last < length - 1:
             more = length - 1 - last
@@ -135,12 +136,20 @@ class Counterexample:
         }
 
     @classmethod
-    def from_json(cls, d: dict) -> "Counterexample":
-        rows = lambda key: None if d[key] is None else tuple(tuple(r) for r in d[key])  # noqa: E731
+    def from_json(cls, d: dict) -> Counterexample:
+        def rows(key: str) -> tuple[tuple[int, ...], ...]:
+            return tuple(tuple(r) for r in d[key])
+
         return cls(
-            d["sequence"], d["position"], tuple(d["input_names"]), tuple(d["output_names"]),
-            rows("inputs"), rows("expected"), rows("got"), d["error"],
-        )  # fmt: skip
+            d["sequence"],
+            d["position"],
+            tuple(d["input_names"]),
+            tuple(d["output_names"]),
+            rows("inputs"),
+            rows("expected"),
+            None if d["got"] is None else rows("got"),
+            d["error"],
+        )
 
 
 @dataclass(frozen=True)
@@ -169,12 +178,17 @@ class Level:
         }
 
     @classmethod
-    def from_json(cls, d: dict) -> "Level":
+    def from_json(cls, d: dict) -> Level:
         found = d["counterexample"]
         return cls(
-            d["name"], d["description"], d["sequences"], tuple(d["length"]), d["exhaustive"],
-            d["passed"], None if found is None else Counterexample.from_json(found),
-        )  # fmt: skip
+            d["name"],
+            d["description"],
+            d["sequences"],
+            tuple(d["length"]),
+            d["exhaustive"],
+            d["passed"],
+            None if found is None else Counterexample.from_json(found),
+        )
 
 
 @dataclass(frozen=True)
@@ -218,7 +232,7 @@ class Verdict:
         }
 
     @classmethod
-    def from_json(cls, d: dict) -> "Verdict":
+    def from_json(cls, d: dict) -> Verdict:
         return cls(d["task"], tuple(Level.from_json(x) for x in d["levels"]), d["note"])
 
 
@@ -254,7 +268,7 @@ class ModuleCandidate:
         self.path, self.n_inputs, self.n_outputs, self.timeout = path, n_inputs, n_outputs, timeout
         self._process: subprocess.Popen | None = None
 
-    def __enter__(self) -> "ModuleCandidate":
+    def __enter__(self) -> ModuleCandidate:
         self._start()
         return self
 
@@ -298,16 +312,29 @@ class ModuleCandidate:
         env = {**os.environ}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         command = [
-            sys.executable, "-P", "-m", "mipsdsl.isolated", str(self.path), str(self.n_inputs),
-            str(self.n_outputs), str(fd), str(os.getpid()),
-        ]  # fmt: skip
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(fd,), env=env,
-        )  # fmt: skip
-        self._requests = self._process.stdin.fileno()
-        self._replies = self._process.stdout.fileno()
-        self._errors = self._process.stderr.fileno()
+            sys.executable,
+            "-P",
+            "-m",
+            "mipsdsl.isolated",
+            str(self.path),
+            str(self.n_inputs),
+            str(self.n_outputs),
+            str(fd),
+            str(os.getpid()),
+        ]
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(fd,),
+            env=env,
+        )
+        assert process.stdin and process.stdout and process.stderr  # all three are pipes
+        self._process, self._pipes = process, (process.stdin, process.stdout, process.stderr)
+        self._requests = process.stdin.fileno()
+        self._replies = process.stdout.fileno()
+        self._errors = process.stderr.fileno()
         os.set_blocking(self._requests, False)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._replies, selectors.EVENT_READ)
@@ -385,10 +412,12 @@ class ModuleCandidate:
         return {key.fd for key, _ in self._selector.select(timeout)}
 
     def _exit_status(self) -> str:
+        process = self._process
+        assert process is not None  # asked only while the child runs
         with contextlib.suppress(subprocess.TimeoutExpired):  # it closed its replies, but runs
-            self._process.wait(timeout=self.timeout)
-        self._process.kill()
-        status = self._process.wait()
+            process.wait(timeout=self.timeout)
+        process.kill()
+        status = process.wait()
         if status >= 0:
             return f"exit status {status}"
         with contextlib.suppress(ValueError):
@@ -401,7 +430,8 @@ class ModuleCandidate:
         if self._process is None:
             return
         process, self._process = self._process, None
-        process.stdin.close()
+        stdin, stdout, stderr = self._pipes
+        stdin.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=grace)
         process.kill()
@@ -411,8 +441,8 @@ class ModuleCandidate:
             while self._errors in self._ready(deadline - time.monotonic()) and self._relay():
                 pass
         self._selector.close()
-        process.stdout.close()
-        process.stderr.close()
+        stdout.close()
+        stderr.close()
         self._counter.release()
         self._counter_map.close()
         self._counter_file.close()
@@ -457,7 +487,11 @@ def verify_module(
     pure-Python loop is slow, so the exhaustive level covers at most `PYTHON_EXHAUSTIVE_LIMIT`
     sequences, and its description says so. `timeout`: seconds the module may take to import,
     or to run one sequence. Raises `ModuleError` when the file cannot be imported."""
-    path = Path(module.__file__ if isinstance(module, ModuleType) else module)
+    if isinstance(module, ModuleType):
+        if module.__file__ is None:
+            raise ModuleError(f"module {module.__name__!r} has no file to verify")
+        module = module.__file__
+    path = Path(module)
     capped = PYTHON_EXHAUSTIVE_LIMIT < options.exhaustive_limit
     limit = min(options.exhaustive_limit, PYTHON_EXHAUSTIVE_LIMIT)
     n_inputs, n_outputs = len(task.inputs), len(task.outputs)
@@ -475,12 +509,17 @@ def _check_arity(task: Task, n_inputs: int, n_outputs: int) -> None:
 
 def _verify(task: Task, candidate: Candidate, options: VerifyOptions, limit: int, capped: bool):
     if task.examples is not None:
-        x, y, lengths = _examples(task)
+        x, y, lengths = _examples(task, task.examples)
         level = _run_level(
-            task, candidate, iter([(x, y, lengths)]), "examples",
-            f"all {_count(len(x))} of the examples file", len(x), _range(lengths),
+            task,
+            candidate,
+            iter([(x, y, lengths)]),
+            "examples",
+            f"all {_count(len(x))} of the examples file",
+            len(x),
+            _range(lengths),
             exhaustive=False,
-        )  # fmt: skip
+        )
         note = "the task is given by examples: only its data file can be checked"
         return Verdict(task.name, (level,), note)
     seed = task.data.seed if options.seed is None else options.seed
@@ -498,10 +537,15 @@ def _held_out(task: Task, candidate: Candidate, n: int, seed: int) -> Level:
         n = min(n, space)  # no more distinct sequences exist
     batches = _generated(task, n, seed, None, HELD_OUT_STREAM)
     return _run_level(
-        task, candidate, batches, "held-out",
-        f"{_count(n)} from the spec's generator, {_lengths(task.length)}", n, task.length,
+        task,
+        candidate,
+        batches,
+        "held-out",
+        f"{_count(n)} from the spec's generator, {_lengths(task.length)}",
+        n,
+        task.length,
         exhaustive=False,
-    )  # fmt: skip
+    )
 
 
 def _longer(task: Task, candidate: Candidate, n: int, factor: int, seed: int) -> Level:
@@ -512,34 +556,45 @@ def _longer(task: Task, candidate: Candidate, n: int, factor: int, seed: int) ->
         how = "uniform over the alphabet (the spec's generator is not)"
     batches = _generated(task, n, seed, length, LONGER_STREAM)
     return _run_level(
-        task, candidate, batches, "longer", f"{_count(n)} of length {length}, {how}", n,
-        (length, length), exhaustive=False,
-    )  # fmt: skip
+        task,
+        candidate,
+        batches,
+        "longer",
+        f"{_count(n)} of length {length}, {how}",
+        n,
+        (length, length),
+        exhaustive=False,
+    )
 
 
 def _exhaustive(task: Task, candidate: Candidate, limit: int, capped: bool) -> Level:
     lo, hi = task.length
     full = _space(task, lo, hi)
     if full is not None and full <= limit:
-        lengths, exhaustive = list(range(lo, hi + 1)), True
+        lengths, exhaustive, count = list(range(lo, hi + 1)), True, full
         description = f"all {_count(full)} of {_lengths(task.length)}"
     else:
-        per = _space(task, 1, 1)
+        per = math.prod(len(c.values) for c in task.inputs)  # input tuples at one position
         fits = 0
         while fits < hi and per ** (fits + 1) <= limit:
             fits += 1
-        count = "more than 2**64" if full is None else f"the {full:,}"
+        how_many = "more than 2**64" if full is None else f"the {full:,}"
         cap = "the cap for a pure-Python run()" if capped else "the limit"
-        too_many = f"{count} sequences of {_lengths(task.length)} exceed {cap}, {limit:,}"
+        too_many = f"{how_many} sequences of {_lengths(task.length)} exceed {cap}, {limit:,}"
         if fits == 0:
             return Level("exhaustive", too_many, 0, (0, 0), False, None)
-        lengths, exhaustive = [fits], False
-        description = f"all {_count(per**fits)} of length {fits}, as prefixes ({too_many})"
-    count = sum(_space(task, n, n) for n in lengths)
+        lengths, exhaustive, count = [fits], False, per**fits
+        description = f"all {_count(count)} of length {fits}, as prefixes ({too_many})"
     return _run_level(
-        task, candidate, _enumerated(task, lengths), "exhaustive", description, count,
-        (lengths[0], lengths[-1]), exhaustive,
-    )  # fmt: skip
+        task,
+        candidate,
+        _enumerated(task, lengths),
+        "exhaustive",
+        description,
+        count,
+        (lengths[0], lengths[-1]),
+        exhaustive,
+    )
 
 
 def _run_level(task, candidate, batches, name, description, count, length, exhaustive) -> Level:
@@ -659,9 +714,9 @@ def _enumerated(task: Task, lengths: list[int]) -> Iterator:
             yield x, label(task, x, seq_lengths, exact=True), seq_lengths
 
 
-def _examples(task: Task):
+def _examples(task: Task, path: str):
     try:
-        return read_examples(Path(task.examples), task.inputs)
+        return read_examples(Path(path), task.inputs)
     except ExamplesError as exc:
         raise DataError(str(exc)) from None
 

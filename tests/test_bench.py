@@ -11,7 +11,7 @@ from tests.conftest import SPECS
 CATALOGUE = """\
 | # | spec name | inputs | L | outs | target | generator | paper RNN | paper MIPS | paper GPT-4 |
 |---|---|---|---|---|---|---|---|---|---|
-| 1 | `binary_addition` | a, b in {0,1} | 10 | 1 | sum bit | uniform | n=2; f d2/w4; g d1 | BR | no |
+| 1 | `binary_addition` | a, b in {0,1} | 10 | 1 | sum | uniform | n=2; f d2/w4; g d1 | BR | no |
 | 32 | `abs_diff` | x | 10 | 1 | |x[t] - x[t-1]| | uniform |  | garbled cell | no |
 """
 
@@ -26,19 +26,41 @@ def test_paper_columns_are_read_and_garbled_cells_marked_unknown(tmp_path):
 
 
 def test_stage_seconds_add_extraction_attempts_into_their_stage():
-    seconds = {"check": 0.1, "train": 10, "trace": 1, "extract (integer lattice)": 2,
-               "verify (integer lattice)": 3, "extract (finite-state machine)": 1, "emit": 1}  # fmt: skip
+    seconds = {
+        "check": 0.1,
+        "train": 10,
+        "trace": 1,
+        "extract (integer lattice)": 2,
+        "verify (integer lattice)": 3,
+        "extract (finite-state machine)": 1,
+        "emit": 1,
+    }
     assert stage_seconds(seconds) == {"train": 10, "trace": 1, "extract": 3, "verify": 3, "emit": 1}
 
 
 def test_report_counts_and_tabulates_successes_and_failures():
     results = [
-        {"spec": "specs/a.mips", "task": "a", "symbolic": True, "architecture": "n=1",
-         "extraction_path": "finite-state machine", "method": "m", "regression": "enumerative",
-         "formula_nodes": 5, "verification": {"held-out": "passed"}, "seconds": {"train": 4}},
-        {"spec": "specs/b.mips", "task": "b", "exit": 1, "stage": "verify", "error": "x",
-         "seconds": {"train": 2}},
-    ]  # fmt: skip
+        {
+            "spec": "specs/a.mips",
+            "task": "a",
+            "symbolic": True,
+            "architecture": "n=1",
+            "extraction_path": "finite-state machine",
+            "method": "m",
+            "regression": "enumerative",
+            "formula_nodes": 5,
+            "verification": {"held-out": "passed"},
+            "seconds": {"train": 4},
+        },
+        {
+            "spec": "specs/b.mips",
+            "task": "b",
+            "exit": 1,
+            "stage": "verify",
+            "error": "x",
+            "seconds": {"train": 2},
+        },
+    ]
     summary = report(results, {"a": {"mips": "BR", "gpt4": "no"}}, 120)
     assert (summary["tasks"], summary["compiled"], summary["symbolic"]) == (2, 1, 1)
     assert summary["median_seconds"] == 4 and summary["paper_mips"] == 1
@@ -55,8 +77,17 @@ def test_bench_compiles_and_writes_the_report(
 ):
     trained("parity_all")
     monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(training_cache))
-    status = main(["bench", str(SPECS / "parity_all.mips"), "-o", str(tmp_path / "gen"),
-                   "--report", str(tmp_path / "report"), "--quiet"])  # fmt: skip
+    status = main(
+        [
+            "bench",
+            str(SPECS / "parity_all.mips"),
+            "-o",
+            str(tmp_path / "gen"),
+            "--report",
+            str(tmp_path / "report"),
+            "--quiet",
+        ]
+    )
     assert status == 0
     summary = json.loads((tmp_path / "report" / "compile.json").read_text())
     (row,) = summary["rows"]

@@ -10,8 +10,6 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tests.strategies import NAMES, expressions
-
 from mipsdsl import expr as E
 from mipsdsl.bounds import hull, interval
 from mipsdsl.expr import (
@@ -26,6 +24,7 @@ from mipsdsl.expr import (
     Var,
     evaluate,
 )
+from tests.strategies import NAMES, expressions
 
 X, Y = Var("x"), Var("y")
 

@@ -66,8 +66,12 @@ def _metadata_not_json(entry):
 
 
 def _wrong_shapes(entry):
-    return {**entry, "state": {k: torch.zeros(*t.shape[:-1], t.shape[-1] + 1)
-                               for k, t in entry["state"].items()}}  # fmt: skip
+    return {
+        **entry,
+        "state": {
+            k: torch.zeros(*t.shape[:-1], t.shape[-1] + 1) for k, t in entry["state"].items()
+        },
+    }
 
 
 @pytest.mark.parametrize(
@@ -100,8 +104,10 @@ def test_a_network_no_longer_exact_is_not_served(cached):
     task, _, path = cached
     entry = torch.load(path, weights_only=True)
     generator = torch.Generator().manual_seed(0)
-    entry["state"] = {k: torch.randn(t.shape, generator=generator) if "weights" in k else t
-                      for k, t in entry["state"].items()}  # fmt: skip
+    entry["state"] = {
+        k: torch.randn(t.shape, generator=generator) if "weights" in k else t
+        for k, t in entry["state"].items()
+    }
     torch.save(entry, path)
     again, notes = train_noting(task)
     assert not again.cached

@@ -169,7 +169,7 @@ def test_without_duplicates_gives_distinct_sequences(write_spec):
         data = make_dataset(task, n=n, seed=2)
         keys = {
             (int(length), tuple(row[:length, 0].tolist()))
-            for row, length in zip(data.x, data.lengths)
+            for row, length in zip(data.x, data.lengths, strict=True)
         }
         assert len(keys) == n
     full = make_dataset(task, n=60, seed=2)
@@ -209,7 +209,8 @@ def test_non_uniform_generator_that_cannot_give_enough_distinct_sequences(write_
         write_spec(
             spec(
                 "w",
-                "input x in {0, 1}\nlength 2\ngenerate weighted {0: 1, 1: 1} without duplicates\noutput y = x",
+                "input x in {0, 1}\nlength 2\n"
+                "generate weighted {0: 1, 1: 1} without duplicates\noutput y = x",
                 4,
             )
         )
@@ -237,7 +238,7 @@ def test_palindrome_then_uniform_starts_each_sequence_with_a_palindrome():
     # all the way (far more than the 2**-5 uniform bits would give)
     assert 0.07 < np.mean(np.array(longest) == 10) < 0.2
     # labels: palindrome(x) over the prefix
-    for row, labels in zip(data.x[:200, :, 0], data.y[:200, :, 0]):
+    for row, labels in zip(data.x[:200, :, 0], data.y[:200, :, 0], strict=True):
         assert labels.tolist() == [
             int(is_palindrome(row[: t + 1].reshape(-1, 1))) for t in range(10)
         ]
@@ -259,12 +260,13 @@ def test_palindrome_part_spans_every_channel_and_fits_short_sequences(write_spec
             spec(
                 "pc",
                 "input a in [0, 5)\ninput b in {'x', 'y', 'z'}\nlength 3..6\n"
-                "generate palindrome length 2..4 then uniform\noutput y = palindrome(a) and palindrome(b)",
+                "generate palindrome length 2..4 then uniform\n"
+                "output y = palindrome(a) and palindrome(b)",
             )
         )
     )
     data = make_dataset(task, n=2000, seed=1)
-    for row, length in zip(data.x, data.lengths):
+    for row, length in zip(data.x, data.lengths, strict=True):
         assert longest_palindromic_prefix(row[:length].tolist()) >= 2
         assert (row[length:] == 0).all()
     assert set(np.unique(data.x[..., 1][data.mask]).tolist()) == {0, 1, 2}
@@ -288,7 +290,8 @@ def test_weighted_symbols_and_unlisted_values(write_spec):
         write_spec(
             spec(
                 "ws",
-                "input p in {'a', 'b', 'c'}\nlength 8\ngenerate weighted {'c': 1, 'a': 4}\noutput y = p",
+                "input p in {'a', 'b', 'c'}\nlength 8\n"
+                "generate weighted {'c': 1, 'a': 4}\noutput y = p",
             )
         )
     )
@@ -312,7 +315,8 @@ def test_parts_cover_their_stretches(write_spec):
             spec(
                 "parts",
                 "input x in [0, 4)\nlength 8\n"
-                "generate weighted {3: 1} length 2..3 then weighted {0: 1, 1: 1, 2: 1}\noutput y = x",
+                "generate weighted {3: 1} length 2..3 then weighted {0: 1, 1: 1, 2: 1}\n"
+                "output y = x",
             ),
         )
     )
@@ -413,7 +417,7 @@ def test_newton_spring_labels_match_a_hand_written_loop():
     task, _ = load_task(SPECS / "newton_spring.mips")
     data = make_dataset(task, n=300, seed=4)
     assert set(np.unique(data.x).tolist()) <= set(range(-10, 11))
-    for forces, labels in zip(data.x[..., 0].tolist(), data.y[..., 0].tolist()):
+    for forces, labels in zip(data.x[..., 0].tolist(), data.y[..., 0].tolist(), strict=True):
         v = p = 0
         expected = []
         for force in forces:
@@ -446,7 +450,9 @@ output z = m * 10 + prev
 def test_stateful_targets_label_like_a_python_loop(write_spec):
     task, _ = load_task(write_spec(STATEFUL, "stateful.mips"))
     data = make_dataset(task, n=500, seed=2)
-    for xs, ys, length in zip(data.x[..., 0].tolist(), data.y.tolist(), data.lengths.tolist()):
+    for xs, ys, length in zip(
+        data.x[..., 0].tolist(), data.y.tolist(), data.lengths.tolist(), strict=True
+    ):
         s, m, total = 1, 0, 0
         expected = []
         for t in range(length):
@@ -504,6 +510,7 @@ def test_guarded_division_and_zeros_past_the_end_are_fine(write_spec):
         data.x[..., 1].tolist(),
         data.y[..., 0].tolist(),
         data.lengths.tolist(),
+        strict=True,
     ):
         s = 0
         for t in range(length):

@@ -40,9 +40,11 @@ PROGRAMS = {
     "newton_magnetic": lambda: NEWTON_MAGNETIC,
 }
 PROVENANCE = Provenance(
-    extraction="extracted from a 1-state RNN", seed=7, architecture={"hidden": 1, "head": "classify"},
+    extraction="extracted from a 1-state RNN",
+    seed=7,
+    architecture={"hidden": 1, "head": "classify"},
     training={"steps": 1200, "accuracy": 1.0},
-)  # fmt: skip
+)
 
 
 def task_of(name: str):
@@ -84,7 +86,7 @@ def test_emitted_modules_compute_the_spec(emitted, name):
     task, module_path = task_of(name), emitted[name]
     module = load_module(module_path)
     data = make_dataset(task, n=200, seed=11, stream=21)
-    for xs, ys in zip(data.x.tolist(), data.y.tolist()):
+    for xs, ys in zip(data.x.tolist(), data.y.tolist(), strict=True):
         xs = [x[0] for x in xs] if len(task.inputs) == 1 else [tuple(x) for x in xs]
         ys = [y[0] for y in ys] if len(task.outputs) == 1 else [tuple(y) for y in ys]
         assert module.run(xs) == ys
@@ -132,8 +134,9 @@ def test_emitted_modules_pass_black_check(emitted):
     paths = [str(path) for path in emitted.values()]
     done = subprocess.run(
         [sys.executable, "-m", "black", "--check", "--line-length", "100", *paths],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
 
 

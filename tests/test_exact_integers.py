@@ -14,8 +14,8 @@ from mipsdsl.data.label import label
 from mipsdsl.diagnostics import Severity, SpecError
 from mipsdsl.errors import DataError
 from mipsdsl.program import Program, Step, program_from_task, unroll
-from mipsdsl.verify import VerifyOptions, verify
 from mipsdsl.syntax import parse
+from mipsdsl.verify import VerifyOptions, verify
 
 BIG = 4611686018427387903  # 2**62 - 1, the largest literal a spec may hold
 V, C, B = E.Var, E.Const, E.Binary
@@ -88,7 +88,7 @@ def test_a_state_that_doubles_is_exact_at_ten_times_the_length():
         "output y = s % 1000\n"
     )
     data = make_dataset(task, n=30, seed=3, length=100)
-    for row, got in zip(data.x[..., 0].tolist(), data.y[..., 0].tolist()):
+    for row, got in zip(data.x[..., 0].tolist(), data.y[..., 0].tolist(), strict=True):
         s, want = 1, []
         for v in row:
             s = s * 2 + v

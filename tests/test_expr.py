@@ -15,8 +15,6 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tests.strategies import NAMES, expressions
-
 from mipsdsl import expr as E
 from mipsdsl.expr import (
     Aggregate,
@@ -30,6 +28,7 @@ from mipsdsl.expr import (
     Var,
     evaluate,
 )
+from tests.strategies import NAMES, expressions
 
 
 def seq(e, **variables):
@@ -50,8 +49,8 @@ def test_floor_division_and_modulo_follow_python_on_negatives():
     b = [2, -2, 2, -2, 3, -3, 5, 3, -3, 4]
     got_div = seq(Binary("//", X, Y), x=[a], y=[b])
     got_mod = seq(Binary("%", X, Y), x=[a], y=[b])
-    assert got_div.tolist() == [[p // q for p, q in zip(a, b)]]
-    assert got_mod.tolist() == [[p % q for p, q in zip(a, b)]]
+    assert got_div.tolist() == [[p // q for p, q in zip(a, b, strict=True)]]
+    assert got_mod.tolist() == [[p % q for p, q in zip(a, b, strict=True)]]
     # spelled out, so that a truncating (C-style) implementation cannot pass by accident
     assert got_div[0, :4].tolist() == [-4, 3, 3, -4]
     assert got_mod[0, :4].tolist() == [1, -1, 1, -1]
@@ -72,7 +71,10 @@ def test_arithmetic_operators_agree_with_python(op, fn):
     a = [-5, -1, 0, 3, 4, -2]
     b = [2, -3, 0, 3, -4, -6]
     got = seq(Binary(op, X, Y), x=[a, b], y=[b, a])
-    assert got.tolist() == [[fn(p, q) for p, q in zip(a, b)], [fn(q, p) for p, q in zip(a, b)]]
+    assert got.tolist() == [
+        [fn(p, q) for p, q in zip(a, b, strict=True)],
+        [fn(q, p) for p, q in zip(a, b, strict=True)],
+    ]
 
 
 def test_unary_operators():
@@ -105,7 +107,7 @@ def test_comparisons_give_zero_or_one(op, fn):
     b = [-1, 0, 3, 2, 4]
     got = seq(Binary(op, X, Y), x=[a], y=[b])
     assert got.dtype == np.int64
-    assert got.tolist() == [[int(fn(p, q)) for p, q in zip(a, b)]]
+    assert got.tolist() == [[int(fn(p, q)) for p, q in zip(a, b, strict=True)]]
 
 
 @pytest.mark.parametrize(
@@ -122,7 +124,7 @@ def test_logic_treats_any_nonzero_as_true_and_gives_zero_or_one(op, fn):
     got = seq(Binary(op, X, Y), x=[a], y=[b])
     assert got.dtype == np.int64
     assert set(np.unique(got)) <= {0, 1}
-    assert got.tolist() == [[int(fn(p, q)) for p, q in zip(a, b)]]
+    assert got.tolist() == [[int(fn(p, q)) for p, q in zip(a, b, strict=True)]]
 
 
 def test_cond_picks_elementwise_and_any_nonzero_test_is_true():
@@ -370,7 +372,9 @@ def test_step_level_evaluation():
     )
     got = evaluate(e, env, (4,), 2)
     assert got.shape == (4,) and got.dtype == np.int64
-    assert got.tolist() == [(si + xi) % 4 + 20 for si, xi in zip(s.tolist(), x.tolist())]
+    assert got.tolist() == [
+        (si + xi) % 4 + 20 for si, xi in zip(s.tolist(), x.tolist(), strict=True)
+    ]
     assert evaluate(Position(), env, (4,), 7).tolist() == [7] * 4
     assert evaluate(Const(3), env, (4,), 0).tolist() == [3] * 4
 
@@ -397,8 +401,15 @@ def test_fold_joins_from_the_left_and_one_item_is_itself():
 def test_walk_free_vars_and_sequence_level():
     e = Binary("+", Cond(X, Aggregate("sum", Var("a"), 2), Const(1)), Unary("neg", Var("b")))
     assert [type(n).__name__ for n in E.walk(e)] == [
-        "Binary", "Cond", "Var", "Aggregate", "Var", "Const", "Unary", "Var",
-    ]  # fmt: skip
+        "Binary",
+        "Cond",
+        "Var",
+        "Aggregate",
+        "Var",
+        "Const",
+        "Unary",
+        "Var",
+    ]
     assert E.free_vars(e) == {"x", "a", "b"}
     assert E.is_sequence_level(e)
     assert E.is_sequence_level(Shift(X, 1))

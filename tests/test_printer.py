@@ -53,9 +53,13 @@ def ir_value(e: E.Expr, env: dict) -> int | None:
 @given(
     step_expressions(),
     st.fixed_dictionaries(
-        {"x": st.integers(-4, 4), "a": st.integers(0, 1), "b": st.integers(0, 1),
-         "s": st.integers(-40, 40)}
-    ),  # fmt: skip
+        {
+            "x": st.integers(-4, 4),
+            "a": st.integers(0, 1),
+            "b": st.integers(0, 1),
+            "s": st.integers(-40, 40),
+        }
+    ),
 )
 def test_printed_python_computes_the_ir_value_as_an_int(e, env):
     for candidate in (e, simplify(e)):
@@ -72,7 +76,7 @@ def test_mips_notation_parses_back_to_the_same_values(e, values):
     text = to_mips(e)
     spec = f"task p\ninput x, s in [-4, 5)\ninput a, b in {{0, 1}}\nlength 1\noutput y = {text}\n"
     task, _ = check(parse(spec, "p.mips"))
-    env = dict(zip(("x", "s", "a", "b"), values))
+    env = dict(zip(("x", "s", "a", "b"), values, strict=True))
     env["a"], env["b"] = env["a"] % 2, env["b"] % 2
     assert ir_value(task.outputs[0].expr, env) == ir_value(e, env), text
 
@@ -126,8 +130,10 @@ def test_printing_uses_the_given_identifiers():
 @pytest.mark.parametrize(
     "e, mips",
     [
-        (E.Cond(B("==", x, C(0)), B("%", B("+", s, x), C(3)), C(-1)),
-         "if x == 0 then (s + x) % 3 else -1"),
+        (
+            E.Cond(B("==", x, C(0)), B("%", B("+", s, x), C(3)), C(-1)),
+            "if x == 0 then (s + x) % 3 else -1",
+        ),
         (B("or", B("and", a, b), B("and", s, B("xor", a, b))), "(a and b) or (s and (a xor b))"),
         (B("xor", B("or", a, b), x), "(a or b) xor x"),
         (U("not", B("==", x, C(2))), "not x == 2"),
@@ -136,6 +142,6 @@ def test_printing_uses_the_given_identifiers():
         (B("*", x, U("neg", s)), "x * -s"),
         (B("max", x, B("max", s, C(0))), "max(x, s, 0)"),
     ],
-)  # fmt: skip
+)
 def test_mips_notation(e, mips):
     assert to_mips(e) == mips

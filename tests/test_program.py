@@ -121,9 +121,11 @@ def test_a_state_that_keeps_growing_is_unbounded_and_a_capped_one_is_not():
     assert counter(limit=5).variable_bounds({"x": (0, 1)})["c"] == (0, 5)
     # an unbounded state modulo a constant is bounded again
     modulo = Program(
-        ("x",), (("c", 0),), (Step("update", "c", B("+", V("c"), C(1))),),
+        ("x",),
+        (("c", 0),),
+        (Step("update", "c", B("+", V("c"), C(1))),),
         (("y", B("%", V("c"), C(3))), ("z", B("<", V("c"), C(3)))),
-    )  # fmt: skip
+    )
     bounds = modulo.variable_bounds({"x": (0, 1)})
     assert bounds["y"] == (0, 2) and bounds["z"] == (0, 1)
 

@@ -10,10 +10,10 @@ import torch
 from mipsdsl.check import load_task
 from mipsdsl.data import Dataset, make_dataset, save_dataset
 from mipsdsl.errors import MipsError
-from mipsdsl.train.options import SearchOptions, TrainConfig
-from mipsdsl.train.search import TrainingFailed, train
 from mipsdsl.train.encoding import make_input_encoding, make_output_head
 from mipsdsl.train.model import Architecture, BatchedRNN
+from mipsdsl.train.options import SearchOptions, TrainConfig
+from mipsdsl.train.search import TrainingFailed, train
 from mipsdsl.train.trainer import AttemptResult, _confirm, _polish, _wrong, accuracy_on
 
 
@@ -23,8 +23,10 @@ def private_cache(tmp_path, monkeypatch):
 
 
 def small_task(write_spec, target: str, inputs: str = "input x in {0, 1}", hints: str = ""):
-    path = write_spec(f'task small "test"\n{inputs}\nlength 8\noutput y = {target}\n'
-                      f"data size 20000 seed 0\n{hints}\n")  # fmt: skip
+    path = write_spec(
+        f'task small "test"\n{inputs}\nlength 8\noutput y = {target}\n'
+        f"data size 20000 seed 0\n{hints}\n"
+    )
     task, _ = load_task(path, sample=0)
     return task
 
@@ -75,8 +77,12 @@ def test_smaller_passes_repeat_while_they_find_a_smaller_network(write_spec, mon
     assert [a["solved"] for a in trained.attempts][-5:] == [True, False, False, False, False]
     last = [a["best_architecture"] for a in trained.attempts[-4:]]
     kinds = [(a["encoding"], a["head"], a["g_depth"]) for a in last]
-    assert kinds == [("onehot", "classify", 1), ("raw", "regress", 1),
-                     ("onehot", "classify", 1), ("onehot", "classify", 2)]  # fmt: skip
+    assert kinds == [
+        ("onehot", "classify", 1),
+        ("raw", "regress", 1),
+        ("onehot", "classify", 1),
+        ("onehot", "classify", 2),
+    ]
     steps = [a["steps"] for a in trained.attempts[-4:]]
     assert steps[2] > steps[0] == steps[1] == steps[3]
     # seeds count per kind of pass: the default's long pass takes the seeds after its short
@@ -224,7 +230,7 @@ def test_polishing_makes_a_nearly_right_regression_model_exact_and_leaves_the_ot
         patch.setattr("mipsdsl.train.trainer.POLISH_MODELS", 1)
         _polish(model, head, x, y, mask)
     assert accuracy()[0] == 1.0
-    assert all(torch.equal(p[1], q) for p, q in zip(model.parameters(), others))
+    assert all(torch.equal(p[1], q) for p, q in zip(model.parameters(), others, strict=True))
 
 
 def test_a_polish_whose_line_search_overflows_is_undone(write_spec, monkeypatch):
@@ -243,7 +249,7 @@ def test_a_polish_whose_line_search_overflows_is_undone(write_spec, monkeypatch)
     x, y = encoding.encode(data.x[:64]), torch.from_numpy(data.y[:64])
     mask = torch.from_numpy(np.arange(8)[None, :] < data.lengths[:64, None])
     _polish(model, head, x, y, mask)
-    assert all(torch.equal(p, q) for p, q in zip(model.parameters(), before))
+    assert all(torch.equal(p, q) for p, q in zip(model.parameters(), before, strict=True))
 
 
 def test_the_sequences_a_model_gets_wrong_are_found_for_replay(write_spec):
@@ -290,8 +296,7 @@ def test_an_examples_network_must_be_exact_on_the_whole_file(write_spec, tmp_pat
     held_out = tuple(a[examples.n_train :] for a in (examples.x, examples.y, examples.lengths))
     assert accuracy_on(model, encoding, head, *held_out)[0] == 1.0
     result = AttemptResult(model.archs, model.seeds, 200, 0.0, [1.0, 0.0])
-    _confirm(task, model, encoding, head, torch.tensor([1.0, 0.0]), held_out, TrainConfig(),
-             result)  # fmt: skip
+    _confirm(task, model, encoding, head, torch.tensor([1.0, 0.0]), held_out, TrainConfig(), result)
     assert result.solved is not spoiled
     if not spoiled:
         assert result.confirmed_on == len(examples)
@@ -305,8 +310,10 @@ def long_task(write_spec, monkeypatch, size: int):
         raise AssertionError("training started")
 
     monkeypatch.setattr(search, "train_models", no_training)
-    path = write_spec('task long "t"\ninput x in {0, 1}\nlength 10000\noutput y = x[t-1]\n'
-                      f"data size {size} seed 0\n")  # fmt: skip
+    path = write_spec(
+        'task long "t"\ninput x in {0, 1}\nlength 10000\noutput y = x[t-1]\n'
+        f"data size {size} seed 0\n"
+    )
     return load_task(path, sample=0)[0]
 
 

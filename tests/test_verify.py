@@ -198,7 +198,7 @@ def test_exhaustive_enumerates_each_alphabet_and_every_length_exactly_once(write
     seen = []
 
     def recording(x, lengths):
-        seen.extend(tuple(map(tuple, row[:m].tolist())) for row, m in zip(x, lengths))
+        seen.extend(tuple(map(tuple, row[:m].tolist())) for row, m in zip(x, lengths, strict=True))
         return label(task, x, lengths)
 
     one_each = VerifyOptions(held_out=1, longer=1)

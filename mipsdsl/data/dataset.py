@@ -95,7 +95,7 @@ def make_dataset(
     if task.examples is not None:
         if length is not None:
             raise DataError("the lengths of an 'examples' task are those of its data file")
-        x, y, lengths = _sample_examples(task, n, rng)
+        x, y, lengths = _sample_examples(task, Path(task.examples), n, rng)
     else:
         length_range = task.length if length is None else (length, length)
         x, lengths = generate_inputs(task, n, rng, length_range)
@@ -103,9 +103,9 @@ def make_dataset(
     return Dataset(x, y, lengths, n_train=int(round(n * task.data.train_fraction)))
 
 
-def _sample_examples(task: Task, n: int, rng: np.random.Generator):
+def _sample_examples(task: Task, path: Path, n: int, rng: np.random.Generator):
     try:
-        x, y, lengths = read_examples(Path(task.examples), task.inputs)
+        x, y, lengths = read_examples(path, task.inputs)
     except ExamplesError as exc:
         raise DataError(str(exc)) from None
     if n > x.shape[0]:

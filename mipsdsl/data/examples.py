@@ -22,8 +22,10 @@ from mipsdsl.task import InputChannel
 
 try:
     from lzma import LZMAError
+
+    _LZMA_ERRORS: tuple[type[Exception], ...] = (LZMAError,)
 except ImportError:  # a Python built without lzma reads no LZMA-compressed member at all
-    LZMAError = NotImplementedError
+    _LZMA_ERRORS = ()
 
 # Values in x, y and lengths together: 1 GiB as int64. A hand-collected examples file is far
 # smaller; the bound keeps a hostile one from claiming more memory than a laptop has.
@@ -39,8 +41,18 @@ _HEADER_READERS = {
 # What reading a damaged or unusual zip archive can raise: truncated or corrupt data (bzip2's
 # is an OSError), a corrupt deflate or LZMA stream, an unsupported zip version or compression
 # method, an encrypted member, an .npy header that is no Python literal.
-_DAMAGE = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, LZMAError,
-           NotImplementedError, RuntimeError, tokenize.TokenError, SyntaxError)  # fmt: skip
+_DAMAGE: tuple[type[Exception], ...] = (
+    OSError,
+    EOFError,
+    ValueError,
+    zipfile.BadZipFile,
+    zlib.error,
+    *_LZMA_ERRORS,
+    NotImplementedError,
+    RuntimeError,
+    tokenize.TokenError,
+    SyntaxError,
+)
 
 
 class ExamplesError(Exception):

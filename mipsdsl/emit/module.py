@@ -22,9 +22,10 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import black
 import jinja2
@@ -123,7 +124,7 @@ def render_module(
     program = program.simplified()
     names = python_names(program)
     bounds = program.variable_bounds(
-        {name: (c.lo, c.hi) for name, c in zip(program.inputs, task.inputs)}
+        {name: (c.lo, c.hi) for name, c in zip(program.inputs, task.inputs, strict=True)}
     )
     printer = PythonPrinter(names, bounds)
     summary = f"{task.name}: {task.description}" if task.description else task.name
@@ -300,10 +301,20 @@ def _recheck(module: Path, task: Task, options: VerifyOptions, timeout: float) -
     """Run `mipsc verify` on the written module in a new interpreter; `EmitError` unless it
     passes."""
     command = [
-        sys.executable, "-m", "mipsdsl.cli", "verify", str(Path(task.path).resolve()),
-        str(module), "--json", "-n", str(options.held_out), "--longer", str(options.longer),
-        "--exhaustive-limit", str(options.exhaustive_limit),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "mipsdsl.cli",
+        "verify",
+        str(Path(task.path).resolve()),
+        str(module),
+        "--json",
+        "-n",
+        str(options.held_out),
+        "--longer",
+        str(options.longer),
+        "--exhaustive-limit",
+        str(options.exhaustive_limit),
+    ]
     if options.seed is not None:
         command += ["--seed", str(options.seed)]
     package_root = str(Path(__file__).resolve().parents[2])

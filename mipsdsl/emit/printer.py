@@ -13,7 +13,7 @@ meaning README.md defines; it parses back to the same values.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from mipsdsl import expr as E
 from mipsdsl.bounds import Interval
@@ -56,7 +56,8 @@ class PythonPrinter:
         return (f"({text})" if prec < least else text), kind
 
     def _print(self, e: E.Expr, truth: bool) -> tuple[str, int, str]:
-        """(source, precedence, kind); `truth` allows a result that is right only as a truth value."""
+        """(source, precedence, kind); `truth` allows a result that is right only as a truth
+        value."""
         if isinstance(e, E.Const):
             return str(e.value), (_PY_NEG if e.value < 0 else _PY_ATOM), INT
         if isinstance(e, E.Var):
@@ -139,7 +140,8 @@ def _weakest(*kinds: str) -> str:
 
 
 def _chain(e: E.Expr, op: str) -> list[E.Expr]:
-    """The operands of nested min (or max): min is associative, so min(min(a, b), c) = min(a, b, c)."""
+    """The operands of nested min (or max): min is associative, so min(min(a, b), c) is
+    min(a, b, c)."""
     if isinstance(e, E.Binary) and e.op == op:
         return _chain(e.left, op) + _chain(e.right, op)
     return [e]

@@ -61,7 +61,7 @@ class OutputHead:
         total = out.new_zeros(out.shape[0])
         if self.kind == "classify":
             start = 0
-            for o, (low, size) in enumerate(zip(self.lows, self.sizes)):
+            for o, (low, size) in enumerate(zip(self.lows, self.sizes, strict=True)):
                 logits = out[..., start : start + size]
                 target = (y[..., o] - low).long().expand(out.shape[0], *y.shape[:2])
                 ce = torch.nn.functional.cross_entropy(
@@ -81,7 +81,7 @@ class OutputHead:
         columns = []
         if self.kind == "classify":
             start = 0
-            for low, size in zip(self.lows, self.sizes):
+            for low, size in zip(self.lows, self.sizes, strict=True):
                 columns.append(out[..., start : start + size].argmax(dim=-1) + low)
                 start += size
         else:

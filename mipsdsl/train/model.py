@@ -40,6 +40,9 @@ class BatchedRNN(torch.nn.Module):
     """RNNs of one depth of f and of g, with per-model hidden sizes and widths, weights
     initialised per seed."""
 
+    hidden_mask: torch.Tensor  # buffers (models, 1, units): 1 where a model has the unit
+    width_mask: torch.Tensor
+
     def __init__(self, archs: list[Architecture], seeds: list[int], in_dim: int, out_dim: int):
         super().__init__()
         depths = {(a.depth, a.g_depth) for a in archs}
@@ -64,7 +67,7 @@ class BatchedRNN(torch.nn.Module):
 
     def _layers(self, sizes: list[int]) -> tuple[torch.nn.ParameterList, torch.nn.ParameterList]:
         """Weights and biases of affine layers between `sizes`, one slice per model."""
-        pairs = list(zip(sizes[:-1], sizes[1:]))
+        pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
         weights = [torch.nn.Parameter(torch.empty(self.models, i, o)) for i, o in pairs]
         biases = [torch.nn.Parameter(torch.empty(self.models, 1, o)) for _, o in pairs]
         return torch.nn.ParameterList(weights), torch.nn.ParameterList(biases)
@@ -75,7 +78,7 @@ class BatchedRNN(torch.nn.Module):
         with torch.no_grad():
             for p in self.parameters():
                 p.zero_()
-            for m, (arch, seed) in enumerate(zip(self.archs, self.seeds)):
+            for m, (arch, seed) in enumerate(zip(self.archs, self.seeds, strict=True)):
                 generator = torch.Generator().manual_seed(seed)
                 for name, rows, cols in self._layout(arch):
                     weight = getattr(self, name[0])[name[2]]
@@ -112,7 +115,8 @@ class BatchedRNN(torch.nn.Module):
         return z * self.hidden_mask[models]
 
     def forward(self, x: torch.Tensor, models=slice(None)) -> tuple[torch.Tensor, torch.Tensor]:
-        """x (B, L, in_dim), shared by all models -> outputs (M, B, L, out_dim), hiddens (M, B, L, n)."""
+        """x (B, L, in_dim), shared by all models -> outputs (M, B, L, out_dim) and hiddens
+        (M, B, L, n)."""
         batch, length, _ = x.shape
         count = len(range(self.models)[models])
         xs = x.unsqueeze(0).expand(count, batch, length, self.in_dim)
@@ -132,7 +136,7 @@ class BatchedRNN(torch.nn.Module):
     def _mlp(self, weights, biases, z: torch.Tensor, models) -> torch.Tensor:
         """Affine layers with ReLU between them; masked hidden units stay zero."""
         last = len(weights) - 1
-        for i, (weight, bias) in enumerate(zip(weights, biases)):
+        for i, (weight, bias) in enumerate(zip(weights, biases, strict=True)):
             z = torch.baddbmm(bias[models], z, weight[models])
             if i < last:
                 z = torch.relu(z) * self.width_mask[models]

@@ -113,9 +113,13 @@ class TrainedRNN:
         }
 
 
-def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = False,
-          progress: bool = False, notes: Callable[[str], None] | None = None,
-          ) -> TrainedRNN:  # fmt: skip
+def train(
+    task: Task,
+    options: SearchOptions = SearchOptions(),
+    force: bool = False,
+    progress: bool = False,
+    notes: Callable[[str], None] | None = None,
+) -> TrainedRNN:
     """Find, train and return the smallest exact network for `task` (from cache when possible).
 
     `notes` receives one-line notes on the cache (an entry trained again, a cache that cannot be
@@ -139,19 +143,30 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
     }
     started = time.perf_counter()
     deadline = started + options.budget
-    attempts, best = [], (0.0, None)
+    attempts: list[dict] = []
+    best: tuple[float, Architecture | None] = (0.0, None)
     runs = [(stage, codec) for stage in plan(task, options) for codec in _tried(stage, codecs)]
     for stage, (encoding, head) in runs:
-        archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind)
-                 for h in stage.hidden for w in stage.widths]  # fmt: skip
+        archs = [
+            Architecture(h, stage.depth, w, encoding.kind, head.kind)
+            for h in stage.hidden
+            for w in stage.widths
+        ]
         models = [(a, s) for a in archs for s in seeds]
         config = replace(options.config, max_steps=stage.steps)
         bar = _progress_bar(stage, encoding, head, config.max_steps) if progress else None
         result = train_models(
-            task, data, [a for a, _ in models], [s for _, s in models], encoding, head, config,
-            deadline=deadline, progress=(lambda step, loss: _tick(bar, loss)) if bar else None,
+            task,
+            data,
+            [a for a, _ in models],
+            [s for _, s in models],
+            encoding,
+            head,
+            config,
+            deadline=deadline,
+            progress=(lambda step, loss, bar=bar: _tick(bar, loss)) if bar else None,
             device=options.device,
-        )  # fmt: skip
+        )
         if bar is not None:
             bar.close()
         attempts.append(result.to_json())
@@ -166,6 +181,7 @@ def train(task: Task, options: SearchOptions = SearchOptions(), force: bool = Fa
                     break
                 result = tries[-1]
             m = result.solved_model
+            assert m is not None and result.solved_state is not None  # it solved
             arch = result.archs[m]
             encoding, head = codecs[arch.encoding, arch.head]
             trained = TrainedRNN(
@@ -224,21 +240,34 @@ def _smaller(task, data, stage, solved, codecs, options, deadline) -> list:
         passes.append((2 * stage.steps, 0, 1))
     if stage.depth > 1:
         passes.append((short, 0, READOUT_DEPTH))
-    tries, next_seed = [], {}
+    tries: list = []
+    next_seed: dict[tuple[int, int], int] = {}  # (family, g depth): its next unused seed
     for steps, i, g_depth in passes:
         if not sizes or time.perf_counter() >= deadline:
             break
         encoding, head = tried[i]
-        archs = [Architecture(h, stage.depth, w, encoding.kind, head.kind, g_depth)
-                 for h in sizes for w in stage.widths]  # fmt: skip
+        archs = [
+            Architecture(h, stage.depth, w, encoding.kind, head.kind, g_depth)
+            for h in sizes
+            for w in stage.widths
+        ]
         first = next_seed.get((i, g_depth), max(solved.seeds) + 1)
         seeds = range(first, first + options.seeds)
         next_seed[i, g_depth] = first + options.seeds
         models = [(a, s) for a in archs for s in seeds]
-        tries.append(train_models(
-            task, data, [a for a, _ in models], [s for _, s in models], encoding, head,
-            replace(options.config, max_steps=steps), deadline=deadline, device=options.device,
-        ))  # fmt: skip
+        tries.append(
+            train_models(
+                task,
+                data,
+                [a for a, _ in models],
+                [s for _, s in models],
+                encoding,
+                head,
+                replace(options.config, max_steps=steps),
+                deadline=deadline,
+                device=options.device,
+            )
+        )
         if tries[-1].solved:
             break
     return tries
@@ -275,8 +304,12 @@ def _refuse_if_too_long(task: Task, options: SearchOptions, n: int, seeds: list[
     kinds = families(task)[0]
     encoding = make_input_encoding(task, kinds[0])
     head = make_output_head(task, kinds[1], np.zeros((0, 1, len(task.outputs)), dtype=np.int64))
-    models = [(Architecture(h, stage.depth, w, encoding.kind, head.kind), s)
-              for h in stage.hidden for w in stage.widths for s in seeds]  # fmt: skip
+    models = [
+        (Architecture(h, stage.depth, w, encoding.kind, head.kind), s)
+        for h in stage.hidden
+        for w in stage.widths
+        for s in seeds
+    ]
     archs = [a for a, _ in models]
     data_bytes = 8 * n * length * (len(task.inputs) + len(task.outputs))  # int64 x and y
     width = max(a.hidden for a in archs) + head.dim
@@ -349,8 +382,10 @@ def _cached(task: Task, key: str, say: Callable[[str], None]) -> TrainedRNN | No
         source = "fresh sequences"
     wrong = ((trained.run(check.x) != check.y).any(axis=-1) & check.mask).any(axis=-1)
     if wrong.any():
-        say(f"cache entry {key} is wrong on {int(wrong.sum()):,} of {len(check):,} {source}: "
-            "training again")  # fmt: skip
+        say(
+            f"cache entry {key} is wrong on {int(wrong.sum()):,} of {len(check):,} {source}: "
+            "training again"
+        )
         return None
     return replace(trained, rechecked_on=len(check))
 
@@ -384,14 +419,24 @@ def _from_cache(entry, key: str, task: Task) -> TrainedRNN:
     try:
         head = meta["head"]
         trained = TrainedRNN(
-            meta["task_name"], meta["task_sha256"], Architecture(**meta["arch"]), meta["seed"],
-            InputEncoding(meta["encoding"]["kind"],
-                          tuple(tuple(a) for a in meta["encoding"]["alphabets"])),
-            OutputHead(head["kind"], tuple(head["lows"]), tuple(head["sizes"]),
-                       tuple(head["scales"])),
-            entry["state"], meta["steps"], meta["seconds"], meta["confirmed_on"],
-            tuple(meta["attempts"]), key, cached=True,
-        )  # fmt: skip
+            meta["task_name"],
+            meta["task_sha256"],
+            Architecture(**meta["arch"]),
+            meta["seed"],
+            InputEncoding(
+                meta["encoding"]["kind"], tuple(tuple(a) for a in meta["encoding"]["alphabets"])
+            ),
+            OutputHead(
+                head["kind"], tuple(head["lows"]), tuple(head["sizes"]), tuple(head["scales"])
+            ),
+            entry["state"],
+            meta["steps"],
+            meta["seconds"],
+            meta["confirmed_on"],
+            tuple(meta["attempts"]),
+            key,
+            cached=True,
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedEntry(f"its metadata lacks or garbles {exc}") from None
     if trained.task_sha256 != task.sha256:

@@ -132,9 +132,13 @@ def train_models(
     )
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
-        lambda step: 1.0 if config.paper_recipe else
-        floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, step / config.max_steps))),
-    )  # fmt: skip
+        lambda step: (
+            1.0
+            if config.paper_recipe
+            else floor
+            + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, step / config.max_steps)))
+        ),
+    )
     train_x, train_y = data.x[: data.n_train], data.y[: data.n_train]
     train_len = data.lengths[: data.n_train]
     test = slice(data.n_train, len(data))
@@ -173,9 +177,10 @@ def train_models(
         if not config.paper_recipe:
             mine = rng.integers(0, len(train_x), size=min(MINE_SIZE, len(train_x)))
             best = int(acc.argmax())
-            hard = mine[_wrong(model, encoding, head, train_x[mine], train_y[mine],
-                               train_len[mine], best)]  # fmt: skip
-        if result.solved:
+            hard = mine[
+                _wrong(model, encoding, head, train_x[mine], train_y[mine], train_len[mine], best)
+            ]
+        if result.solved_model is not None:
             # A larger model often gets there first; train on a while (up to twice the steps) in
             # case a simpler one follows, unless the winner is already the simplest in the batch.
             simplest = min(_simplicity(a) for a in archs)
@@ -191,8 +196,13 @@ def train_models(
             if head.kind == "regress" and not config.paper_recipe:
                 pick = rng.integers(0, len(train_x), size=min(POLISH_SEQUENCES, len(train_x)))
                 mask = torch.from_numpy(positions < train_len[pick][:, None]).to(device)
-                _polish(model, head, encoding.encode(train_x[pick]).to(device),
-                        torch.from_numpy(train_y[pick]).to(device), mask)  # fmt: skip
+                _polish(
+                    model,
+                    head,
+                    encoding.encode(train_x[pick]).to(device),
+                    torch.from_numpy(train_y[pick]).to(device),
+                    mask,
+                )
                 acc = accuracy_on(model, encoding, head, *quick)
                 result.accuracy = acc.tolist()
                 _confirm(task, model, encoding, head, acc, held_out, config, result)
@@ -223,7 +233,7 @@ def _polish(model: BatchedRNN, head: OutputHead, x, y, mask) -> None:
             tolerance_change=1e-15,
         )
 
-        def closure():
+        def closure(optimizer=optimizer, m=m):
             optimizer.zero_grad(set_to_none=True)
             loss = head.loss(model(x, slice(m, m + 1))[0], y, mask)[0]
             loss.backward()
@@ -239,7 +249,7 @@ def _polish(model: BatchedRNN, head: OutputHead, x, y, mask) -> None:
             diverged = True
         if diverged:  # a diverged step would spoil the batch-mates too (0 * inf): undo it
             with torch.no_grad():
-                for p, before in zip(model.parameters(), saved):
+                for p, before in zip(model.parameters(), saved, strict=True):
                     p.copy_(before)
 
 
@@ -258,17 +268,29 @@ def _simplicity(arch: Architecture) -> tuple[int, int]:
     return arch.hidden, arch.width
 
 
-def _confirm(task, model, encoding, head, quick_acc, held_out, config, result) -> None:
+def _confirm(
+    task,
+    model,
+    encoding,
+    head,
+    quick_acc,
+    held_out: tuple[np.ndarray, np.ndarray, np.ndarray],
+    config,
+    result,
+) -> None:
     """Check models that were perfect on the quick sample on all held-out data, then on the
     confirmation data, simplest first and one at a time (checking all models on 150,000
     sequences costs seconds); the first survivor, if simpler than the current winner, becomes
     the winner."""
     current = _simplicity(result.archs[result.solved_model]) if result.solved else None
     candidates = sorted(
-        (m for m, a in enumerate(quick_acc.tolist())
-         if a == 1.0 and (current is None or _simplicity(result.archs[m]) < current)),
+        (
+            m
+            for m, a in enumerate(quick_acc.tolist())
+            if a == 1.0 and (current is None or _simplicity(result.archs[m]) < current)
+        ),
         key=lambda m: (_simplicity(result.archs[m]), m),
-    )  # fmt: skip
+    )
     if not candidates:
         return
     fresh = None
@@ -279,8 +301,7 @@ def _confirm(task, model, encoding, head, quick_acc, held_out, config, result) -
             continue
         if fresh is None:
             fresh = _confirmation_data(task, config, min(result.seeds))
-        if accuracy_on(model, encoding, head, fresh.x, fresh.y, fresh.lengths,
-                       models=one)[0] < 1.0:  # fmt: skip
+        if accuracy_on(model, encoding, head, fresh.x, fresh.y, fresh.lengths, models=one)[0] < 1.0:
             continue
         result.solved_model = m
         result.solved_state = model.weights_of(m)
