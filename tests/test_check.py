@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import mipsdsl.check as check_module
 from mipsdsl import bounds
 from mipsdsl import expr as E
-from mipsdsl.check import check, load_task
+from mipsdsl.check import bounding, check, load_task
 from mipsdsl.data import make_dataset, save_dataset
 from mipsdsl.diagnostics import Severity, SpecError
 from mipsdsl.syntax import parse
@@ -181,7 +180,7 @@ def test_bounds_of_many_lets_take_work_linear_in_the_lets_not_lets_times_length(
     text += "let a0 = x + s\n" + "".join(f"let a{i} = (a{i - 1} + x) % 7\n" for i in range(1, lets))
     text += f"output y = a{lets - 1} % 3\n"
     calls = []
-    for module in (bounds, check_module):
+    for module in (bounds, bounding):
         counted = module.interval
         monkeypatch.setattr(module, "interval", lambda *a, f=counted: calls.append(1) or f(*a))
     task, _ = checked(text)

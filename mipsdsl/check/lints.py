@@ -1,0 +1,34 @@
+"""The lints that need data: a small generated sample is labelled, so a division by zero or an
+output that never changes is reported before anyone trains on it.
+"""
+
+from __future__ import annotations
+
+from mipsdsl.data import make_dataset
+from mipsdsl.diagnostics import Diagnostic, error, warning
+from mipsdsl.errors import DataError
+from mipsdsl.syntax import tree as T
+from mipsdsl.task import Task
+
+
+def lint_on_data(task: Task, spec: T.Spec, sample: int) -> list[Diagnostic]:
+    """Label a small sample: catch division by zero and outputs that never change."""
+    if sample <= 0:
+        return []
+    spans = {s.name.id: s.span for s in spec.statements if isinstance(s, T.OutputDecl)}
+    try:
+        data = make_dataset(task, n=min(sample, task.data.size), seed=task.data.seed)
+    except DataError as exc:
+        return [error(str(exc), spec.path, spans.get(exc.output or ""))]
+    found = []
+    for i, channel in enumerate(task.outputs):
+        values = data.y[..., i][data.mask]
+        if values.size and values.min() == values.max():
+            found.append(
+                warning(
+                    f"output '{channel.name}' is {values[0]} on every generated sequence",
+                    spec.path,
+                    spans.get(channel.name),
+                )
+            )
+    return found
