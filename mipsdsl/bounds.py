@@ -9,7 +9,7 @@ Bounds are Python ints, so they never overflow.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import overload
 
 from mipsdsl import expr as E
@@ -73,6 +73,39 @@ def _mod(a: Interval, b: Interval) -> Interval:
     return lo, hi
 
 
+def _abs(a: Interval) -> Interval:
+    lo, hi = a
+    if lo >= 0:
+        return lo, hi
+    if hi <= 0:
+        return -hi, -lo
+    return 0, max(-lo, hi)
+
+
+def _times(a: Interval, b: Interval) -> Interval:
+    corners = [x * y for x in a for y in b]
+    return min(corners), max(corners)
+
+
+def _truth(*_: Interval) -> Interval:
+    return BOOL
+
+
+# The interval rule of each operator in `mipsdsl.expr.OPERATORS`: its operands' bounds to its own.
+RULES: dict[str, Callable[..., Interval]] = {
+    "neg": lambda a: (-a[1], -a[0]),
+    "abs": _abs,
+    "+": lambda a, b: (a[0] + b[0], a[1] + b[1]),
+    "-": lambda a, b: (a[0] - b[1], a[1] - b[0]),
+    "*": _times,
+    "//": _floordiv,
+    "%": _mod,
+    "min": lambda a, b: (min(a[0], b[0]), min(a[1], b[1])),
+    "max": lambda a, b: (max(a[0], b[0]), max(a[1], b[1])),
+    **{name: _truth for name, operator in E.OPERATORS.items() if operator.truth_valued},
+}
+
+
 def interval(e: E.Expr, env: Mapping[str, Interval], length: int) -> Interval:
     """Bounds of `e` when variables lie in `env` and positions run over 0..length-1."""
     return _interval(e, env, length, None)
@@ -106,35 +139,10 @@ def _node(e, env, length, nodes) -> Interval:
     if isinstance(e, E.Position):
         return 0, max(0, length - 1)
     if isinstance(e, E.Unary):
-        lo, hi = _interval(e.arg, env, length, nodes)
-        if e.op == "neg":
-            return -hi, -lo
-        if e.op == "not":
-            return BOOL
-        if lo >= 0:
-            return lo, hi
-        if hi <= 0:
-            return -hi, -lo
-        return 0, max(-lo, hi)
+        return RULES[e.op](_interval(e.arg, env, length, nodes))
     if isinstance(e, E.Binary):
         a = _interval(e.left, env, length, nodes)
-        b = _interval(e.right, env, length, nodes)
-        if e.op in E.COMPARISON_OPS or e.op in E.LOGIC_OPS:
-            return BOOL
-        if e.op == "+":
-            return a[0] + b[0], a[1] + b[1]
-        if e.op == "-":
-            return a[0] - b[1], a[1] - b[0]
-        if e.op == "*":
-            corners = [x * y for x in a for y in b]
-            return min(corners), max(corners)
-        if e.op == "//":
-            return _floordiv(a, b)
-        if e.op == "%":
-            return _mod(a, b)
-        if e.op == "min":
-            return min(a[0], b[0]), min(a[1], b[1])
-        return max(a[0], b[0]), max(a[1], b[1])
+        return RULES[e.op](a, _interval(e.right, env, length, nodes))
     if isinstance(e, E.Cond):
         if nodes is not None:  # the test is evaluated too, though its bounds do not matter here
             _interval(e.test, env, length, nodes)

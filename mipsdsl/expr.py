@@ -7,6 +7,9 @@ works at two levels with the same code:
   here `Shift` (`e[t-k]`) and `Aggregate` (prefix folds such as `sum(e)`) are allowed;
 - step level: variables are arrays of shape (N,) at one position; only elementwise nodes.
 
+Each operator is defined once, in `OPERATORS`: its evaluation, its spelling and precedence in
+Python and in .mips, and the algebraic facts simplification and search rely on.
+
 Division or modulo by zero does not raise at the node: it marks the affected elements undefined,
 so that `if b != 0 then a // b else 0` is fine, and the caller decides whether an undefined value
 reached a position that matters (`EvaluationError`).
@@ -18,8 +21,9 @@ the common case keeps numpy's speed and no value ever wraps around.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
@@ -43,10 +47,126 @@ class Position:
     """The position t (0-based)."""
 
 
-UNARY_OPS = ("neg", "not", "abs")
-ARITHMETIC_OPS = ("+", "-", "*", "//", "%", "min", "max")
-COMPARISON_OPS = ("==", "!=", "<", "<=", ">", ">=")
-LOGIC_OPS = ("and", "or", "xor")
+class PythonLevel(IntEnum):
+    """Python's precedence levels, loosest first, as its language reference orders them."""
+
+    COND = 1
+    OR = 2
+    AND = 3
+    NOT = 4
+    COMPARE = 5
+    XOR = 7
+    ADD = 10
+    MUL = 11
+    NEG = 12
+    ATOM = 14
+
+
+class MipsLevel(IntEnum):
+    """The .mips grammar's precedence levels, loosest first."""
+
+    COND = 0
+    OR = 1
+    XOR = 1  # the same level as `or`
+    AND = 2
+    NOT = 3
+    COMPARE = 4
+    ADD = 5
+    MUL = 6
+    NEG = 7
+    ATOM = 8
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Everything the other modules need to know about one operator, so that it is said once.
+
+    `numpy` computes it elementwise on int64 or object arrays; when `on_truths`, it sees its
+    operands' truth values (bool arrays), and when `truth_valued` its result is a bool array that
+    evaluation turns into 0/1. `partial` operators are undefined where the right operand is 0.
+    A `call` operator is printed as a call (`min(a, b)`, `abs(a)`) in both notations, a unary one
+    otherwise as a prefix. `flipped` is the operator that gives the same value with the operands
+    swapped (itself when commutative), `negated` the one with the opposite truth value. The
+    interval rules are `mipsdsl.bounds.RULES`, keyed by name.
+    """
+
+    name: str
+    kind: str  # "unary", "arithmetic", "comparison" or "logic"
+    numpy: Callable[..., np.ndarray]
+    python: str
+    python_level: PythonLevel
+    mips: str
+    mips_level: MipsLevel
+    truth_valued: bool = False
+    on_truths: bool = False
+    partial: bool = False
+    call: bool = False
+    flipped: str | None = None
+    negated: str | None = None
+
+    @property
+    def arity(self) -> int:
+        return 1 if self.kind == "unary" else 2
+
+    @property
+    def commutative(self) -> bool:
+        return self.flipped == self.name
+
+
+def _row(name: str, kind: str, numpy, level: str, **fields) -> Operator:
+    """One operator, spelled `name` in both notations and at the level named `level` in both,
+    unless `fields` says otherwise."""
+    spelled = {"python": name, "mips": name}
+    levels = {"python_level": PythonLevel[level], "mips_level": MipsLevel[level]}
+    return Operator(name, kind, numpy, **{**spelled, **levels, **fields})
+
+
+def _comparison(name: str, numpy, flipped: str, negated: str) -> Operator:
+    fields = {"flipped": flipped, "negated": negated}
+    return _row(name, "comparison", numpy, "COMPARE", truth_valued=True, **fields)
+
+
+def _logic(name: str, numpy, level: str, **fields) -> Operator:
+    return _row(
+        name, "logic", numpy, level, flipped=name, truth_valued=True, on_truths=True, **fields
+    )
+
+
+# The table's order is the order of the tuples below and of the enumerative search.
+OPERATORS: dict[str, Operator] = {
+    operator.name: operator
+    for operator in (
+        _row("neg", "unary", np.negative, "NEG", python="-", mips="-"),
+        _row("not", "unary", np.logical_not, "NOT", truth_valued=True, on_truths=True),
+        _row("abs", "unary", np.abs, "ATOM", call=True),
+        _row("+", "arithmetic", np.add, "ADD", flipped="+"),
+        _row("-", "arithmetic", np.subtract, "ADD"),
+        _row("*", "arithmetic", np.multiply, "MUL", flipped="*"),
+        _row("//", "arithmetic", np.floor_divide, "MUL", partial=True),
+        _row("%", "arithmetic", np.remainder, "MUL", partial=True),
+        _row("min", "arithmetic", np.minimum, "ATOM", flipped="min", call=True),
+        _row("max", "arithmetic", np.maximum, "ATOM", flipped="max", call=True),
+        _comparison("==", np.equal, flipped="==", negated="!="),
+        _comparison("!=", np.not_equal, flipped="!=", negated="=="),
+        _comparison("<", np.less, flipped=">", negated=">="),
+        _comparison("<=", np.less_equal, flipped=">=", negated=">"),
+        _comparison(">", np.greater, flipped="<", negated="<="),
+        _comparison(">=", np.greater_equal, flipped="<=", negated="<"),
+        _logic("and", np.logical_and, "AND"),
+        _logic("or", np.logical_or, "OR"),
+        _logic("xor", np.logical_xor, "XOR", python="^"),
+    )
+}
+
+
+def _named(kind: str) -> tuple[str, ...]:
+    return tuple(name for name, operator in OPERATORS.items() if operator.kind == kind)
+
+
+UNARY_OPS = _named("unary")
+ARITHMETIC_OPS = _named("arithmetic")
+COMPARISON_OPS = _named("comparison")
+LOGIC_OPS = _named("logic")
 
 
 @dataclass(frozen=True)
@@ -199,11 +319,7 @@ def _node(e, env, shape, position, dtype):
         return np.asarray(position).astype(dtype), None
     if isinstance(e, Unary):
         a, u = _eval(e.arg, env, shape, position, dtype)
-        if e.op == "neg":
-            return -a, u
-        if e.op == "not":
-            return (a == 0).astype(INT), u
-        return np.abs(a), u
+        return apply(e.op, a), u
     if isinstance(e, Binary):
         a, ua = _eval(e.left, env, shape, position, dtype)
         b, ub = _eval(e.right, env, shape, position, dtype)
@@ -234,35 +350,22 @@ def _node(e, env, shape, position, dtype):
 
 
 def _binary(op, a, b, undefined):
-    if op in ("//", "%"):
+    if OPERATORS[op].partial:
         zero = b == 0
         if np.any(zero):
             b = np.where(zero, 1, b)
             undefined = _or(undefined, zero)
-        return (a // b if op == "//" else a % b), undefined
-    if op == "+":
-        return a + b, undefined
-    if op == "-":
-        return a - b, undefined
-    if op == "*":
-        return a * b, undefined
-    if op == "min":
-        return np.minimum(a, b), undefined
-    if op == "max":
-        return np.maximum(a, b), undefined
-    if op in COMPARISON_OPS:
-        result = {
-            "==": np.equal,
-            "!=": np.not_equal,
-            "<": np.less,
-            "<=": np.less_equal,
-            ">": np.greater,
-            ">=": np.greater_equal,
-        }[op](a, b)
-        return np.asarray(result).astype(INT), undefined
-    ta, tb = a != 0, b != 0
-    result = {"and": ta & tb, "or": ta | tb, "xor": ta ^ tb}[op]
-    return np.asarray(result).astype(INT), undefined
+    return apply(op, a, b), undefined
+
+
+def apply(op: str, *operands: np.ndarray) -> np.ndarray:
+    """The operator `op` on value arrays, the IR's way: logic on truth values, truths as 0/1.
+    A partial operator's zero divisors are the caller's to replace first."""
+    operator = OPERATORS[op]
+    if operator.on_truths:
+        operands = tuple(operand != 0 for operand in operands)
+    result = operator.numpy(*operands)
+    return np.asarray(result).astype(INT) if operator.truth_valued else result
 
 
 def _shift(a: np.ndarray, k: int, fill: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mipsdsl import expr as E
-from mipsdsl.bounds import BOOL, Interval, fits_int64, hull, in_int64, interval, unrolled
+from mipsdsl.bounds import BOOL, RULES, Interval, fits_int64, hull, in_int64, unrolled
 from mipsdsl.simplify import simplify
 
 if TYPE_CHECKING:
@@ -153,27 +153,25 @@ class Program:
 def expr_bounds(e: E.Expr, env: Mapping[str, Interval | None]) -> Interval | None:
     """Bounds of a step-level expression where some variables may be unbounded (None).
 
-    Comparisons, logic and `%` by a bounded divisor stay bounded whatever their operands; the
-    rest is `mipsdsl.bounds.interval` applied to the operands' bounds.
+    Truth-valued operators and `%` by a bounded divisor stay bounded whatever their operands; the
+    rest is the operator's rule in `mipsdsl.bounds.RULES` applied to the operands' bounds.
     """
     if isinstance(e, E.Const):
         return e.value, e.value
     if isinstance(e, E.Var):
         return env.get(e.name)
+    if isinstance(e, E.Unary | E.Binary) and E.OPERATORS[e.op].truth_valued:
+        return BOOL
     if isinstance(e, E.Unary):
-        if e.op == "not":
-            return BOOL
         a = expr_bounds(e.arg, env)
-        return None if a is None else interval(E.Unary(e.op, E.Var("a")), {"a": a}, 1)
+        return None if a is None else RULES[e.op](a)
     if isinstance(e, E.Binary):
-        if e.op in E.COMPARISON_OPS or e.op in E.LOGIC_OPS:
-            return BOOL
         a, b = expr_bounds(e.left, env), expr_bounds(e.right, env)
         if e.op == "%" and b is not None and a is None:
             return min(0, b[0] + 1), max(0, b[1] - 1)
         if a is None or b is None:
             return None
-        return interval(E.Binary(e.op, E.Var("a"), E.Var("b")), {"a": a, "b": b}, 1)
+        return RULES[e.op](a, b)
     if isinstance(e, E.Cond):
         return hull(expr_bounds(e.then, env), expr_bounds(e.orelse, env))
     raise TypeError(f"not a step-level expression: {e!r}")

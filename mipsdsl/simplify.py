@@ -13,9 +13,6 @@ from typing import TypeGuard
 
 from mipsdsl import expr as E
 
-_FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-_COMMUTATIVE = ("+", "*", "min", "max", "and", "or", "xor")
 _SAFE_CONSTANT = 1 << 62  # reassociated constants stay well inside int64
 
 
@@ -38,10 +35,8 @@ def is_boolean(e: E.Expr) -> bool:
     """True when `e` is always 0 or 1 by its form: a comparison, logic, `not`, or 0/1."""
     if isinstance(e, E.Const):
         return e.value in (0, 1)
-    if isinstance(e, E.Unary):
-        return e.op == "not"
-    if isinstance(e, E.Binary):
-        return e.op in E.COMPARISON_OPS or e.op in E.LOGIC_OPS
+    if isinstance(e, E.Unary | E.Binary):
+        return E.OPERATORS[e.op].truth_valued
     if isinstance(e, E.Cond):
         return is_boolean(e.then) and is_boolean(e.orelse)
     return False
@@ -51,7 +46,7 @@ def is_total(e: E.Expr) -> bool:
     """True when `e` is defined everywhere: no `//` or `%` by anything but a nonzero constant."""
     return not any(
         isinstance(node, E.Binary)
-        and node.op in ("//", "%")
+        and E.OPERATORS[node.op].partial
         and not (isinstance(node.right, E.Const) and node.right.value != 0)
         for node in E.walk(e)
     )
@@ -101,18 +96,18 @@ def _unary(e: E.Unary) -> E.Expr:
     if e.op == "not":
         if isinstance(a, E.Unary) and a.op == "not":
             return _truth(a.arg)
-        if isinstance(a, E.Binary) and a.op in _NEGATED:
-            return _rewrite(E.Binary(_NEGATED[a.op], a.left, a.right))
+        negated = E.OPERATORS[a.op].negated if isinstance(a, E.Binary) else None
+        if isinstance(a, E.Binary) and negated is not None:  # not (p < q) -> p >= q
+            return _rewrite(E.Binary(negated, a.left, a.right))
     return e
 
 
 def _binary(op: str, a: E.Expr, b: E.Expr) -> E.Expr | None:
     """The simpler form of `a op b`, or None when there is none."""
+    operator = E.OPERATORS[op]
     if _const(a):  # constants go right: 2 * x -> x * 2, 3 < x -> x > 3
-        if op in _FLIPPED:
-            return _rewrite(E.Binary(_FLIPPED[op], b, a))
-        if op in _COMMUTATIVE:
-            return _rewrite(E.Binary(op, b, a))
+        if operator.flipped is not None:
+            return _rewrite(E.Binary(operator.flipped, b, a))
     if op == "+":
         return _plus(a, b)
     if op == "-":
@@ -133,9 +128,9 @@ def _binary(op: str, a: E.Expr, b: E.Expr) -> E.Expr | None:
         return E.Const(0)
     if op in ("min", "max") and a == b:
         return a
-    if op in E.COMPARISON_OPS:
+    if operator.kind == "comparison":
         return _compare(op, a, b)
-    if op in E.LOGIC_OPS:
+    if operator.kind == "logic":
         return _logic(op, a, b)
     return None
 

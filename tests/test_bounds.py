@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mipsdsl import expr as E
-from mipsdsl.bounds import hull, interval
+from mipsdsl.bounds import RULES, hull, interval
 from mipsdsl.expr import (
     Aggregate,
     Binary,
@@ -78,6 +78,28 @@ def test_min_max():
     assert bound(Binary("min", X, Y), x=(0, 10), y=(3, 5)) == (0, 5)
     assert bound(Binary("max", X, Y), x=(0, 10), y=(3, 5)) == (3, 10)
     assert bound(Binary("min", X, Y), x=(-4, -1), y=(2, 9)) == (-4, -1)
+
+
+def test_every_operator_has_an_interval_rule():
+    assert set(RULES) == set(E.OPERATORS)
+
+
+@pytest.mark.parametrize("op", tuple(E.OPERATORS))
+def test_each_rule_holds_every_value_on_small_intervals(op):
+    """Every pair of intervals within -3..3, every value in them: the rule's interval holds the
+    operator's value wherever it is defined."""
+    spans = [(lo, hi) for lo in range(-3, 4) for hi in range(lo, 4)]
+    unary = E.OPERATORS[op].arity == 1
+    for a, b in itertools.product(spans, [(0, 0)] if unary else spans):
+        lo, hi = RULES[op](a) if unary else RULES[op](a, b)
+        for x, y in itertools.product(range(a[0], a[1] + 1), range(b[0], b[1] + 1)):
+            e = Unary(op, X) if unary else Binary(op, X, Y)
+            env = {"x": np.array([x]), "y": np.array([y])}
+            try:
+                value = int(evaluate(e, env, (1,), 0)[0])
+            except EvaluationError:
+                continue
+            assert lo <= value <= hi, (op, a, b, x, y)
 
 
 @pytest.mark.parametrize("op", E.COMPARISON_OPS + E.LOGIC_OPS)

@@ -416,6 +416,41 @@ def test_walk_free_vars_and_sequence_level():
     assert not E.is_sequence_level(Binary("*", X, Cond(Y, Position(), Const(2))))
 
 
+def test_every_operator_in_the_table_has_what_its_readers_need():
+    assert E.UNARY_OPS + E.ARITHMETIC_OPS + E.COMPARISON_OPS + E.LOGIC_OPS == tuple(E.OPERATORS)
+    for name, op in E.OPERATORS.items():
+        assert op.name == name and op.arity == (1 if name in E.UNARY_OPS else 2)
+        assert callable(op.numpy)
+        assert op.python and isinstance(op.python_level, E.PythonLevel)
+        assert op.mips and isinstance(op.mips_level, E.MipsLevel)
+        assert op.kind in ("unary", "arithmetic", "comparison", "logic")
+        assert op.truth_valued == (op.kind in ("comparison", "logic") or name == "not")
+        assert not (op.partial and op.arity == 1)
+        for other in (op.flipped, op.negated):
+            assert other is None or E.OPERATORS[other].arity == op.arity == 2
+        assert op.negated is None or (op.truth_valued and E.OPERATORS[op.negated].negated == name)
+
+
+GRID = np.array(list(np.ndindex(9, 9)), dtype=np.int64).T - 4  # every pair of values in -4..4
+
+
+@pytest.mark.parametrize("op", E.ARITHMETIC_OPS + E.COMPARISON_OPS + E.LOGIC_OPS)
+def test_the_tables_flipped_and_negated_operators_mean_what_they_say(op):
+    env = {"x": GRID[0], "y": np.where(GRID[1] == 0, 1, GRID[1])}  # no zero divisor either way
+    value = evaluate(Binary(op, X, Y), env, GRID[0].shape, 0)
+    flipped, negated = E.OPERATORS[op].flipped, E.OPERATORS[op].negated
+    if flipped is not None:
+        assert (evaluate(Binary(flipped, Y, X), env, value.shape, 0) == value).all()
+    else:  # the table claims no flip: it would have found one among these
+        assert not any(
+            (evaluate(Binary(other, Y, X), env, value.shape, 0) == value).all()
+            for other in E.OPERATORS
+            if E.OPERATORS[other].arity == 2 and other not in ("//", "%")
+        )
+    if negated is not None:
+        assert (evaluate(Binary(negated, X, Y), env, value.shape, 0) == 1 - value).all()
+
+
 def test_unknown_node_is_a_type_error():
     with pytest.raises(TypeError):
         evaluate("x", {"x": np.zeros((1, 2), dtype=np.int64)}, (1, 2), np.arange(2))

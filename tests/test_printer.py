@@ -114,6 +114,14 @@ def test_python_source(e, python):
     assert PRINTER.value(e) == python
 
 
+@pytest.mark.parametrize("op", tuple(E.OPERATORS))
+def test_every_operator_prints_with_the_tables_spelling(op):
+    operator = E.OPERATORS[op]
+    e = U(op, x) if operator.arity == 1 else B(op, x, s)
+    assert operator.python in PRINTER.value(e)
+    assert operator.mips in to_mips(e)
+
+
 def test_state_bounds_decide_whether_and_needs_bool():
     e = B("and", s, a)
     assert PythonPrinter({"s": "s", "a": "a"}, {"s": (0, 1), "a": (0, 1)}).value(e) == "s and a"

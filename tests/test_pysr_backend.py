@@ -72,3 +72,8 @@ def test_without_julia_the_backend_says_why(monkeypatch):
 def test_pysr_finds_a_sum():
     found = pysr_backend.regress_pysr(COLUMNS, [COLUMNS["s"] + COLUMNS["x"]])
     assert found.expressions[0] is not None
+
+
+def test_every_sympy_function_maps_to_an_operator_of_the_table():
+    for op in pysr_backend._SYMPY_OPERATORS.values():
+        assert op in E.OPERATORS

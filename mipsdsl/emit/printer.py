@@ -17,13 +17,11 @@ from collections.abc import Callable, Mapping
 
 from mipsdsl import expr as E
 from mipsdsl.bounds import Interval
+from mipsdsl.expr import MipsLevel as M
+from mipsdsl.expr import PythonLevel as Py
 from mipsdsl.program import expr_bounds
 
 # ---------------------------------------------------------------- Python
-
-_PY_COND, _PY_OR, _PY_AND, _PY_NOT, _PY_CMP = 1, 2, 3, 4, 5
-_PY_XOR, _PY_ADD, _PY_MUL, _PY_NEG, _PY_ATOM = 7, 10, 11, 12, 14
-_PY_BINARY = {"+": _PY_ADD, "-": _PY_ADD, "*": _PY_MUL, "//": _PY_MUL, "%": _PY_MUL}
 
 # What a printed Python expression is: exactly an int; a number that may be a bool (True for 1);
 # or a truth value only (its truthiness is right, not its value): enough for `if` and `not`.
@@ -59,53 +57,51 @@ class PythonPrinter:
         """(source, precedence, kind); `truth` allows a result that is right only as a truth
         value."""
         if isinstance(e, E.Const):
-            return str(e.value), (_PY_NEG if e.value < 0 else _PY_ATOM), INT
+            return str(e.value), (Py.NEG if e.value < 0 else Py.ATOM), INT
         if isinstance(e, E.Var):
-            return self.names[e.name], _PY_ATOM, INT
+            return self.names[e.name], Py.ATOM, INT
         if isinstance(e, E.Unary):
-            if e.op == "neg":
-                text, _ = self._operand(e.arg, _PY_NEG)
-                return f"-{text}", _PY_NEG, INT
-            if e.op == "abs":
+            operator = E.OPERATORS[e.op]
+            kind = NUMBER if operator.truth_valued else INT
+            if operator.call:
                 text, _ = self._operand(e.arg, 0)
-                return f"abs({text})", _PY_ATOM, INT
-            text, _ = self._operand(e.arg, _PY_NOT, truth=True)
-            return f"not {text}", _PY_NOT, NUMBER
+                return f"{operator.python}({text})", operator.python_level, kind
+            text, _ = self._operand(e.arg, operator.python_level, truth=operator.on_truths)
+            return _prefix(operator.python, text), operator.python_level, kind
         if isinstance(e, E.Binary):
             return self._binary(e, truth)
         if isinstance(e, E.Cond):
-            test, _ = self._operand(e.test, _PY_OR, truth=True)
-            then, k1 = self._operand(e.then, _PY_OR, truth)
-            orelse, k2 = self._operand(e.orelse, _PY_COND, truth)
-            return f"{then} if {test} else {orelse}", _PY_COND, _weakest(k1, k2)
+            test, _ = self._operand(e.test, Py.OR, truth=True)
+            then, k1 = self._operand(e.then, Py.OR, truth)
+            orelse, k2 = self._operand(e.orelse, Py.COND, truth)
+            return f"{then} if {test} else {orelse}", Py.COND, _weakest(k1, k2)
         raise TypeError(f"not a step-level expression: {e!r}")
 
     def _binary(self, e: E.Binary, truth: bool) -> tuple[str, int, str]:
-        op = e.op
-        if op in _PY_BINARY:
-            prec = _PY_BINARY[op]
-            left, _ = self._operand(e.left, prec)
-            right, _ = self._operand(e.right, prec + 1)
-            return f"{left} {op} {right}", prec, INT
-        if op in ("min", "max"):
+        op, operator = e.op, E.OPERATORS[e.op]
+        spelling, prec = operator.python, operator.python_level
+        if operator.call:  # min and max, whose nesting reads as one call: they are associative
             parts = [self._operand(a, 0) for a in _chain(e, op)]
             text = ", ".join(text for text, _ in parts)
-            return f"{op}({text})", _PY_ATOM, _weakest(*(kind for _, kind in parts))
-        if op in E.COMPARISON_OPS:
-            left, _ = self._operand(e.left, _PY_CMP + 1)
-            right, _ = self._operand(e.right, _PY_CMP + 1)
-            return f"{left} {op} {right}", _PY_CMP, NUMBER
+            return f"{spelling}({text})", prec, _weakest(*(kind for _, kind in parts))
+        if operator.kind == "arithmetic":
+            left, _ = self._operand(e.left, prec)
+            right, _ = self._operand(e.right, prec + 1)
+            return f"{left} {spelling} {right}", prec, INT
+        if operator.kind == "comparison":
+            left, _ = self._operand(e.left, prec + 1)
+            right, _ = self._operand(e.right, prec + 1)
+            return f"{left} {spelling} {right}", prec, NUMBER
         if op == "xor":  # `^` is exact on 0/1 only, so operands are made 0/1 whatever the context
-            left, k1, _ = self._logic_operand(e.left, _PY_XOR, truth=False)
-            right, k2, _ = self._logic_operand(e.right, _PY_XOR + 1, truth=False)
-            return f"{left} ^ {right}", _PY_XOR, _weakest(k1, k2)
-        prec = _PY_AND if op == "and" else _PY_OR
+            left, k1, _ = self._logic_operand(e.left, prec, truth=False)
+            right, k2, _ = self._logic_operand(e.right, prec + 1, truth=False)
+            return f"{left} {spelling} {right}", prec, _weakest(k1, k2)
         # `a and b or c` and `a and b ^ c` are exact, but readers should not need the table
         least = [_logic_least(op, a, prec) for a in (e.left, e.right)]
         left, k1, exact1 = self._logic_operand(e.left, least[0], truth)
         right, k2, exact2 = self._logic_operand(e.right, max(least[1], prec + 1), truth)
         # the result is one of the operands: exact when both are exactly 0/1
-        return f"{left} {op} {right}", prec, _weakest(k1, k2) if exact1 and exact2 else TRUTH
+        return f"{left} {spelling} {right}", prec, _weakest(k1, k2) if exact1 and exact2 else TRUTH
 
     def _logic_operand(self, e: E.Expr, least: int, truth: bool) -> tuple[str, str, bool]:
         """An operand of and/or/xor, and whether its printed value is exactly the 0/1 it stands for.
@@ -126,10 +122,15 @@ def _logic_least(op: str, operand: E.Expr, prec: int) -> int:
     """How tightly an operand of and/or must bind: `and` inside `or`, and `^`, get parentheses."""
     if isinstance(operand, E.Binary):
         if operand.op == "xor":
-            return _PY_ATOM
+            return Py.ATOM
         if op == "or" and operand.op == "and":
-            return _PY_NOT
+            return Py.NOT
     return prec
+
+
+def _prefix(spelling: str, operand: str) -> str:
+    """A prefix operator before its operand: a word (`not`) takes a space, a sign (`-`) none."""
+    return f"{spelling} {operand}" if spelling.isalpha() else f"{spelling}{operand}"
 
 
 def _weakest(*kinds: str) -> str:
@@ -149,10 +150,6 @@ def _chain(e: E.Expr, op: str) -> list[E.Expr]:
 
 # ---------------------------------------------------------------- .mips notation
 
-_M_COND, _M_OR, _M_AND, _M_NOT, _M_CMP, _M_ADD, _M_MUL, _M_NEG, _M_ATOM = range(9)
-_M_BINARY = {"or": _M_OR, "xor": _M_OR, "and": _M_AND, "+": _M_ADD, "-": _M_ADD}
-_M_BINARY.update({op: _M_MUL for op in ("*", "//", "%")})
-
 
 def to_mips(e: E.Expr, name: Callable[[str], str] = str) -> str:
     """`e` in .mips expression syntax, with as few parentheses as its grammar allows."""
@@ -169,36 +166,33 @@ def _m_least(op: str, operand: E.Expr, prec: int) -> int:
     without, but readers should not need the grammar for it."""
     if op in ("or", "xor") and isinstance(operand, E.Binary):
         if operand.op == "and" or (operand.op in ("or", "xor") and operand.op != op):
-            return _M_ATOM
+            return M.ATOM
     return prec
 
 
 def _mips(e: E.Expr, name) -> tuple[str, int]:
     if isinstance(e, E.Const):
-        return str(e.value), (_M_NEG if e.value < 0 else _M_ATOM)
+        return str(e.value), (M.NEG if e.value < 0 else M.ATOM)
     if isinstance(e, E.Var):
-        return name(e.name), _M_ATOM
+        return name(e.name), M.ATOM
     if isinstance(e, E.Position):
-        return "t", _M_ATOM
-    if isinstance(e, E.Unary):
-        if e.op == "abs":
-            return f"abs({_m_operand(e.arg, 0, name)})", _M_ATOM
-        if e.op == "neg":
-            return f"-{_m_operand(e.arg, _M_NEG, name)}", _M_NEG
-        return f"not {_m_operand(e.arg, _M_NOT, name)}", _M_NOT
-    if isinstance(e, E.Binary):
-        if e.op in ("min", "max"):
-            args = ", ".join(_m_operand(a, 0, name) for a in _chain(e, e.op))
-            return f"{e.op}({args})", _M_ATOM
-        if e.op in E.COMPARISON_OPS:  # comparisons do not chain in .mips
-            left = _m_operand(e.left, _M_CMP + 1, name)
-            return f"{left} {e.op} {_m_operand(e.right, _M_CMP + 1, name)}", _M_CMP
-        prec = _M_BINARY[e.op]
+        return "t", M.ATOM
+    if isinstance(e, E.Unary | E.Binary):
+        operator = E.OPERATORS[e.op]
+        spelling, prec = operator.mips, operator.mips_level
+        if operator.call:
+            args = [e.arg] if isinstance(e, E.Unary) else _chain(e, e.op)
+            return f"{spelling}({', '.join(_m_operand(a, 0, name) for a in args)})", prec
+        if isinstance(e, E.Unary):
+            return _prefix(spelling, _m_operand(e.arg, prec, name)), prec
+        if operator.kind == "comparison":  # comparisons do not chain in .mips
+            left = _m_operand(e.left, prec + 1, name)
+            return f"{left} {spelling} {_m_operand(e.right, prec + 1, name)}", prec
         left = _m_operand(e.left, _m_least(e.op, e.left, prec), name)
         right = _m_operand(e.right, _m_least(e.op, e.right, prec + 1), name)
-        return f"{left} {e.op} {right}", prec
+        return f"{left} {spelling} {right}", prec
     if isinstance(e, E.Cond):
-        test = _m_operand(e.test, _M_OR, name)
-        then = _m_operand(e.then, _M_OR, name)
-        return f"if {test} then {then} else {_m_operand(e.orelse, _M_COND, name)}", _M_COND
+        test = _m_operand(e.test, M.OR, name)
+        then = _m_operand(e.then, M.OR, name)
+        return f"if {test} then {then} else {_m_operand(e.orelse, M.COND, name)}", M.COND
     raise TypeError(f"cannot print {type(e).__name__} in .mips notation here")

@@ -109,9 +109,5 @@ def _to_ir(formula, names: list[str]) -> E.Expr:
         return E.Unary("not", _to_ir(formula.args[0], names))
     if isinstance(formula, sympy.And | sympy.Or):
         op = "and" if isinstance(formula, sympy.And) else "or"
-        parts = [_to_ir(arg, names) for arg in formula.args]
-        result = parts[0]
-        for part in parts[1:]:
-            result = E.Binary(op, result, part)
-        return result
+        return E.fold(op, [_to_ir(arg, names) for arg in formula.args])
     raise TypeError(f"unexpected sympy formula {formula!r}")

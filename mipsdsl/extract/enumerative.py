@@ -38,25 +38,11 @@ _MAX_STORED_BYTES = 2**29
 
 # `>` and `>=` are `<` and `<=` with the operands swapped, which the enumeration already tries;
 # the rebuilt expressions use them where that puts a constant on the right.
-_BINARY = ("+", "-", "*", "//", "%", "min", "max", "==", "!=", "<", "<=", "and", "or", "xor")
+_BINARY = tuple(
+    op for op in E.ARITHMETIC_OPS + E.COMPARISON_OPS + E.LOGIC_OPS if op not in (">", ">=")
+)
 _OPS = ("leaf", *E.UNARY_OPS, *_BINARY, "cond")  # a candidate's operator is its index here
 _CODE = {op: code for code, op in enumerate(_OPS)}
-_COMMUTATIVE = frozenset({"+", "*", "min", "max", "==", "!=", "and", "or", "xor"})
-_FLIPPED = {"<": ">", "<=": ">="}
-_COMPUTE: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "*": np.multiply,
-    "//": np.floor_divide,
-    "%": np.remainder,
-    "min": np.minimum,
-    "max": np.maximum,
-    "==": np.equal,
-    "!=": np.not_equal,
-    "<": np.less,
-    "<=": np.less_equal,
-    "and": np.logical_and,
-    "or": np.logical_or,
-    "xor": np.logical_xor,
-}
 
 
 # Candidate values computed per second (one per table row and candidate, duplicates included) on
@@ -411,26 +397,27 @@ class _Search:
                     sig = -operand.sig[part]
                     self._offer(op, sig, None, _picker(ids), _negated(source))
                     continue
-                out = (source == 0).astype(_INT) if op == "not" else np.abs(source)
+                out = E.apply(op, source)
                 self._offer(op, self._hash(out), None, _picker(ids), out.__getitem__)
 
     def _operands(self, op: str, left_size: int, right_size: int) -> tuple[_Operand, _Operand]:
         left, right = self.levels[left_size], self.levels[right_size]
-        if op in ("and", "or", "xor"):  # only the truth patterns matter
+        if E.OPERATORS[op].on_truths:  # only the truth patterns matter
             return left.truths, right.truths
-        if op in ("//", "%"):
+        if E.OPERATORS[op].partial:
             return left.every, right.divisors
         return left.every, right.every
 
     def _binary(self, op: str, left_size: int, right_size: int):
-        if op in _COMMUTATIVE and left_size > right_size:
+        commutative = E.OPERATORS[op].commutative
+        if commutative and left_size > right_size:
             return
         left, right = self._operands(op, left_size, right_size)
         # Same size: a commutative operator takes each unordered pair once; x + x and x * x
         # are new values, but x op x is redundant for every other operator.
         pairing = None
         if left_size == right_size:
-            pairing = "upper" if op in ("+", "*") else "strict" if op in _COMMUTATIVE else "apart"
+            pairing = "upper" if op in ("+", "*") else "strict" if commutative else "apart"
         linear = op in ("+", "-")
         width = self.weights.shape[1] if linear else self.rows
         for i0, i1, j0, j1 in self._blocks(left, right, width, pairing):
@@ -444,7 +431,9 @@ class _Search:
     def _computed_pairs(self, op, left: _Operand, right: _Operand, block, valid):
         i0, i1, j0, j1 = block
         width = j1 - j0
-        out = _COMPUTE[op](left.rows(slice(i0, i1))[:, None, :], right.rows(slice(j0, j1))[None])
+        # the table's own function: on truth patterns for logic, bool rows for truth values
+        compute = E.OPERATORS[op].numpy
+        out = compute(left.rows(slice(i0, i1))[:, None, :], right.rows(slice(j0, j1))[None])
         out = out.reshape(-1, self.rows)
         if op == "*":
             big = np.maximum(np.abs(left.lo[i0:i1]), np.abs(left.hi[i0:i1]))
@@ -606,11 +595,9 @@ def _pair_mask(left_ids: np.ndarray, right_ids: np.ndarray, pairing: str | None)
 def _binary_node(op: str, left: E.Expr, right: E.Expr) -> E.Binary:
     """The node, written with a lone constant on the right (`x + 1`, `x > 0`) when that is
     the same value."""
-    if isinstance(left, E.Const) and not isinstance(right, E.Const):
-        if op in _COMMUTATIVE:
-            return E.Binary(op, right, left)
-        if op in _FLIPPED:
-            return E.Binary(_FLIPPED[op], right, left)
+    flipped = E.OPERATORS[op].flipped
+    if isinstance(left, E.Const) and not isinstance(right, E.Const) and flipped is not None:
+        return E.Binary(flipped, right, left)
     return E.Binary(op, left, right)
 
 

@@ -23,6 +23,15 @@ from mipsdsl.errors import MipsError
 from mipsdsl.extract.enumerative import RegressionBudget, RegressionResult
 
 MAX_POWER = 4  # x**k becomes k-1 multiplications up to this k
+# sympy's functions that are an IR operator, folded from the left when they take more arguments;
+# a commutative one's arguments are sorted first, so that equal expressions convert equally.
+_SYMPY_OPERATORS = {
+    sympy.Add: "+",
+    sympy.Mod: "%",
+    sympy.Abs: "abs",
+    sympy.Min: "min",
+    sympy.Max: "max",
+}
 
 
 class PySRUnavailable(MipsError):
@@ -107,36 +116,27 @@ def _convert(e, names: set[str]) -> E.Expr:
         if denominator == 1:
             return _convert(numerator, names)
         return E.Binary("//", _convert(numerator, names), _convert(denominator, names))
-    if isinstance(e, sympy.Add):
-        return _fold("+", [_convert(a, names) for a in _ordered(e.args)])
+    for function, op in _SYMPY_OPERATORS.items():
+        if isinstance(e, function):
+            return _operation(op, e.args, names)
     if isinstance(e, sympy.Mul):
         coefficient, rest = e.as_coeff_Mul()
         if coefficient == -1:
             return E.Unary("neg", _convert(rest, names))
         if not coefficient.is_Integer and coefficient != 1:
             raise ValueError(f"non-integer coefficient {coefficient}")
-        return _fold("*", [_convert(a, names) for a in _ordered(e.args)])
+        return _operation("*", e.args, names)
     if isinstance(e, sympy.Pow):
         base, power = e.args
         if not (power.is_Integer and 1 <= int(power) <= MAX_POWER):
             raise ValueError(f"power {power} has no integer meaning here")
-        return _fold("*", [_convert(base, names)] * int(power))
-    if isinstance(e, sympy.Mod):
-        return E.Binary("%", _convert(e.args[0], names), _convert(e.args[1], names))
-    if isinstance(e, sympy.Abs):
-        return E.Unary("abs", _convert(e.args[0], names))
-    if isinstance(e, sympy.Max | sympy.Min):
-        op = "max" if isinstance(e, sympy.Max) else "min"
-        return _fold(op, [_convert(a, names) for a in _ordered(e.args)])
+        return E.fold("*", [_convert(base, names)] * int(power))
     raise ValueError(f"{type(e).__name__} has no counterpart in the IR")
 
 
-def _ordered(args) -> list:
-    return sorted(args, key=sympy.default_sort_key)
-
-
-def _fold(op: str, parts: list[E.Expr]) -> E.Expr:
-    result = parts[0]
-    for part in parts[1:]:
-        result = E.Binary(op, result, part)
-    return result
+def _operation(op: str, args, names: set[str]) -> E.Expr:
+    """The IR operator `op` applied to the sympy arguments `args`."""
+    if E.OPERATORS[op].commutative:
+        args = sorted(args, key=sympy.default_sort_key)
+    parts = [_convert(a, names) for a in args]
+    return E.Unary(op, parts[0]) if E.OPERATORS[op].arity == 1 else E.fold(op, parts)
