@@ -1,13 +1,14 @@
 """Parse `.mips` text into the syntax tree (`mipsdsl.syntax.tree`), keeping source spans.
 
-The grammar lives in `grammar/mips.lark`; a syntax error becomes a `SpecError` whose message says
+The grammar is the package file `mipsdsl/syntax/mips.lark` (`grammar/mips.lark` at the top of a
+source checkout is a link to it, so there is one copy); a syntax error becomes a `SpecError` whose message says
 what was found and what could have come there instead.
 """
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+from importlib import resources
 
 import lark
 from lark import Token, Transformer, v_args
@@ -15,10 +16,6 @@ from lark import Token, Transformer, v_args
 from mipsdsl.diagnostics import Span, SpecError, error
 from mipsdsl.syntax import tree as T
 
-_GRAMMAR_CANDIDATES = (
-    Path(__file__).resolve().parent.parent / "grammar" / "mips.lark",  # installed wheel
-    Path(__file__).resolve().parents[2] / "grammar" / "mips.lark",  # source checkout
-)
 
 # How terminals are named in "expected ..." messages.
 _TERMINAL_NAMES = {
@@ -43,15 +40,8 @@ _TERMINAL_NAMES = {
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
-    for candidate in _GRAMMAR_CANDIDATES:
-        if candidate.is_file():
-            return lark.Lark(
-                candidate.read_text(encoding="utf-8"),
-                parser="lalr",
-                propagate_positions=True,
-                maybe_placeholders=False,
-            )
-    raise FileNotFoundError("grammar/mips.lark is missing from this installation")
+    grammar = resources.files("mipsdsl.syntax").joinpath("mips.lark").read_text(encoding="utf-8")
+    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
 def _span(meta_or_token) -> Span:
