@@ -21,8 +21,8 @@ from mipsdsl.extract.sampling import on_growing_sample
 MAX_VALUES = 4  # outputs with more distinct values are left to the plain search
 # Conditions are searched on a growing sample that starts this small: a condition is one
 # comparison of a few maxima, which few rows pin down, and fewer rows leave the search memory for
-# larger candidates (the most frequent of 4 counts needs 7-node conditions: found from 64 rows;
-# from 128 and 300 the store was full first, in a one-off run).
+# larger candidates (the most frequent of 4 counts needs 7-node conditions, which a larger first
+# sample leaves no room for).
 SAMPLE_ROWS = 64
 
 

@@ -213,9 +213,8 @@ def train(
 
 def _tried(stage: Stage, codecs: dict) -> list:
     """The (encoding, head) families a stage trains, the default first. The paper's family is
-    tried on MLP stages only: in one benchmark run of a variant that retried linear stages too,
-    none failed one-hot and classified and then succeeded raw and regressed, and each retry cost
-    3 to 8 s."""
+    tried on MLP stages only: a linear stage that fails one-hot and classified does not succeed
+    raw and regressed on the benchmark (benchmarks/results), and each retry costs seconds."""
     every = list(codecs.values())
     return every if stage.depth > 1 else every[:1]
 
