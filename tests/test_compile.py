@@ -1,5 +1,5 @@
 """`mipsc compile` end to end: spec -> trained network -> state machine -> formulas -> verified
-module, on small benchmark tasks within a test budget (training is shared with test_train.py)."""
+module, on small benchmark tasks within a test budget (training is shared with the search tests)."""
 
 from __future__ import annotations
 

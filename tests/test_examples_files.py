@@ -17,9 +17,7 @@ import pytest
 from mipsdsl.cli import main
 from mipsdsl.data import load_dataset
 from mipsdsl.data.examples import MAX_EXAMPLES_VALUES
-from mipsdsl.diagnostics import SpecError, SpecFileError
 from mipsdsl.errors import DataError
-from mipsdsl.syntax import MAX_SPEC_BYTES, read_spec
 from tests.conftest import ROOT, SPECS
 
 SPEC = 'task mystery "Known only by examples."\ninput x in {0, 1}\nexamples "data.npz"\noutput y\n'
@@ -188,28 +186,6 @@ def test_a_pipe_as_the_spec_is_refused_without_waiting_for_a_writer(tmp_path):
     os.mkfifo(tmp_path / "spec.mips")
     done = cli_in_a_box("check", str(tmp_path / "spec.mips"))
     assert done.returncode == 2 and "is not a regular file" in done.stderr
-
-
-def test_read_spec_reads_at_most_the_limit(tmp_path):
-    path = tmp_path / "big.mips"
-    path.write_bytes(b"#" * MAX_SPEC_BYTES)
-    assert len(read_spec(path)) == MAX_SPEC_BYTES
-    path.write_bytes(b"#" * (MAX_SPEC_BYTES + 1))
-    with pytest.raises(SpecError, match=f"larger than {MAX_SPEC_BYTES:,} bytes"):
-        read_spec(path)
-    with pytest.raises(SpecFileError, match="no such file"):
-        read_spec(tmp_path / "none.mips")
-    with pytest.raises(SpecFileError, match="is a directory"):
-        read_spec(tmp_path)
-
-
-def test_read_spec_drops_a_byte_order_mark_and_counts_bytes_after_it(tmp_path):
-    path = tmp_path / "bom.mips"
-    path.write_bytes(b"\xef\xbb\xbftask d\n")
-    assert read_spec(path) == "task d\n"
-    path.write_bytes(b"\xef\xbb\xbftask \xff\n")
-    with pytest.raises(SpecError, match=r"not UTF-8 text \(byte 8\)"):
-        read_spec(path)
 
 
 @pytest.mark.parametrize("command", [["check"], ["data", "-n", "2"]])

@@ -13,12 +13,15 @@ from mipsdsl.check import load_task
 from mipsdsl.train import cache
 from mipsdsl.train.options import SearchOptions
 from mipsdsl.train.search import train
+from tests.train.conftest import small_task
 
 # a shift register at n=2, linear: one batch of three models trains it in about a second
 SPEC = (
     'task shift "x[t-1]"\ninput x in {0, 1}\nlength 8\noutput y = x[t-1]\n'
     "data size 20000 seed 0\nhint transition linear\nhint hidden 2\n"
 )
+
+
 OPTIONS = SearchOptions(budget=60)
 
 
@@ -141,3 +144,17 @@ def test_the_cli_prints_notes_on_stderr_and_says_what_the_recheck_covered(cached
     out, err = capsys.readouterr()
     assert "from cache" not in out
     assert err.count("\n") == 1 and "malformed" in err
+
+
+def test_cache_hit_skips_training_and_returns_the_same_weights(write_spec):
+    task = small_task(
+        write_spec, "x xor x[t-1]", hints="hint transition mlp\nhint hidden 2\nhint width 16"
+    )
+    first = train(task, SearchOptions(budget=120))
+    second = train(task, SearchOptions(budget=120))
+    assert not first.cached and second.cached
+    assert first.cache_key == second.cache_key
+    for name, tensor in first.state.items():
+        assert torch.equal(tensor, second.state[name])
+    again = train(task, SearchOptions(budget=120), force=True)
+    assert not again.cached

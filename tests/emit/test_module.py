@@ -146,7 +146,7 @@ def test_emission_is_byte_identical(emitted, tmp_path):
     assert again.read_bytes() == emitted["add_mod_3"].read_bytes()
     # in another interpreter, with another hash seed (set and dict order must not leak in)
     script = (
-        "from tests.test_emit import *\n"
+        "from tests.emit.test_module import *\n"
         "task = task_of('binary_addition'); program = full_adder()\n"
         "source = render_module(program, task, verify(task, program, FAST), PROVENANCE)\n"
         "print(hashlib.sha256(source.encode()).hexdigest())\n"

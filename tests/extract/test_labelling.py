@@ -1,0 +1,100 @@
+"""Labelling a machine's states: formulas, registers, continued counters, tables and
+decision trees."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mipsdsl import expr as E
+from mipsdsl.extract.assemble import Formulas, assemble
+from mipsdsl.extract.fsm import StateMachine
+from mipsdsl.extract.labelling import decision_tree, formulas_for, table_formulas
+from mipsdsl.verify import verify
+from tests.extract.conftest import counter, machine_of
+
+
+def run_formulas(formulas: Formulas, x: np.ndarray) -> np.ndarray:
+    program = assemble(formulas)
+    return program.run(x)
+
+
+def test_the_circle_counter_becomes_s_plus_x_mod_5(add_mod_5):
+    machine = machine_of(counter(5), add_mod_5).machine
+    labelled = formulas_for(machine, ("x",), ("y",), seconds=20)
+    assert labelled.symbolic
+    program = assemble(labelled.formulas)
+    assert len(program.states) == 1
+    text = repr(program.steps[-1].expr)
+    assert "'%'" in text and "Const(value=5)" in text
+    assert verify(add_mod_5, program).passed
+
+
+def test_a_machine_without_a_formula_becomes_a_verified_table():
+    rng = np.random.default_rng(3)
+    next_state = rng.integers(0, 6, (6, 3))
+    next_state[:, 0] = (np.arange(6) + 1) % 6  # keep every state reachable
+    output = rng.integers(0, 4, (6, 3, 1))
+    m = StateMachine(((0, 1, 2),), 0, next_state, output)
+    formulas = table_formulas(m, ("x",), ("y",))
+    x = rng.integers(0, 3, (200, 12, 1))
+    expected, _ = m.run(x)
+    np.testing.assert_array_equal(run_formulas(formulas, x), expected)
+
+
+def test_decision_tree_is_exact_and_merges_identical_branches():
+    s = np.repeat(np.arange(4), 3)
+    x = np.tile(np.arange(3), 4)
+    target = (x * 7) % 5  # does not depend on s
+    tree = decision_tree([("s", s), ("x", x)], target)
+    assert "s" not in E.free_vars(tree)
+    np.testing.assert_array_equal(E.evaluate(tree, {"s": s, "x": x}, (12,), 0), target)
+
+
+def test_previous_input_is_found_as_a_register():
+    # y = x[t-1] xor x: output on (s, x) where the state is the last input
+    next_state = np.array([[1, 2], [1, 2], [1, 2]])  # 0 = start, 1 = last was 0, 2 = last was 1
+    output = np.array([[0, 1], [0, 1], [1, 0]])[..., None]
+    m = StateMachine(((0, 1),), 0, next_state, output)
+    labelled = formulas_for(m, ("x",), ("y",), seconds=10)
+    assert labelled.symbolic and "last 1 input" in labelled.method
+    x = np.random.default_rng(0).integers(0, 2, (50, 8, 1))
+    expected, _ = m.run(x)
+    np.testing.assert_array_equal(run_formulas(labelled.formulas, x), expected)
+
+
+def parenthesis_machine(deepest: int) -> StateMachine:
+    """Balanced parentheses as a network trained on short inputs keeps them: depths 0..deepest
+    (state d), then a dead state (deepest + 1) that one ')' too many, or one '(' past the
+    deepest, leads to. '(' is 0, ')' is 1; y = 1 when a ')' closes the prefix."""
+    dead = deepest + 1
+    opening = [d + 1 for d in range(deepest)] + [dead, dead]
+    closing = [dead] + list(range(deepest)) + [dead]
+    output = np.zeros((dead + 1, 2, 1), dtype=np.int64)
+    output[1, 1, 0] = 1
+    return StateMachine(((0, 1),), 0, np.array([opening, closing]).T, output)
+
+
+def balanced(x: np.ndarray) -> np.ndarray:
+    depth = np.cumsum(np.where(x[..., 0] == 0, 1, -1), axis=1)
+    return ((depth == 0) & (np.minimum.accumulate(depth, axis=1) >= 0)).astype(np.int64)
+
+
+def test_a_counter_cut_off_past_the_trained_length_is_continued():
+    # depth 6 cannot close within 10 inputs, so the machine's cut-off never shows by then
+    machine = parenthesis_machine(5)
+    labelled = formulas_for(machine, ("p",), ("y",), seconds=10, length=10)
+    assert labelled.symbolic and "continued" in labelled.method
+    x = np.random.default_rng(0).integers(0, 2, (2000, 100, 1))
+    np.testing.assert_array_equal(run_formulas(labelled.formulas, x)[..., 0], balanced(x))
+    # without the trained length nothing may be continued
+    assert "continued" not in formulas_for(machine, ("p",), ("y",), seconds=10).method
+
+
+def test_a_counter_is_not_continued_where_the_cut_off_shows_within_the_length():
+    # "((((()))))" closes at length 10, but this machine went dead at depth 5
+    machine = parenthesis_machine(4)
+    labelled = formulas_for(machine, ("p",), ("y",), seconds=10, length=10)
+    assert "continued" not in labelled.method
+    x = np.random.default_rng(1).integers(0, 2, (500, 10, 1))
+    expected, _ = machine.run(x)
+    np.testing.assert_array_equal(run_formulas(labelled.formulas, x), expected)

@@ -1,0 +1,83 @@
+"""The compile pipeline's bookkeeping: the compile key depends on what determines the program,
+never on installed library versions; where modules go; what is refused before a run starts; and
+what `--check` finds wrong with a module."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mipsdsl.check import load_task
+from mipsdsl.cli import main
+from mipsdsl.pipeline import CompileOptions, check_module, compile_key, module_path, preflight
+from tests.conftest import ROOT, SPECS
+
+MODULE = ROOT / "generated" / "add_mod_3.py"
+
+
+@pytest.fixture
+def other_libraries(monkeypatch):
+    """Pretend a patch release of numpy and torch is installed."""
+    real = importlib.metadata.version
+    fake = {"numpy": "9.9.9", "torch": "9.9.9+cpu"}
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: fake.get(name) or real(name))
+    monkeypatch.setattr(np, "__version__", "9.9.9")
+
+
+@pytest.mark.skipif(not MODULE.is_file(), reason="generated/add_mod_3.py is not committed")
+def test_the_compile_key_ignores_library_versions(other_libraries):
+    task, _ = load_task(SPECS / "add_mod_3.mips")
+    assert compile_key(task, CompileOptions(output_dir=MODULE.parent)) in MODULE.read_text()
+
+
+@pytest.mark.skipif(not MODULE.is_file(), reason="generated/add_mod_3.py is not committed")
+def test_check_notes_other_library_versions_without_failing(other_libraries, capsys):
+    checked = check_module(SPECS / "add_mod_3.mips", CompileOptions(output_dir=MODULE.parent))
+    assert checked.problem is None
+    assert "numpy" in checked.note and "9.9.9" in checked.note
+    code = main(["compile", "--check", "-o", str(MODULE.parent), str(SPECS / "add_mod_3.mips")])
+    out = capsys.readouterr().out
+    assert code == 0 and "note: built with" in out
+
+
+def test_the_module_path_is_the_task_name_in_the_output_directory(tmp_path):
+    task, _ = load_task(SPECS / "add_mod_3.mips", sample=0)
+    assert module_path(task, CompileOptions(output_dir=tmp_path)) == tmp_path / "add_mod_3.py"
+
+
+def test_the_compile_key_follows_the_spec_and_the_options_that_change_results(write_spec):
+    task, _ = load_task(SPECS / "add_mod_3.mips", sample=0)
+    key = compile_key(task, CompileOptions())
+    assert key == compile_key(task, CompileOptions()) and len(key) == 64
+    assert key == compile_key(task, CompileOptions(output_dir=Path("elsewhere"), force=True))
+    assert key != compile_key(task, CompileOptions(max_formula_size=7))
+    assert key != compile_key(task, CompileOptions(seeds=1))
+    text = (SPECS / "add_mod_3.mips").read_text(encoding="utf-8")
+    edited, _ = load_task(write_spec(text + "\n# a comment\n", "add_mod_3.mips"), sample=0)
+    assert compile_key(edited, CompileOptions()) != key  # the spec's text is part of it
+
+
+def test_preflight_gives_every_reason_a_run_would_fail_before_it_starts(write_spec, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "add_mod_3.py").write_text("# written by hand\n", encoding="utf-8")
+    twin = write_spec((SPECS / "add_mod_3.mips").read_text(encoding="utf-8"), "twin.mips")
+    problems = preflight([SPECS / "add_mod_3.mips", twin], CompileOptions(output_dir=out))
+    assert problems == [
+        f"'{out / 'add_mod_3.py'}' was not written by mipsc: use --force to replace it",
+        f"'{twin}' and '{SPECS / 'add_mod_3.mips'}' are both task 'add_mod_3'",
+    ]
+    assert preflight([SPECS / "add_mod_3.mips"], CompileOptions(output_dir=out, force=True)) == []
+    missing = preflight([SPECS / "add_mod_3.mips"], CompileOptions(output_dir=tmp_path / "no"))
+    assert missing == [f"cannot write to the output directory '{tmp_path / 'no'}'"]
+
+
+def test_check_module_names_what_is_wrong_with_a_module(tmp_path):
+    options = CompileOptions(output_dir=tmp_path)
+    spec = SPECS / "add_mod_3.mips"
+    assert check_module(spec, options).problem == f"{tmp_path / 'add_mod_3.py'} does not exist"
+    (tmp_path / "add_mod_3.py").write_text("def run(xs):\n    return xs\n", encoding="utf-8")
+    assert "has no __provenance__ written by mipsc" in check_module(spec, options).problem
