@@ -16,6 +16,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
     exhaustive: all 1,024 sequences of length 10: passed
     longer: 10,000 sequences of length 100, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (0, 0)
@@ -61,7 +62,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "f003f25085a9a66643fa07677553dd8f9da8671b3e0c33ebbccb0cc9d6cf0844",
+        "key": "51ff46a14212019113a17199852af5d695367b2a8c3fd3db8d2e293c7312c5f2",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -71,6 +72,7 @@ __provenance__ = {
             "state_variables": 2,
             "architecture": "n=1, f MLP d2/w16, g MLP d2/w16, onehot inputs, classify head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {
             "states": 4,
@@ -141,6 +143,18 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {
+            "reason": "proved by induction",
+            "invariant": [
+                "program.prev_x >= 0",
+                "program.prev_x <= 1",
+                "program.prev2_x >= 0",
+                "program.prev2_x <= 1",
+                "program.prev_x == spec.prev_x",
+                "program.prev2_x == spec.prev2_x",
+            ],
+        },
     },
-    "source_sha256": "375e280240bd49c3c310ecdcc82737bf4fe33e9f6a2185d43254e41393845ff3",
+    "source_sha256": "cb4d6b91585baaa6695fca89aee51b3ce84a5bd56ce9a6317c01e1f4949a7c5b",
 }

@@ -18,6 +18,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
     exhaustive: all 1,024 sequences of length 10: passed
     longer: 10,000 sequences of length 100, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (0, 0, 0)
@@ -64,7 +65,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 6-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "41ba29fc8f52154e475b7e773371728868e37812f672dfcab4dfabdf1e292611",
+        "key": "bbb55d68df769e202b28c95e2785cd1f0edf4ac9b0f8cc08b39b8ff8c1663086",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 6-state machine, states labelled by the last 3 inputs (from 0)",
@@ -74,6 +75,7 @@ __provenance__ = {
             "state_variables": 3,
             "architecture": "n=1, f MLP d2/w16, g MLP d2/w16, onehot inputs, classify head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {
             "states": 6,
@@ -121,6 +123,21 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {
+            "reason": "proved by induction",
+            "invariant": [
+                "program.prev_x >= 0",
+                "program.prev_x <= 1",
+                "program.prev2_x >= 0",
+                "program.prev2_x <= 1",
+                "program.prev3_x >= 0",
+                "program.prev3_x <= 1",
+                "program.prev_x == spec.prev_x",
+                "program.prev2_x == spec.prev2_x",
+                "program.prev3_x == spec.prev3_x",
+            ],
+        },
     },
-    "source_sha256": "f85a87034e3c1b5fa1fdba61ee72e60a3621132d3bcfb1531b9b248631f6cf64",
+    "source_sha256": "78d873cf6d7e2fffaa9d07e9050c94abf528795657d3a94216e9d5a5a3069a48",
 }

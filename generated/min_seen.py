@@ -13,6 +13,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
     exhaustive: all 1,000,000 sequences of length 6, as prefixes (the 10,000,000,000 sequences of length 10 exceed the limit, 2,000,000): passed
     longer: 10,000 sequences of length 100, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (9,)
@@ -56,7 +57,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 10-state machine, states labelled by the value of y on entering a state, read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "47078f510a087e7a8814ad9cc9c06fca3cd470f4a0c83a81dc75553362be58af",
+        "key": "3c097bb455fea6d2c4f7448840a5a215264891e77d35a434eee373d88d09bffa",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 10-state machine, states labelled by the value of y on entering a state",
@@ -66,6 +67,7 @@ __provenance__ = {
             "state_variables": 1,
             "architecture": "n=1, f MLP d2/w16, g affine, raw inputs, regress head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {
             "states": 10,
@@ -114,6 +116,15 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {
+            "reason": "proved by induction",
+            "invariant": [
+                "spec.min_x >= 0",
+                "spec.t >= 0 or program.s == 9",
+                "program.s == max(spec.min_x, -(spec.t * 9))",
+            ],
+        },
     },
-    "source_sha256": "b8b67dd44cb7f839ab60efa11cb12c3a39d65b84cd53aad1869bc63e6b66aad7",
+    "source_sha256": "d4ba768eb9058f7c72ab707442876c79a97470b56117af74a26d28aaefce1acd",
 }

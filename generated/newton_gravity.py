@@ -16,6 +16,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
     exhaustive: all 194,481 sequences of length 4, as prefixes (the 16,679,880,978,201 sequences of length 10 exceed the limit, 2,000,000): passed
     longer: 10,000 sequences of length 100, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (0, 0)
@@ -62,7 +63,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 90000},
     "extraction": "a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "85b4f27c2be347540c4b28ad4d5aa0039eb734a0383a0e51f2df756c2c6c3d60",
+        "key": "4aa7f7549783d9dccff3420cf807a8a8d994f2a4d8c1c565b22026ab76732f55",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 2-dimensional integer lattice in the hidden states",
@@ -72,6 +73,7 @@ __provenance__ = {
             "state_variables": 2,
             "architecture": "n=2, f linear, g affine, raw inputs, regress head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {"dimensions": 2, "rows": 14823},
         "paths_failed": [],
@@ -105,6 +107,11 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {
+            "reason": "proved by induction",
+            "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + 3 * program.s2"],
+        },
     },
-    "source_sha256": "c11dec441cd9fd267c4370f2441f0c9a4b99a11158a01aaabc87b13965197d54",
+    "source_sha256": "8dcddcf81c0b2e85800dbde4721964580581f0783cdbe77d161d1f7123067b05",
 }

@@ -14,6 +14,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
     exhaustive: all 1,024 sequences of length 10: passed
     longer: 10,000 sequences of length 100, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (0,)
@@ -58,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 2-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 1 hidden unit",
     "compilation": {
-        "key": "ade5e5212fee824faf90de1073716f652a65f7e2ebde301d80d8c56062394243",
+        "key": "39005021b76fd679e2981eece902d9eaf19fb52c66d08343460cb2b87ce324ba",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 2-state machine, states labelled by the last 1 input (from 0)",
@@ -68,6 +69,7 @@ __provenance__ = {
             "state_variables": 1,
             "architecture": "n=1, f MLP d2/w16, g MLP d2/w16, onehot inputs, classify head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {
             "states": 2,
@@ -117,6 +119,15 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {
+            "reason": "proved by induction",
+            "invariant": [
+                "program.prev_x >= 0",
+                "program.prev_x <= 1",
+                "program.prev_x == spec.prev_x",
+            ],
+        },
     },
-    "source_sha256": "b1f5341d8a56ca1b1187cf1091e00c438701e99cda4d435c7138aa086a2551ef",
+    "source_sha256": "5b833527cb8ea4bb344800b5faa85ba32b60f2f8dfda7fcc7d818c4a8c4ad252",
 }

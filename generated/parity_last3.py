@@ -16,6 +16,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
     exhaustive: all 1,024 sequences of length 10: passed
     longer: 10,000 sequences of length 100, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (0, 0)
@@ -61,7 +62,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 4-state machine, states labelled by the last 2 inputs (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "a90ea779537540ec25519a175919a42fdca73745408b41df4a22ef6e878c6495",
+        "key": "0509f77b8626e28f4bbc0e61ee3b419dca0d3a958de9f10f53903b80eabbaeb8",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 4-state machine, states labelled by the last 2 inputs (from 0)",
@@ -71,6 +72,7 @@ __provenance__ = {
             "state_variables": 2,
             "architecture": "n=2, f MLP d2/w16, g affine, onehot inputs, classify head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {
             "states": 4,
@@ -141,6 +143,18 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {
+            "reason": "proved by induction",
+            "invariant": [
+                "program.prev_x >= 0",
+                "program.prev_x <= 1",
+                "program.prev2_x >= 0",
+                "program.prev2_x <= 1",
+                "program.prev_x == spec.prev_x",
+                "program.prev2_x == spec.prev2_x",
+            ],
+        },
     },
-    "source_sha256": "c1ba3f99a3d9d4dd8ac93533edb6babe39a5b0a5dfb8b489eec75a5b6c17b0a9",
+    "source_sha256": "b95135c1975341921586038b7df4b19a2d2c82ae056b0fa941fa113f5578defc",
 }

@@ -18,6 +18,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
     exhaustive: all 1,024 sequences of length 10: passed
     longer: 10,000 sequences of length 100, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (0, 0, 0)
@@ -64,7 +65,7 @@ __provenance__ = {
     "training": {"steps": 200, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 3 inputs (from 0), read out of an RNN with 3 hidden units",
     "compilation": {
-        "key": "4973d16340a57aeb10fcc41fedc79b215323e5dfe8c9f6be8fb267f9ccf7f6cc",
+        "key": "ee794699d68020f24f6595ce55a1ab51994f2050bcb5c1ba76e14e790cb0fbbf",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 3 inputs (from 0)",
@@ -74,6 +75,7 @@ __provenance__ = {
             "state_variables": 3,
             "architecture": "n=3, f MLP d2/w32, g affine, onehot inputs, classify head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {
             "states": 8,
@@ -121,6 +123,21 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {
+            "reason": "proved by induction",
+            "invariant": [
+                "program.prev_x >= 0",
+                "program.prev_x <= 1",
+                "program.prev2_x >= 0",
+                "program.prev2_x <= 1",
+                "program.prev3_x >= 0",
+                "program.prev3_x <= 1",
+                "program.prev_x == spec.prev_x",
+                "program.prev2_x == spec.prev2_x",
+                "program.prev3_x == spec.prev3_x",
+            ],
+        },
     },
-    "source_sha256": "e87785b2a7015b750fa971d598175db7f1fbed3dc199f82b1e39c6e7559a8832",
+    "source_sha256": "4c59d9428aa080e5fb08aaa89703f8b26de6e289399b6547bf0bff99e07f42fa",
 }

@@ -20,6 +20,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
     exhaustive: all 1,000,000 sequences of length 3, as prefixes (more than 2**64 sequences of length 10 exceed the limit, 2,000,000): passed
     longer: 10,000 sequences of length 100, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (0, 0, 0, 0)
@@ -67,7 +68,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "an order-4 integer linear recurrence of the outputs of a linear network, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "2ffe096aa48b41c1adc2aece2540d85aab3a38f48c0366dd4b159bed6fddc754",
+        "key": "eb7580658944c5eddfa942760d2d6d1693a011879bc9b847cef0f70c3b9d65c7",
         "summary": {
             "extraction_path": "linear recurrence",
             "method": "an order-4 integer linear recurrence of the outputs of a linear network",
@@ -77,6 +78,7 @@ __provenance__ = {
             "state_variables": 4,
             "architecture": "n=5, f linear, g affine, raw inputs, regress head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {"order": 4, "hidden": 5, "affine_deviation": 1.08e-07},
         "paths_failed": ["integer lattice: the hidden states lie on no integer lattice"],
@@ -110,6 +112,22 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {
+            "reason": "proved by induction",
+            "invariant": [
+                "program.prev_x >= 0",
+                "program.prev_x <= 99",
+                "program.prev2_x >= 0",
+                "program.prev2_x <= 99",
+                "program.prev3_x >= 0",
+                "program.prev3_x <= 99",
+                "program.prev_x == spec.prev_x",
+                "program.prev2_x == spec.prev2_x",
+                "program.prev3_x == spec.prev3_x",
+                "program.prev4_x == spec.prev4_x",
+            ],
+        },
     },
-    "source_sha256": "9ef9289903b630bb8fd88070bf3f210c17e0108abec519dbd84634f093603791",
+    "source_sha256": "97288469b28616edfa97b8841fafd9923b8941cca18e4aeed19e377be8232d1d",
 }

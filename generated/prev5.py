@@ -22,6 +22,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 20: passed
     exhaustive: all 1,000,000 sequences of length 3, as prefixes (more than 2**64 sequences of length 20 exceed the limit, 2,000,000): passed
     longer: 10,000 sequences of length 200, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (0, 0, 0, 0, 0)
@@ -70,7 +71,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6 hidden units",
     "compilation": {
-        "key": "2cff927e26e76a3b39012aafddd9ac8c32cb29428935240ffc1172fe572f1949",
+        "key": "29ba5aacc7d7b91daef12265345ee62778c87f4448c4a7cefe9f8a04848c67ca",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 6-dimensional integer lattice in the hidden states",
@@ -80,6 +81,7 @@ __provenance__ = {
             "state_variables": 5,
             "architecture": "n=6, f linear, g affine, raw inputs, regress head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {"dimensions": 6, "rows": 37916},
         "paths_failed": [],
@@ -113,6 +115,21 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {
+            "reason": "proved by induction",
+            "invariant": [
+                "program.s1 >= 0",
+                "program.s1 <= 99",
+                "program.s5 >= 0",
+                "program.s5 <= 99",
+                "program.s1 == spec.prev_x",
+                "program.s2 == spec.prev5_x",
+                "program.s4 == spec.prev4_x",
+                "program.s5 == spec.prev2_x",
+                "program.s6 == spec.prev3_x",
+            ],
+        },
     },
-    "source_sha256": "d7ced96ceb24f799d15c29968222ed7bc325f257a1016fbb0f1ab7afcf53b28a",
+    "source_sha256": "0a7ea3476cb935eb784db3a815cd4ce7a06267975005cf05796b9a1a5841b999",
 }

@@ -14,6 +14,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
     exhaustive: all 262,144 sequences of length 6, as prefixes (the 1,073,741,824 sequences of length 10 exceed the limit, 2,000,000): passed
     longer: 10,000 sequences of length 100, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (0,)
@@ -58,7 +59,7 @@ __provenance__ = {
     "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": "a 8-state machine, states labelled by the last 1 input (from 0), read out of an RNN with 2 hidden units",
     "compilation": {
-        "key": "8e74006fcbb413b5236493441ad407caa72897eb740926c010ad61317b73db6f",
+        "key": "b4293bef180f29b54c34dd1051eddb46fa429202edf7e890e7330bde7df2c0bc",
         "summary": {
             "extraction_path": "finite-state machine",
             "method": "a 8-state machine, states labelled by the last 1 input (from 0)",
@@ -68,6 +69,7 @@ __provenance__ = {
             "state_variables": 1,
             "architecture": "n=2, f MLP d2/w16, g affine, onehot inputs, classify head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {
             "states": 8,
@@ -114,6 +116,8 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "c9ebe784acb4ac685d9fd7de2b8feeedefc9924783bc9e662dd923c391120c9b",
+    "source_sha256": "abe0732eed60e6bf503aac9e0cd6a30971d7eb1f6ed318b2f37f33e578952470",
 }

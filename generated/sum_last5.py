@@ -20,6 +20,7 @@ Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 20: passed
     exhaustive: all 1,000,000 sequences of length 3, as prefixes (more than 2**64 sequences of length 20 exceed the limit, 2,000,000): passed
     longer: 10,000 sequences of length 200, from the spec's generator: passed
+    proof: equal to the spec on every input of every length (z3, by induction)
 """
 
 INITIAL_STATE = (0, 0, 0, 0)
@@ -67,7 +68,7 @@ __provenance__ = {
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": "a 5-dimensional integer lattice in the hidden states, read out of an RNN with 5 hidden units",
     "compilation": {
-        "key": "2a48c6f43bb14c40e21e16440b1b0a78e0d8ab8ffaaeae75890816daeecb9850",
+        "key": "b7008cdddec38ea752aa95f5c79f8743a3409c360088c45d300a868d4259fe05",
         "summary": {
             "extraction_path": "integer lattice",
             "method": "a 5-dimensional integer lattice in the hidden states",
@@ -77,6 +78,7 @@ __provenance__ = {
             "state_variables": 4,
             "architecture": "n=5, f linear, g affine, raw inputs, regress head",
             "verification": {"held-out": "passed", "exhaustive": "passed", "longer": "passed"},
+            "proved": "every length",
         },
         "details": {"dimensions": 5, "rows": 37916},
         "paths_failed": [],
@@ -110,6 +112,18 @@ __provenance__ = {
                 "passed": True,
             },
         ],
+        "proved": "every length",
+        "proof": {
+            "reason": "proved by induction",
+            "invariant": [
+                "program.s4 >= 0",
+                "program.s4 <= 99",
+                "program.s2 == spec.prev4_x",
+                "program.s3 == spec.prev3_x",
+                "program.s4 == spec.prev_x",
+                "program.s5 == spec.prev2_x",
+            ],
+        },
     },
-    "source_sha256": "b317f986ce8e5dd51859adcb8adec23e64471daec96bd667e7d7debe7c884e99",
+    "source_sha256": "95e8bdf94afa9cbb2c2607ccd8104dbc62ca98aef7a84c35cab457a0cc0fd069",
 }

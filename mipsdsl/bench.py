@@ -1,9 +1,9 @@
 """`mipsc bench`: compile many specs and tabulate what came out, beside the paper's results.
 
 Per task: the architecture trained, the extraction path, the regression that produced the
-formulas, whether the program is symbolic or a state table, each verification level, and seconds
-per stage; the paper's MIPS and GPT-4 columns come from the benchmark catalogue (TASKS.md) when
-it is at hand.
+formulas, whether the program is symbolic or a state table, each verification level, what the
+prover showed, and seconds per stage; the paper's MIPS and GPT-4 columns come from the benchmark
+catalogue (TASKS.md) when it is at hand.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mipsdsl import atomic
 
-STAGES = ("train", "trace", "extract", "verify", "emit")
+STAGES = ("train", "trace", "extract", "verify", "prove", "emit")
 
 
 def paper_columns(catalogue: Path | None) -> dict[str, dict[str, str]]:
@@ -74,6 +74,7 @@ def report(
             "regression": r.get("regression", ""),
             "formula_nodes": r.get("formula_nodes"),
             "verification": r.get("verification", {}),
+            "proved": r.get("proved"),
             "seconds": stage_seconds(r.get("seconds", {})),
             "paper": paper.get(name, {}),
         }
@@ -91,6 +92,13 @@ def report(
         "symbolic": sum(r["symbolic"] for r in rows),
         "median_seconds": (
             round(statistics.median([r["total_seconds"] for r in compiled]), 1)
+            if compiled
+            else None
+        ),
+        "proved_every_length": sum(r["proved"] == "every length" for r in compiled),
+        "proved_bounded": sum(str(r["proved"]).startswith("length <=") for r in compiled),
+        "median_prove_seconds": (
+            round(statistics.median([r["seconds"]["prove"] for r in compiled]), 2)
             if compiled
             else None
         ),
@@ -115,16 +123,19 @@ def markdown(summary: dict) -> str:
         f"{summary['machine']}. Median seconds per compiled task (training included, as first "
         f"trained): {summary['median_seconds']}. Paper: MIPS {summary['paper_mips']}, "
         f"GPT-4 {summary['paper_gpt4']} of these tasks. Trained to 100%: {summary['trained']} "
-        f"tasks, median {summary['median_train_seconds']} s of training."
+        f"tasks, median {summary['median_train_seconds']} s of training. Proved equal to the "
+        f"spec for every length: {summary['proved_every_length']}, up to the spec's length only: "
+        f"{summary['proved_bounded']}; median {summary['median_prove_seconds']} s proving."
         + (
             f" Whole run: {summary['wall_seconds'] / 60:.0f} min with {summary['jobs']} jobs."
             if summary.get("wall_seconds") is not None
             else ""
         ),
         "",
-        "| task | result | path | regression | nodes | held-out / exhaustive / longer | "
-        "seconds (train+trace+extract+verify+emit) | architecture | paper MIPS | paper GPT-4 |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| task | result | path | regression | nodes | held-out / exhaustive / longer | proved | "
+        "seconds (train+trace+extract+verify+prove+emit) | architecture | paper MIPS | "
+        "paper GPT-4 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in summary["rows"]:
         if r["compiled"]:
@@ -139,6 +150,7 @@ def markdown(summary: dict) -> str:
         lines.append(
             f"| {r['task']} | {result} | {r['extraction_path']} | {r['regression']} | "
             f"{r['formula_nodes'] or ''} | {levels if r['compiled'] else ''} | "
+            f"{r['proved'] or ('no' if r['compiled'] else '')} | "
             f"{r['total_seconds']:.1f} ({stages}) | {r['architecture']} | "
             f"{r['paper'].get('mips', '')} | {r['paper'].get('gpt4', '')} |"
         )

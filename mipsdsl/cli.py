@@ -23,6 +23,10 @@ from mipsdsl.syntax import read_spec
 from mipsdsl.verify import MODULE_TIMEOUT, PYTHON_EXHAUSTIVE_LIMIT, VerifyOptions, verify_module
 
 EXIT_OK, EXIT_SPEC, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# `mipsc prove` looks this far for a counterexample at least: a saturating counter may hold out
+# far past the spec's own length.
+PROVE_LENGTH = 100
+DEFAULT_PROVE_SECONDS = 60.0
 
 
 class UsageError(Exception):
@@ -228,6 +232,30 @@ def build_parser() -> argparse.ArgumentParser:
         f"(default {MODULE_TIMEOUT:g})",
     )
     verify.add_argument("--json", action="store_true", help="print the verdict as JSON")
+
+    prove = commands.add_parser(
+        "prove", help="prove a stateful spec equal to a spec, or show where they differ"
+    )
+    prove.add_argument("spec", metavar="SPEC", help="a .mips file: the reference")
+    prove.add_argument(
+        "candidate", metavar="CANDIDATE.mips", help="a stateful .mips file: states and updates"
+    )
+    prove.add_argument(
+        "--length",
+        type=_int_in(1, 10_000, "--length"),
+        default=None,
+        metavar="N",
+        help=f"search for a counterexample up to length N (default: the spec's, at least "
+        f"{PROVE_LENGTH})",
+    )
+    prove.add_argument(
+        "--timeout",
+        type=_float_in(0.1, 86400, "--timeout"),
+        default=DEFAULT_PROVE_SECONDS,
+        metavar="SECONDS",
+        help=f"for the whole proof (default {DEFAULT_PROVE_SECONDS:g})",
+    )
+    prove.add_argument("--json", action="store_true", help="print the result as JSON")
     for command in commands.choices.values():
         command.allow_abbrev = False  # options are matched exactly: `--seed` is not `--seeds`
     return parser
@@ -244,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             "compile": cmd_compile,
             "bench": cmd_bench,
             "verify": cmd_verify,
+            "prove": cmd_prove,
         }
         return commands[args.command](args)
     except UsageError as exc:
@@ -548,10 +577,12 @@ def _compiled_line(result: dict) -> str:
         return f"{result['path']}: up to date"
     kind = "formulas" if result["symbolic"] else "a state table"
     total = sum(result["seconds"].values())
+    proved = result.get("proved")
+    proof = f"proved for {proved}" if proved else "not proved"
     return (
         f"wrote {result['path']}: {kind} ({result['formula_nodes']} nodes) from "
         f"{result['method']}, read out of an RNN with {result['architecture']}; "
-        f"verified; {total:.1f} s"
+        f"verified; {proof}; {total:.1f} s"
     )
 
 
@@ -576,6 +607,51 @@ def cmd_verify(args) -> int:
         print(f"{task.name}: verifying {module_path}")
         print(verdict.report())
     return EXIT_OK if verdict.passed else EXIT_SPEC
+
+
+def cmd_prove(args) -> int:
+    from mipsdsl.program import program_from_task
+    from mipsdsl.prove import EVERY_LENGTH, prove
+
+    task, _ = load_task(args.spec)
+    if task.examples is not None:
+        raise UsageError(f"'{args.spec}' is given by examples: it has no target to prove against")
+    candidate, _ = load_task(args.candidate)
+    _check_interface(task, candidate, args.candidate)
+    try:
+        program = program_from_task(candidate)
+    except ValueError as exc:
+        raise UsageError(f"'{args.candidate}' is not a stateful spec: {exc}") from None
+    length = args.length or max(task.max_length, PROVE_LENGTH)
+    proof = prove(task, program, length=length, seconds=args.timeout)
+    if args.json:
+        report = {"spec": args.spec, "candidate": args.candidate, **proof.to_json()}
+        if proof.counterexample is not None:
+            report["counterexample"] = {
+                "inputs": proof.counterexample.inputs,
+                "spec": proof.expected,
+                "candidate": proof.got,
+            }
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{task.name}: {args.candidate}: {proof.reason}")
+        for relation in proof.invariant if proof.proved == EVERY_LENGTH else ():
+            print(f"  invariant: {relation}")
+        if proof.counterexample is not None:
+            print(proof.table())
+    return EXIT_OK if proof.proved == EVERY_LENGTH else EXIT_SPEC
+
+
+def _check_interface(task, candidate, path: str) -> None:
+    """The candidate must read the spec's inputs and give its outputs, by name."""
+    for what, mine, theirs in (
+        ("inputs", [c.name for c in candidate.inputs], [c.name for c in task.inputs]),
+        ("outputs", [o.name for o in candidate.outputs], [o.name for o in task.outputs]),
+    ):
+        if mine != theirs:
+            raise UsageError(
+                f"'{path}' has {what} {', '.join(mine)}; the spec has {', '.join(theirs)}"
+            )
 
 
 def format_examples(task, dataset, limit: int = 5) -> str:

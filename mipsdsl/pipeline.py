@@ -1,6 +1,7 @@
 """The compiler driver: a spec file in, a verified Python module out, one named stage at a time.
 
-    check -> (up to date?) -> train -> trace -> extract, path by path -> assemble -> verify -> emit
+    check -> (up to date?) -> train -> trace -> extract, path by path -> assemble -> verify
+          -> prove -> emit
 
 `compile_spec` reads as that list: each step is one call that returns a typed value or raises
 `StageFailed` naming the stage. Training is cached by its own content
@@ -20,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mipsdsl import __version__
 from mipsdsl.check import load_task
@@ -29,9 +31,14 @@ from mipsdsl.task import Task
 from mipsdsl.train.options import SearchOptions, search_material
 from mipsdsl.verify import Verdict, VerifyOptions, verify
 
+if TYPE_CHECKING:
+    from mipsdsl.prove import Proof
+
 Progress = Callable[[str], None]
 # Bumped when extraction changes what it makes of the same network; history in CHANGELOG.md.
 EXTRACTION_VERSION = 7
+# Bumped when the prover may say something else about the same program.
+PROOF_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class CompileOptions:
     force: bool = False  # retrain and recompile even when cached or up to date
     recompile: bool = False  # recompile even when up to date (training may still come from cache)
     verify: VerifyOptions = field(default_factory=VerifyOptions)
+    prove_seconds: float = 30.0  # for the proof of the verified program
 
 
 class StageFailed(MipsError):
@@ -89,8 +97,10 @@ def compile_key(task: Task, options: CompileOptions) -> str:
         "regressor": options.regressor,
         "trace_sequences": options.trace_sequences,
         "verify": asdict(options.verify),
+        "prove_seconds": options.prove_seconds,
         "mipsdsl": __version__,
         "extraction": EXTRACTION_VERSION,
+        "proof": PROOF_VERSION,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
@@ -117,10 +127,12 @@ def compile_spec(
     network = _train(task, options, bars, say, clock)
     ctx = _trace(task, network, options, say)
     clock.lap("trace")
-    extraction, program, verdict, failures = _extract_and_verify(task, ctx, options, say, clock)
-    summary = _summary(network, extraction, program, verdict)
+    extraction, program, verdict, proof, failures = _extract_and_verify(
+        task, ctx, options, say, clock
+    )
+    summary = _summary(network, extraction, program, verdict, proof)
     say(f"{task.name}: writing {path}")
-    _emit(task, network, extraction, program, verdict, failures, key, summary, path, clock)
+    _emit(task, network, extraction, program, verdict, proof, failures, key, summary, path, clock)
     clock.lap("emit")
     return Compiled(task.name, path, False, summary, clock.seconds)
 
@@ -140,16 +152,19 @@ class _Stopwatch:
 
 @dataclass(frozen=True)
 class PathFailure:
-    """Why one extraction path gave no program: it found nothing, or its program failed
-    verification (`verdict`)."""
+    """Why one extraction path gave no program: it found nothing, its program failed
+    verification (`verdict`), or the prover refuted it (`proof`, with a counterexample)."""
 
     path: str
     reason: str
     verdict: Verdict | None = None
+    proof: Proof | None = None
 
     def __str__(self) -> str:
         if self.verdict is not None:
             return f"{self.path}: the program failed verification:\n{self.verdict.report()}"
+        if self.proof is not None:
+            return f"{self.path}: the prover {self.proof.reason}:\n{self.proof.table()}"
         return f"{self.path}: {self.reason}"
 
 
@@ -218,7 +233,8 @@ def _trace(task: Task, network, options: CompileOptions, say: Progress):
 
 def _extract_and_verify(task: Task, ctx, options: CompileOptions, say: Progress, clock):
     """Each path in turn until one gives a verified program with formulas (a verified state
-    table is kept in case none does): (extraction, program, verdict, failures before it)."""
+    table is kept in case none does), each verified on samples, then proved or refuted:
+    (extraction, program, verdict, proof, failures before it)."""
     from mipsdsl.extract import paths
     from mipsdsl.extract.assemble import assemble
 
@@ -239,19 +255,39 @@ def _extract_and_verify(task: Task, ctx, options: CompileOptions, say: Progress,
         if not verdict.passed:
             failures.append(PathFailure(path.NAME, "failed verification", verdict))
             continue
+        say(f"{task.name}: proving the program from the {path.NAME}")
+        proof = _prove(task, program, options)
+        clock.lap(f"prove ({path.NAME})")
+        if proof.counterexample is not None:
+            failures.append(PathFailure(path.NAME, "refuted", proof=proof))
+            continue
         if chosen is None or (extraction.symbolic and not chosen[0].symbolic):
-            chosen = (extraction, program, verdict)
+            chosen = (extraction, program, verdict, proof)
         if extraction.symbolic:
             break
     if chosen is None:
-        stage = "verify" if any(f.verdict is not None for f in failures) else "extract"
+        stage = "extract"
+        if any(f.verdict is not None for f in failures):
+            stage = "verify"
+        elif any(f.proof is not None for f in failures):
+            stage = "prove"
         progress = {"seconds": clock.seconds, "architecture": ctx.network.arch.describe()}
         reasons = "\n  " + "\n  ".join(map(str, failures))
         raise StageFailed(task.name, stage, reasons, progress)
     return (*chosen, failures)
 
 
-def _summary(network, extraction, program, verdict) -> dict:
+def _prove(task: Task, program, options: CompileOptions):
+    """The verified program proved equal to the spec: for every length when induction finds an
+    invariant, else up to the spec's length, else refuted by a counterexample."""
+    from mipsdsl.prove import Proof, prove
+
+    if task.examples is not None:
+        return Proof(None, "not proved: the spec is given by examples, with no target to prove")
+    return prove(task, program, seconds=options.prove_seconds)
+
+
+def _summary(network, extraction, program, verdict, proof) -> dict:
     """What was found and checked, for the module's provenance and the reports."""
     return {
         "extraction_path": extraction.path,
@@ -262,10 +298,11 @@ def _summary(network, extraction, program, verdict) -> dict:
         "state_variables": len(program.states),
         "architecture": network.arch.describe(),
         "verification": {level.name: level.status for level in verdict.levels},
+        "proved": proof.proved,
     }
 
 
-def _emit(task, network, extraction, program, verdict, failures, key, summary, path, clock):
+def _emit(task, network, extraction, program, verdict, proof, failures, key, summary, path, clock):
     """Write the module with its provenance (atomically, once re-verified in a fresh process)."""
     from mipsdsl.emit.module import EmitError, Provenance, emit_module
 
@@ -280,6 +317,7 @@ def _emit(task, network, extraction, program, verdict, failures, key, summary, p
             "details": extraction.details,
             "paths_failed": [str(f) for f in failures],
         },
+        proof=proof,
     )
     try:
         emit_module(program, task, verdict, path, provenance)

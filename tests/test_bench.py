@@ -32,10 +32,12 @@ def test_stage_seconds_add_extraction_attempts_into_their_stage():
         "trace": 1,
         "extract (integer lattice)": 2,
         "verify (integer lattice)": 3,
+        "prove (integer lattice)": 0.5,
         "extract (finite-state machine)": 1,
         "emit": 1,
     }
-    assert stage_seconds(seconds) == {"train": 10, "trace": 1, "extract": 3, "verify": 3, "emit": 1}
+    stages = {"train": 10, "trace": 1, "extract": 3, "verify": 3, "prove": 0.5, "emit": 1}
+    assert stage_seconds(seconds) == stages
 
 
 def test_report_counts_and_tabulates_successes_and_failures():

@@ -25,7 +25,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import black
 import jinja2
@@ -38,6 +38,9 @@ from mipsdsl.errors import MipsError
 from mipsdsl.program import Program
 from mipsdsl.task import Task
 from mipsdsl.verify import Verdict, VerifyOptions
+
+if TYPE_CHECKING:
+    from mipsdsl.prove import Proof
 
 BLACK_MODE = black.Mode(line_length=100)  # the project's black settings (pyproject.toml)
 DOC_WIDTH = 96
@@ -61,6 +64,7 @@ class Provenance:
     architecture: Mapping[str, Any] | None = field(default=None, hash=False)
     training: Mapping[str, Any] | None = field(default=None, hash=False)
     compilation: Mapping[str, Any] | None = field(default=None, hash=False)  # see pipeline
+    proof: Proof | None = field(default=None, hash=False)  # None: no proof was attempted
 
 
 def docstring_text(text: str) -> str:
@@ -134,7 +138,7 @@ def render_module(
         spec_path=task.path,
         method=_wrap(f"Algorithm ({provenance.extraction}):"),
         algorithm=_algorithm(program),
-        verification=verdict.summary_lines(),
+        verification=verdict.summary_lines() + _proof_lines(provenance.proof),
         initial_state=_tuple([str(value) for _, value in program.states]),
         step_doc=_step_doc(program, names),
         body=_body(program, names, printer),
@@ -218,7 +222,12 @@ def _version(package: str) -> str | None:
         return None
 
 
+def _proof_lines(proof: Proof | None) -> list[str]:
+    return [] if proof is None else textwrap.wrap(proof.summary(), DOC_WIDTH - 4)
+
+
 def _provenance(task: Task, verdict: Verdict, provenance: Provenance) -> dict:
+    proof = provenance.proof
     return {
         "task": task.name,
         "description": task.description,
@@ -241,6 +250,10 @@ def _provenance(task: Task, verdict: Verdict, provenance: Provenance) -> dict:
                 {k: v for k, v in level.to_json().items() if k != "counterexample"}
                 for level in verdict.levels
             ],
+            "proved": None if proof is None else proof.proved,
+            "proof": (
+                None if proof is None else {"reason": proof.reason, "invariant": proof.invariant}
+            ),
         },
         "source_sha256": UNHASHED,
     }

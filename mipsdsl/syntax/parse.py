@@ -1,8 +1,8 @@
 """Parse `.mips` text into the syntax tree (`mipsdsl.syntax.tree`), keeping source spans.
 
 The grammar is the package file `mipsdsl/syntax/mips.lark` (`grammar/mips.lark` at the top of a
-source checkout is a link to it, so there is one copy); a syntax error becomes a `SpecError` whose message says
-what was found and what could have come there instead.
+source checkout is a link to it, so there is one copy). A syntax error becomes a `SpecError`
+whose message says what was found and what could have come there instead.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from lark import Token, Transformer, v_args
 
 from mipsdsl.diagnostics import Span, SpecError, error
 from mipsdsl.syntax import tree as T
-
 
 # How terminals are named in "expected ..." messages.
 _TERMINAL_NAMES = {
