@@ -10,7 +10,9 @@ and the labelling with the smallest formulas wins:
 - breadth-first numbering, and every numbering when there are at most `PERMUTED_STATES` states;
 - the last k inputs (k = 1..`MAX_REGISTER`), when they determine the outputs;
 - a counter: each input symbol moves the label by a fixed step (+1, -1 or 0) wherever it can;
-- bits of a numbering, with Boolean minimisation, when inputs and outputs are bits.
+- bits of a numbering, with Boolean minimisation, when inputs and outputs are bits;
+- two variables side by side, when the machine is a product of two smaller ones (a count
+  modulo 3 beside whether the last input was 0): tried last.
 
 A network trained on length L keeps a counter only as far as L needs it: its machine's chain ends
 in a state no formula continues (balanced parentheses: depth 5 and one more '(' go to the dead
@@ -44,6 +46,9 @@ from mipsdsl.extract.sampling import on_growing_sample
 Regressor = Callable  # enumerative.regress or a backend with its contract
 
 PERMUTED_STATES = 4  # up to this many states, every numbering is tried
+FACTORED_STATES = (4, 16)  # machines this large are also tried as products of two
+MAX_FACTORINGS = 4  # products tried, fewest blocks first
+MAX_PARTITIONS = 64  # partitions with the substitution property collected at most
 MAX_REGISTER = 3  # longest input history tried as state
 MAX_REGISTER_STATES = 20_000  # (history, state) pairs explored when checking a register
 MAX_COUNTER_SYMBOLS = 4  # input symbols up to which every counter step assignment is tried
@@ -140,6 +145,11 @@ def _candidates(machine, inputs, outputs, length):
         yield from _counter_candidates(machine, inputs, outputs, *counter, length)
     if _all_bits(machine) and machine.states <= 16:
         yield BOOLEAN_LABELLING, lambda search: _bits(machine, inputs, outputs)
+    for u, v in _factorings(machine):  # last: every one-variable labelling goes first
+        shape = f"{max(u) + 1} x {max(v) + 1}"
+        yield f"two variables side by side ({shape} values)", (
+            lambda search, u=u, v=v: _state_variables(machine, inputs, outputs, [u, v], search)
+        )
 
 
 def _entry_labels(machine: StateMachine, o: int) -> list[int] | None:
@@ -166,17 +176,25 @@ def _entry_labels(machine: StateMachine, o: int) -> list[int] | None:
 def _single_variable(machine, inputs, outputs, labels, search, open_states=None):
     """One state variable `s` holding `labels[state]` (no state at all when labels is None);
     the transitions out of `open_states` (a mask over states) may go anywhere."""
+    labellings = [] if labels is None else [labels]
+    return _state_variables(machine, inputs, outputs, labellings, search, open_states)
+
+
+def _state_variables(machine, inputs, outputs, labellings, search, open_states=None):
+    """A state variable per labelling (`s`, `s_2`, ...), the k-th holding `labellings[k][state]`:
+    every output and next label regressed over them and the inputs."""
     symbols = machine.symbols
     state_rows, symbol_rows = _rows(machine)
     taken = set(inputs) | set(outputs)
-    columns = {name: symbols[symbol_rows, c] for c, name in enumerate(inputs)}
+    names = [fresh("s", taken) for _ in labellings]
+    columns = {name: labels[state_rows] for name, labels in zip(names, labellings, strict=True)}
+    columns.update({name: symbols[symbol_rows, c] for c, name in enumerate(inputs)})
     targets = [machine.output[state_rows, symbol_rows, o] for o in range(len(outputs))]
-    state = None
-    if labels is not None:
-        state = fresh("s", taken)
-        columns = {state: labels[state_rows], **columns}
-        targets.append(labels[machine.next_state[state_rows, symbol_rows]])
-    constants = _constants(machine, labels)
+    successors = machine.next_state[state_rows, symbol_rows]
+    targets += [labels[successors] for labels in labellings]
+    constants = sorted(
+        set().union(*(_constants(machine, labels) for labels in labellings or [None]))
+    )
     if open_states is None:
         result = search(columns, targets, constants)
     else:
@@ -185,19 +203,108 @@ def _single_variable(machine, inputs, outputs, labels, search, open_states=None)
     if any(e is None for e in result.expressions):
         return None
     found = list(result.expressions)
-    states = ()
-    if state is not None:
-        states = (StateVariable(state, int(labels[machine.initial]), found.pop()),)
-    return Formulas(tuple(inputs), states, tuple(zip(outputs, found, strict=True)))
+    states = tuple(
+        StateVariable(name, int(labels[machine.initial]), update)
+        for name, labels, update in zip(names, labellings, found[len(outputs) :], strict=True)
+    )
+    outputs_found = tuple(zip(outputs, found[: len(outputs)], strict=True))
+    return Formulas(tuple(inputs), states, outputs_found)
 
 
 def _constants(machine: StateMachine, labels) -> list[int]:
-    """Constants the regression may use: table sizes and the outputs' and labels' extremes."""
+    """Constants the regression may use: table sizes, the outputs' and labels' extremes, and one
+    past the largest output and label (a modulus: base-7 digits are `% 7`)."""
     values = {machine.states, len(machine.symbols)}
-    values |= {int(v) for v in (machine.output.min(), machine.output.max())}
+    top = int(machine.output.max())
+    values |= {int(machine.output.min()), top, top + 1}
     if labels is not None:
         values |= {int(labels.min()), int(labels.max()), int(labels.max()) + 1}
     return sorted(values)
+
+
+# ---------------------------------------------------------------- products
+
+
+def _factorings(machine: StateMachine) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The machine as two smaller machines run side by side: pairs of partitions of its states
+    with the substitution property (states in one block go to one block on every input) whose
+    blocks together tell every state apart (Hartmanis and Stearns). Each partition labels the
+    states by block number; fewest values first, at most `MAX_FACTORINGS` pairs."""
+    n = machine.states
+    if not FACTORED_STATES[0] <= n <= FACTORED_STATES[1]:
+        return []
+    partitions = _substitution_partitions(machine)
+    pairs = [
+        (np.asarray(u), np.asarray(v))
+        for i, u in enumerate(partitions)
+        for v in partitions[i + 1 :]
+        if len(set(zip(u, v, strict=True))) == n
+    ]
+    pairs.sort(key=lambda pair: ((max(pair[0]) + 1) * (max(pair[1]) + 1), max(pair[0])))
+    return pairs[:MAX_FACTORINGS]
+
+
+def _substitution_partitions(machine: StateMachine) -> list[tuple[int, ...]]:
+    """Non-trivial partitions with the substitution property, up to `MAX_PARTITIONS`: the
+    closures of each pair of states, and their joins with further pairs (a join of two such
+    partitions has the property too)."""
+    trivial = (0,) * machine.states
+    pairs = [(p, q) for p in range(machine.states) for q in range(p)]
+    found = {_closure(machine, [pair]) for pair in pairs}
+    frontier = set(found)
+    while frontier and len(found) < MAX_PARTITIONS:
+        joined = {_closure(machine, _pairs(a) + [pair]) for a in frontier for pair in pairs}
+        frontier = joined - found
+        found |= frontier
+    return sorted(found - {trivial}, key=lambda labels: (max(labels), labels))[:MAX_PARTITIONS]
+
+
+def _pairs(labels: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Pairs of states that put together give the partition `labels`."""
+    first: dict[int, int] = {}
+    pairs = []
+    for state, block in enumerate(labels):
+        if block in first:
+            pairs.append((first[block], state))
+        first.setdefault(block, state)
+    return pairs
+
+
+def _closure(machine: StateMachine, together: list[tuple[int, int]]) -> tuple[int, ...]:
+    """The finest partition with the substitution property that puts each pair in `together`
+    in one block, as block numbers in order of first reach from the initial state."""
+    parent = list(range(machine.states))
+
+    def find(s: int) -> int:
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    pending = list(together)
+    while pending:  # Hopcroft and Karp: a merged pair's successors are merged too
+        x, y = pending.pop()
+        a, b = find(x), find(y)
+        if a == b:
+            continue
+        parent[a] = b
+        for i in range(machine.next_state.shape[1]):
+            pending.append((int(machine.next_state[x, i]), int(machine.next_state[y, i])))
+    blocks: dict[int, int] = {}
+    for state in _reach_order(machine):
+        blocks.setdefault(find(state), len(blocks))
+    return tuple(blocks[find(s)] for s in range(machine.states))
+
+
+def _reach_order(machine: StateMachine) -> list[int]:
+    """The states breadth-first from the initial one, then any not reached."""
+    order, seen = [machine.initial], {machine.initial}
+    for state in order:
+        for successor in machine.next_state[state]:
+            if int(successor) not in seen:
+                seen.add(int(successor))
+                order.append(int(successor))
+    return order + [s for s in range(machine.states) if s not in seen]
 
 
 # ---------------------------------------------------------------- counters

@@ -98,3 +98,27 @@ def test_a_counter_is_not_continued_where_the_cut_off_shows_within_the_length():
     x = np.random.default_rng(1).integers(0, 2, (500, 10, 1))
     expected, _ = machine.run(x)
     np.testing.assert_array_equal(run_formulas(labelled.formulas, x), expected)
+
+
+def _mod3_after_zero() -> StateMachine:
+    """States (sum mod 3, previous input was 0) numbered u + 3 * flag; y = u' == 0 and flag.
+    Starts at (0, 1): before the first input the previous value reads as the pad, 0."""
+    next_state = np.zeros((6, 3), dtype=np.int64)
+    output = np.zeros((6, 3, 1), dtype=np.int64)
+    for state in range(6):
+        u, flag = state % 3, state // 3
+        for x in range(3):
+            u2 = (u + x) % 3
+            next_state[state, x] = u2 + 3 * (x == 0)
+            output[state, x, 0] = int(u2 == 0 and flag == 1)
+    return StateMachine(((0, 1, 2),), 3, next_state, output)
+
+
+def test_a_product_machine_is_found_as_two_variables_side_by_side():
+    machine = _mod3_after_zero()
+    labelled = formulas_for(machine, ("x",), ("y",), seconds=20)
+    assert labelled.symbolic and labelled.method == "two variables side by side (2 x 3 values)"
+    assert len(labelled.formulas.states) == 2
+    x = np.random.default_rng(1).integers(0, 3, (300, 12, 1))
+    expected, _ = machine.run(x)
+    np.testing.assert_array_equal(run_formulas(labelled.formulas, x), expected)
