@@ -154,7 +154,7 @@ def train(
         ]
         models = [(a, s) for a in archs for s in seeds]
         config = replace(options.config, max_steps=stage.steps)
-        bar = _progress_bar(stage, encoding, head, config.max_steps) if progress else None
+        bar = _progress_bar(stage, encoding, head) if progress else None
         result = train_models(
             task,
             data,
@@ -164,7 +164,11 @@ def train(
             head,
             config,
             deadline=deadline,
-            progress=(lambda step, loss, bar=bar: _tick(bar, loss)) if bar else None,
+            progress=(
+                (lambda step, loss, best, bar=bar: _tick(bar, loss, best))
+                if bar is not None
+                else None
+            ),
             device=options.device,
         )
         if bar is not None:
@@ -272,7 +276,10 @@ def _smaller(task, data, stage, solved, codecs, options, deadline) -> list:
     return tries
 
 
-def _progress_bar(stage: Stage, encoding: InputEncoding, head: OutputHead, total: int):
+def _progress_bar(stage: Stage, encoding: InputEncoding, head: OutputHead):
+    """A bar on a terminal only (tqdm's `disable=None`), counting steps and showing the best
+    held-out accuracy: no total and no ETA, since a stage usually stops long before its step
+    limit."""
     from tqdm import tqdm
 
     f = "linear" if stage.depth == 1 else f"d{stage.depth} w{','.join(map(str, stage.widths))}"
@@ -280,13 +287,13 @@ def _progress_bar(stage: Stage, encoding: InputEncoding, head: OutputHead, total
         f"{stage.hidden[0]}..{stage.hidden[-1]}" if len(stage.hidden) > 1 else str(stage.hidden[0])
     )
     desc = f"train n={sizes} {f} {encoding.kind}/{head.kind}"
-    return tqdm(total=total, desc=desc, unit="step", leave=False, mininterval=0.5)
+    return tqdm(desc=desc, unit="step", leave=False, mininterval=0.5, disable=None)
 
 
-def _tick(bar, loss: float) -> None:
+def _tick(bar, loss: float, best: float) -> None:
     bar.update(1)
     if bar.n % 50 == 0:
-        bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
+        bar.set_postfix(best=f"{best:.2%}", loss=f"{loss:.3g}", refresh=False)
 
 
 def _to_stderr(note: str) -> None:

@@ -168,7 +168,7 @@ def train_models(
         schedule.step()
         result.steps = step
         if progress is not None:
-            progress(step, loss.item() / len(seeds))
+            progress(step, loss.item() / len(seeds), max(result.accuracy))
         if step % config.eval_every and step != config.max_steps:
             continue
         acc = accuracy_on(model, encoding, head, *quick)

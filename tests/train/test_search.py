@@ -180,3 +180,9 @@ def test_a_spec_too_long_for_memory_is_refused_before_its_data_is_made(write_spe
     monkeypatch.setattr(search, "make_dataset", lambda *_, **__: pytest.fail("data made"))
     with pytest.raises(MipsError, match=r"length 10000.*about 51.5 GiB.*8.0 GiB available"):
         train(task, SearchOptions(budget=3000))
+
+
+def test_progress_bars_stay_off_when_stderr_is_not_a_terminal(write_spec, capfd):
+    task = small_task(write_spec, "x[t-1]")
+    train(task, SearchOptions(budget=120), progress=True)  # bars asked for, stderr is a pipe
+    assert "\r" not in capfd.readouterr().err
