@@ -43,15 +43,16 @@ def symbol_count_columns(
     return symbols, np.stack(counts, axis=1).astype(np.int64)
 
 
-def order_spread(fit: Trace, counts: np.ndarray) -> float:
-    """How far hidden states stray from the mean of their count group (the QUANTILE of the
-    distances), in units of the root-mean-square length of one step."""
+def group_spread(fit: Trace, keys: np.ndarray) -> float:
+    """How far the hidden states after each valid step stray from the mean of their group (the
+    rows with equal `keys`, such as the symbol counts): the QUANTILE of the distances, in units
+    of the root-mean-square length of one step."""
     after = fit.after[fit.valid].astype(np.float64)
     before = fit.before[fit.valid].astype(np.float64)
     step = float(np.sqrt(np.mean(np.sum((after - before) ** 2, axis=1))))
     if step == 0.0:
         return 0.0
-    _, group = np.unique(counts, axis=0, return_inverse=True)
+    _, group = np.unique(keys, axis=0, return_inverse=True)
     group = group.ravel()
     means = np.zeros((group.max() + 1, after.shape[1]))
     np.add.at(means, group, after)
@@ -71,7 +72,7 @@ def symbol_counts(
     `solve(columns, targets) -> [Expr | None]`; raises ExtractionError when the network is
     not order-invariant or an output has no formula."""
     symbols, counts = symbol_count_columns(alphabets, inputs, fit)
-    spread = order_spread(fit, counts)
+    spread = group_spread(fit, counts)
     if spread > SPREAD:
         raise ExtractionError(
             f"the hidden states depend on the order of the inputs, not only on how often each "

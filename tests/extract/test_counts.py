@@ -7,7 +7,7 @@ import pytest
 
 from mipsdsl.extract import ExtractionError
 from mipsdsl.extract.assemble import assemble
-from mipsdsl.extract.counts import order_spread, symbol_count_columns, symbol_counts
+from mipsdsl.extract.counts import group_spread, symbol_count_columns, symbol_counts
 from mipsdsl.extract.tables import regress_table
 from mipsdsl.extract.trace import run_network
 
@@ -67,7 +67,7 @@ def test_a_drifting_vote_becomes_unbounded_counters_right_far_past_the_trained_l
     assert not np.array_equal(trace_of(network, 500, 200, 1).outputs, majority(long))  # ...only
     formulas, details = symbol_counts(ALPHABET, ("x",), ("y",), fit, solve)
     program = assemble(formulas)
-    assert len(program.states) == 2 and details["order_spread"] <= 0.5
+    assert len(program.states) == 2 and details["group_spread"] <= 0.5
     assert np.array_equal(program.run(long), majority(long))
 
 
@@ -83,7 +83,7 @@ def test_counts_are_per_channel_value_and_named_for_negative_values_too():
 def test_an_order_dependent_network_is_refused():
     fit = trace_of(Brackets())
     _, counts = symbol_count_columns(ALPHABET, ("x",), fit)
-    assert order_spread(fit, counts) > 0.5
+    assert group_spread(fit, counts) > 0.5
     with pytest.raises(ExtractionError, match="order"):
         symbol_counts(ALPHABET, ("x",), ("y",), fit, solve)
 

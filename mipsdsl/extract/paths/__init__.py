@@ -9,7 +9,8 @@ The order depends on the network's output head. A regressed output is a number, 
 paths come first (the lattice, then the linear recurrence of a linear network), then the
 machine; a classified output comes from few values, so the machine comes first, then the
 lattice. The symbol counts follow (unbounded counters of an order-invariant network), and last
-the exact minimal machine, where the coarsest machine was a different one.
+the exact minimal machine, where the coarsest machine was a different one, and the recent inputs
+(a shift register over an alphabet too large for a machine).
 """
 
 from __future__ import annotations
@@ -23,12 +24,20 @@ from mipsdsl.extract.paths import (
     finite_state,
     integer_lattice,
     linear_recurrence,
+    recent_inputs,
     symbol_counts,
 )
 
 ORDER: dict[str, tuple[ModuleType, ...]] = {
-    "regress": (integer_lattice, linear_recurrence, finite_state, symbol_counts, exact_machine),
-    "classify": (finite_state, integer_lattice, symbol_counts, exact_machine),
+    "regress": (
+        integer_lattice,
+        linear_recurrence,
+        finite_state,
+        symbol_counts,
+        exact_machine,
+        recent_inputs,
+    ),
+    "classify": (finite_state, integer_lattice, symbol_counts, exact_machine, recent_inputs),
 }
 
 

@@ -1,0 +1,135 @@
+"""The recent-inputs path: a network whose state holds only its last k inputs (a shift register),
+however large the alphabet.
+
+`x - x[t-1]` over 200 values is a 200-state machine, too many to build from a trace and, with
+an output near a rounding edge, one the machine path cannot read exactly. But all the state
+carries forward is the previous input. This path tests that with the network itself, for the
+smallest k from 0 to `MAX_BACK`: hidden states reached after the same last k inputs, stepped on
+the same probe input, give the same output (the state may hold more, such as its own last output,
+as long as the future does not depend on it). The outputs are then the network's (the most
+common one per key, where a rare rounding edge disagrees) regressed over the current input and
+the k registers; before the start a register holds `start`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mipsdsl import expr as E
+from mipsdsl.extract import ExtractionError, fresh
+from mipsdsl.extract.assemble import Formulas, StateVariable
+from mipsdsl.extract.context import Context, Extraction
+from mipsdsl.extract.fsm import symbol_table
+from mipsdsl.extract.tables import regress_table
+from mipsdsl.extract.trace import Trace
+
+NAME = "recent inputs"
+MAX_BACK = 3  # registers per input channel at most
+MIN_GROUP = 2  # rows per key on average: fewer test nothing
+MAX_PROBES = 16  # input symbols each group's states are stepped on
+MAX_DISAGREEING = 0.001  # rows whose output is not their key's most common one
+
+
+def extract(ctx: Context) -> Extraction:
+    fit = ctx.fit
+    for back in range(MAX_BACK + 1):
+        for start in _starts(ctx.alphabets):
+            after = _history(fit, back, start, after=True)
+            if back and len(np.unique(after, axis=0)) * MIN_GROUP > len(after):
+                raise ExtractionError(
+                    f"too few rows to tell whether the state is the last {back} inputs"
+                )
+            if _disagreeing(ctx, after) > MAX_DISAGREEING:
+                break  # the future depends on more: the next k
+            formulas = _formulas(ctx, fit, _history(fit, back, start), back, start)
+            if formulas is not None:
+                details = {"inputs_back": back, "start": start}
+                method = f"the last {back} input{'s' if back != 1 else ''} (a shift register)"
+                return Extraction(NAME, formulas, True, method, "enumerative", details)
+    raise ExtractionError(
+        f"the network's future outputs depend on more than its last {MAX_BACK} inputs"
+    )
+
+
+def _disagreeing(ctx: Context, keys: np.ndarray) -> float:
+    """The share of hidden states (after each valid step) whose output on a probe input differs
+    from the most common one among the states with the same `keys`, over every probe."""
+    fit = ctx.fit
+    hidden = fit.after[fit.valid]
+    _, group = np.unique(keys, axis=0, return_inverse=True) if keys.shape[1] else (None, None)
+    group = np.zeros(len(hidden), dtype=np.int64) if group is None else group.ravel()
+    symbols = symbol_table(ctx.alphabets)
+    probes = symbols[np.linspace(0, len(symbols) - 1, min(MAX_PROBES, len(symbols))).astype(int)]
+    worst = 0.0
+    for probe in probes:
+        outputs = ctx.network.readout(
+            ctx.network.step(hidden, np.repeat(probe[None], len(hidden), 0))
+        )
+        worst = max(worst, (_most_common(outputs, group)[group] != outputs).any(axis=1).mean())
+    return float(worst)
+
+
+def _most_common(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per group (rows), the most common row of `values` (one column at a time)."""
+    groups = int(group.max()) + 1
+    common = np.empty((groups, values.shape[1]), dtype=np.int64)
+    for o in range(values.shape[1]):
+        lo = int(values[:, o].min())
+        counts = np.zeros((groups, int(values[:, o].max()) - lo + 1), dtype=np.int64)
+        np.add.at(counts, (group, values[:, o] - lo), 1)
+        common[:, o] = counts.argmax(axis=1) + lo
+    return common
+
+
+def _starts(alphabets) -> list[int]:
+    """What a register holds before the start: 0, or one below every input value."""
+    below = min(min(a) for a in alphabets) - 1
+    return [0] if all(0 not in a for a in alphabets) else [0, below]
+
+
+def _history(fit: Trace, back: int, start: int, after: bool = False) -> np.ndarray:
+    """Per valid step, the registers (x[t-1], ..., x[t-back] per channel, `start` before the
+    beginning) then the current inputs; `after`: the registers as the step leaves them, the
+    inputs x[t], ..., x[t-back+1]."""
+    x = fit.x.astype(np.int64)
+    first = 0 if after else 1
+    shifted = []
+    for k in range(first, back + first):
+        past = np.full_like(x, start)
+        past[:, k:] = x[:, : x.shape[1] - k]
+        shifted.append(past)
+    if not after:
+        shifted.append(x)
+    columns = np.concatenate(shifted, axis=-1) if shifted else np.zeros(x.shape[:2] + (0,))
+    return columns[fit.valid].astype(np.int64)
+
+
+def _formulas(ctx, fit: Trace, history, back: int, start: int) -> Formulas | None:
+    """Each output regressed over the registers and the inputs, or None."""
+    outputs = fit.outputs[fit.valid]
+    keys, group = np.unique(history, axis=0, return_inverse=True)
+    group = group.ravel()
+    common = _most_common(outputs, group)
+    if (common[group] != outputs).any(axis=1).mean() > MAX_DISAGREEING:
+        return None
+    taken = set(ctx.inputs) | set(ctx.outputs)
+    registers = [
+        [fresh(f"prev_{name}" if k == 1 else f"prev{k}_{name}", taken) for name in ctx.inputs]
+        for k in range(1, back + 1)
+    ]
+    names = [name for row in registers for name in row] + list(ctx.inputs)
+    columns = {name: keys[:, i] for i, name in enumerate(names)}
+    targets = [common[:, o] for o in range(common.shape[1])]
+    found, _ = regress_table(columns, targets, *ctx.regression.budget())
+    formulas = [expression for expression in found if expression is not None]
+    if len(formulas) < len(found):
+        return None
+    states = []
+    for k, row in enumerate(registers):
+        sources = ctx.inputs if k == 0 else registers[k - 1]
+        states += [
+            StateVariable(reg, start, E.Var(src)) for reg, src in zip(row, sources, strict=True)
+        ]
+    return Formulas(
+        tuple(ctx.inputs), tuple(states), tuple(zip(ctx.outputs, formulas, strict=True))
+    )
