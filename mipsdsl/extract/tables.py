@@ -4,6 +4,8 @@ list. The lattice and symbol-counts paths regress their tables this way."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from mipsdsl import expr as E
@@ -21,15 +23,16 @@ def regress_table(
     seconds: float,
     max_size: int,
     regressor=regress,
+    constants: Sequence[int] = (),
 ) -> tuple[list[E.Expr | None], list[bool]]:
     """A formula per target (None: not found), and whether each is integer-linear: linear when
     one fits, else the smallest enumerated one (searched on a growing sample of the rows), else,
     for a target of a few values, a decision list of enumerated conditions (with as much budget
-    again)."""
+    again). `constants` are offered beside those drawn from the targets."""
     found = [integer_linear(columns, target) for target in targets]
     linear = [expression is not None for expression in found]
     pending = [i for i, expression in enumerate(found) if expression is None]
-    constants = _constants(targets)
+    constants = sorted(set(_constants(targets)) | set(constants))
     budget = RegressionBudget(max_size=max_size, seconds=seconds)
     if pending:
         result = on_growing_sample(regressor)(

@@ -9,6 +9,13 @@ the same probe input, give the same output (the state may hold more, such as its
 as long as the future does not depend on it). The outputs are then the network's (the most
 common one per key, where a rare rounding edge disagrees) regressed over the current input and
 the k registers; before the start a register holds `start`.
+
+When the future depends on more, the outputs may still be running totals of a function of the
+recent inputs (the distance travelled, `sum(abs(x - x[t-1]))`): then each output's increment over
+the step before is regressed instead, and the program keeps a total per output beside the
+registers. Only the trace's outputs test this; verification decides. Where no formula fits the
+first positions and the rest alike, they are regressed apart and joined by a test of the oldest
+register (which holds `start`, outside the alphabet, until the registers are full).
 """
 
 from __future__ import annotations
@@ -36,19 +43,27 @@ def extract(ctx: Context) -> Extraction:
         for start in _starts(ctx.alphabets):
             after = _history(fit, back, start, after=True)
             if back and len(np.unique(after, axis=0)) * MIN_GROUP > len(after):
-                raise ExtractionError(
-                    f"too few rows to tell whether the state is the last {back} inputs"
-                )
+                break
             if _disagreeing(ctx, after) > MAX_DISAGREEING:
                 break  # the future depends on more: the next k
-            formulas = _formulas(ctx, fit, _history(fit, back, start), back, start)
+            formulas = _formulas(ctx, _history(fit, back, start), back, start, accumulate=False)
             if formulas is not None:
-                details = {"inputs_back": back, "start": start}
-                method = f"the last {back} input{'s' if back != 1 else ''} (a shift register)"
-                return Extraction(NAME, formulas, True, method, "enumerative", details)
+                return _extraction(formulas, back, start, "a shift register")
+    for back in range(MAX_BACK + 1):  # the outputs' increments, summed in a total each
+        for start in _starts(ctx.alphabets):
+            formulas = _formulas(ctx, _history(fit, back, start), back, start, accumulate=True)
+            if formulas is not None:
+                return _extraction(formulas, back, start, "a shift register and running totals")
     raise ExtractionError(
-        f"the network's future outputs depend on more than its last {MAX_BACK} inputs"
+        f"neither the network's outputs nor their increments are a function of its last "
+        f"{MAX_BACK} inputs"
     )
+
+
+def _extraction(formulas: Formulas, back: int, start: int, kind: str) -> Extraction:
+    method = f"the last {back} input{'s' if back != 1 else ''} ({kind})"
+    details = {"inputs_back": back, "start": start}
+    return Extraction(NAME, formulas, True, method, "enumerative", details)
 
 
 def _disagreeing(ctx: Context, keys: np.ndarray) -> float:
@@ -104,9 +119,14 @@ def _history(fit: Trace, back: int, start: int, after: bool = False) -> np.ndarr
     return columns[fit.valid].astype(np.int64)
 
 
-def _formulas(ctx, fit: Trace, history, back: int, start: int) -> Formulas | None:
-    """Each output regressed over the registers and the inputs, or None."""
-    outputs = fit.outputs[fit.valid]
+def _formulas(ctx, history, back: int, start: int, accumulate: bool) -> Formulas | None:
+    """Each output (with `accumulate`, each output's increment over the step before, summed in
+    a running total) regressed over the registers and the inputs, or None."""
+    fit = ctx.fit
+    outputs = fit.outputs
+    if accumulate:
+        outputs = outputs - np.concatenate([np.zeros_like(outputs[:, :1]), outputs[:, :-1]], 1)
+    outputs = outputs[fit.valid]
     keys, group = np.unique(history, axis=0, return_inverse=True)
     group = group.ravel()
     common = _most_common(outputs, group)
@@ -120,9 +140,11 @@ def _formulas(ctx, fit: Trace, history, back: int, start: int) -> Formulas | Non
     names = [name for row in registers for name in row] + list(ctx.inputs)
     columns = {name: keys[:, i] for i, name in enumerate(names)}
     targets = [common[:, o] for o in range(common.shape[1])]
-    found, _ = regress_table(columns, targets, *ctx.regression.budget())
-    formulas = [expression for expression in found if expression is not None]
-    if len(formulas) < len(found):
+    formulas = _regressed(ctx, columns, targets, start)
+    if formulas is None and back and all(start not in a for a in ctx.alphabets):
+        oldest = registers[-1][0]  # holds `start` exactly while the registers are filling
+        formulas = _split(ctx, columns, targets, start, oldest)
+    if formulas is None:
         return None
     states = []
     for k, row in enumerate(registers):
@@ -130,6 +152,39 @@ def _formulas(ctx, fit: Trace, history, back: int, start: int) -> Formulas | Non
         states += [
             StateVariable(reg, start, E.Var(src)) for reg, src in zip(row, sources, strict=True)
         ]
-    return Formulas(
-        tuple(ctx.inputs), tuple(states), tuple(zip(ctx.outputs, formulas, strict=True))
-    )
+    if not accumulate:
+        outs = tuple(zip(ctx.outputs, formulas, strict=True))
+        return Formulas(tuple(ctx.inputs), tuple(states), outs)
+    totals = [fresh(f"total_{name}", taken) for name in ctx.outputs]
+    states += [
+        StateVariable(total, 0, E.Binary("+", E.Var(total), increment))
+        for total, increment in zip(totals, formulas, strict=True)
+    ]
+    outs = tuple((name, E.Var(total)) for name, total in zip(ctx.outputs, totals, strict=True))
+    return Formulas(tuple(ctx.inputs), tuple(states), outs, outputs_read_new=True)
+
+
+def _regressed(ctx, columns, targets, start: int) -> list[E.Expr] | None:
+    seconds, max_size, regressor = ctx.regression.budget()
+    found, _ = regress_table(columns, targets, seconds, max_size, regressor, constants=[start])
+    formulas = [expression for expression in found if expression is not None]
+    return formulas if len(formulas) == len(found) else None
+
+
+def _split(ctx, columns, targets, start: int, oldest: str) -> list[E.Expr] | None:
+    """Formulas for the first positions (the oldest register still `start`) and the rest
+    regressed apart, joined by a test of that register: the start is often its own case (a
+    difference with the previous input is 0 where there is none)."""
+    early = columns[oldest] == start
+    if early.all() or not early.any():
+        return None
+    parts = []
+    for rows in (early, ~early):
+        part = _regressed(
+            ctx, {n: c[rows] for n, c in columns.items()}, [t[rows] for t in targets], start
+        )
+        if part is None:
+            return None
+        parts.append(part)
+    test = E.Binary("==", E.Var(oldest), E.Const(start))
+    return [E.Cond(test, first, rest) for first, rest in zip(*parts, strict=True)]

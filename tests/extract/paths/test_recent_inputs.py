@@ -44,13 +44,37 @@ def test_the_previous_input_over_100_values_is_read_as_a_register(spec):
     assert verify(task, assemble(extraction.formulas)).passed
 
 
-def test_a_network_that_keeps_a_running_sum_is_refused(spec):
-    task = spec("sum(x)")
+def test_a_network_that_keeps_a_running_maximum_is_refused(spec):
+    """Neither max(x) nor its increments are a function of the last few inputs."""
+    task = spec("max(x)")
     network = StandIn(
-        update=lambda s, x: s + x[:, 0],
-        output=lambda s, x: (s + x[:, 0])[:, None],
+        update=lambda s, x: np.maximum(s, x[:, 0]),
+        output=lambda s, x: np.maximum(s, x[:, 0])[:, None],
+        initial=-50,
         embed=line(0.1)[0],
         decode=line(0.1)[1],
     )
     with pytest.raises(ExtractionError):
         recent_inputs.extract(context_of(network, task, n=2000, head="regress"))
+
+
+def test_a_running_total_of_a_function_of_recent_inputs_is_read_as_one(spec):
+    """The state packs (total, previous input) in one integer: the future depends on the total,
+    but the outputs' increments are |x - x[t-1]| (0 at the start)."""
+    task = spec("sum(if t >= 1 then abs(x - x[t-1]) else 0)")
+
+    def total(s, x):
+        previous, so_far = s % 1000 - 100, s // 1000
+        return so_far + np.where(s == 0, 0, np.abs(x[:, 0] - previous))
+
+    network = StandIn(
+        update=lambda s, x: total(s, x) * 1000 + x[:, 0] + 100,
+        output=lambda s, x: total(s, x)[:, None],
+        embed=line(1.0)[0],
+        decode=line(1.0)[1],
+    )
+    extraction = recent_inputs.extract(
+        context_of(network, task, n=2000, head="regress", max_size=9)
+    )
+    assert "running totals" in extraction.method and extraction.details["inputs_back"] == 1
+    assert verify(task, assemble(extraction.formulas)).passed
