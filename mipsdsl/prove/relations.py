@@ -43,15 +43,27 @@ def candidates(
         for name, values in side.items():
             found.append(E.Binary(">=", E.Var(name), E.Const(int(values.min()))))
             found.append(E.Binary("<=", E.Var(name), E.Const(int(values.max()))))
-    if counter is not None:  # before the first position, every state holds its initial value
-        started = E.Binary(">=", E.Var(f"spec.{counter}"), E.Const(0))
-        for tag, states in (("spec", reference.states), ("program", program.states)):
-            for name, initial in states:
-                unmoved = E.Binary("==", E.Var(f"{tag}.{name}"), E.Const(initial))
-                found.append(E.Binary("or", started, unmoved))
     words = {**spec, **_values(terms, spec)}
     found += _formulas(mine, words) + _formulas(spec, mine)
+    if counter is not None:
+        found += _around_the_start(reference, program, spec, mine, words, counter)
     return [c for c in dict.fromkeys(found) if _mirror(c) not in found[: found.index(c)]]
+
+
+def _around_the_start(reference, program, spec, mine, words, counter: str) -> list[E.Expr]:
+    """Where the spec counts positions: before the first one every state holds its initial
+    value, and from it on, relations learned on those rows alone (a register the program starts
+    at -1 and the spec at its pad is equal from then on)."""
+    started = E.Binary(">=", E.Var(f"spec.{counter}"), E.Const(0))
+    found: list[E.Expr] = []
+    for tag, states in (("spec", reference.states), ("program", program.states)):
+        for name, initial in states:
+            unmoved = E.Binary("==", E.Var(f"{tag}.{name}"), E.Const(initial))
+            found.append(E.Binary("or", started, unmoved))
+    after = spec[f"spec.{counter}"] >= 0
+    mine, words, spec = ({n: v[after] for n, v in side.items()} for side in (mine, words, spec))
+    from_start = _formulas(mine, words) + _formulas(spec, mine)
+    return found + [E.Binary("or", E.Unary("not", started), r) for r in from_start]
 
 
 def _tagged(e: E.Expr, tag: str) -> E.Expr:
