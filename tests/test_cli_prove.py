@@ -87,3 +87,10 @@ def test_a_candidate_with_other_inputs_is_refused(capsys, tmp_path):
 def test_a_candidate_that_does_not_check_gets_its_diagnostics(capsys, candidate):
     status, _, err = run(capsys, "prove", SUM_ALL, candidate("output y = nothing\n"))
     assert status == 1 and "nothing" in err
+
+
+def test_a_candidate_that_divides_by_zero_is_refused_where_it_does(capsys, candidate):
+    path = candidate("state s = 0\nupdate s = s + 100 // (x - 7)\noutput y = s\n")
+    status, out, _ = run(capsys, "prove", SUM_ALL, path)
+    assert status == 1 and "refuted: the program divides by zero at position 0" in out
+    assert out.splitlines()[-1].split()[:2] == ["0", "7"]

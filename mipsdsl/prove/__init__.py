@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mipsdsl.emit.printer import to_mips
-from mipsdsl.program import Program
+from mipsdsl.bounds import TooLarge
+from mipsdsl.program import Program, UndefinedValue
 from mipsdsl.prove.bounded import Counterexample, search
 from mipsdsl.prove.induction import induct
 from mipsdsl.prove.reference import NotStreamable, may_divide_by_zero, reference_program
@@ -74,8 +75,9 @@ def prove(
     length: int | None = None,
     seconds: float = DEFAULT_SECONDS,
 ) -> Proof:
-    """Prove `program` equal to `task`'s target: first on every input up to `length` (default:
-    the spec's longest), then, when that holds, on every input of every length."""
+    """Prove `program` equal to `task`'s target on every input of every length (by induction),
+    else on every input up to `length` (default: the spec's longest), else find a shortest
+    counterexample."""
     started = time.monotonic()
     deadline = started + seconds
     length = task.max_length if length is None else length
@@ -88,9 +90,12 @@ def prove(
         return Proof(None, "not proved: the spec divides by a value that may be 0")
     domain = Domain(tuple(c.name for c in task.inputs), tuple(c.values for c in task.inputs))
     terms = streaming.terms
-    relations = candidates(
-        reference, program, domain, max(length, 1), streaming.facts, terms, streaming.counter
-    )
+    try:
+        relations = candidates(
+            reference, program, domain, max(length, 1), streaming.facts, terms, streaming.counter
+        )
+    except (UndefinedValue, TooLarge):  # no traces to learn from: the bounded search shows why
+        relations = []
     induction = induct(reference, program, domain, relations, deadline, terms)
     invariant = tuple(to_mips(r) for r in induction.invariant)
     if induction.proved:
