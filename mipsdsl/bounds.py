@@ -150,16 +150,31 @@ def _node(e, env, length, nodes) -> Interval:
     if isinstance(e, E.Shift):
         return hull(_interval(e.arg, env, length, nodes), (e.pad, e.pad))
     if isinstance(e, E.Aggregate):
-        lo, hi = _interval(e.arg, env, length, nodes)
-        if e.kind in ("all", "any", "palindrome"):
-            return BOOL
-        terms = max(1, min(length, e.window or length))
-        if e.kind == "count":
-            return 0, terms
-        if e.kind == "sum":
-            return min(lo, terms * lo), max(hi, terms * hi)
-        return lo, hi
+        found = _fold(e, _interval(e.arg, env, length, nodes), length)
+        return hull(found, (0, 0)) if e.full else found
+    if isinstance(e, E.Matches):
+        _interval(e.arg, env, length, nodes)
+        return BOOL
     raise TypeError(f"not an expression node: {e!r}")
+
+
+def _fold(e: E.Aggregate, arg: Interval, length: int) -> Interval:
+    """Bounds of the aggregate `e` of a value within `arg`, over windows of at most `terms`."""
+    lo, hi = arg
+    if e.kind in ("all", "any", "palindrome"):
+        return BOOL
+    terms = max(1, min(length, e.window or length))
+    if e.kind == "count":
+        return 0, terms
+    if e.kind == "sum":
+        return min(lo, terms * lo), max(hi, terms * hi)
+    if e.kind == "run":
+        return 1, terms
+    if e.kind == "changes":
+        return 0, terms - 1
+    if e.kind == "distinct":
+        return 1, min(terms, hi - lo + 1)
+    return lo, hi
 
 
 def unrolled(inputs: Mapping[str, Interval], states, steps, length: int) -> dict[str, Interval]:

@@ -22,7 +22,7 @@ the common case keeps numpy's speed and no value ever wraps around.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 
 import numpy as np
@@ -203,16 +203,61 @@ class Aggregate:
     """A fold of `arg` over positions 0..t, or over the last `window` positions (truncated at 0).
 
     `mode` is the most frequent value, ties broken towards the `ties` end ("smallest" or
-    "largest"); `palindrome` is 1 when the prefix reads the same backwards.
+    "largest"); `palindrome` is 1 when the prefix reads the same backwards; `run` is the length
+    of the current run of equal values, `distinct` how many different values there are and
+    `changes` how many times the value changed from one position to the next (within the window:
+    between its positions). With `full` the fold is 0 until `window` positions exist.
     """
 
-    kind: str  # sum, count, min, max, mode, all, any or palindrome
+    kind: str  # one of AGGREGATES
     arg: Expr
     window: int | None = None
     ties: str = "smallest"
+    full: bool = False
 
 
-Expr = Const | Var | Position | Unary | Binary | Cond | Shift | Aggregate
+AGGREGATES = (
+    "sum",
+    "count",
+    "min",
+    "max",
+    "mode",
+    "all",
+    "any",
+    "palindrome",
+    "run",
+    "distinct",
+    "changes",
+)
+
+
+@dataclass(frozen=True)
+class Automaton:
+    """A complete deterministic automaton over the integer `symbols`, compiled from `pattern`.
+
+    State 0 is the start; `table[q][i]` is the state after reading `symbols[i]` in state q. A value
+    that is not a symbol leads to a rejecting sink (the checker makes sure none can occur).
+    """
+
+    pattern: str
+    symbols: tuple[int, ...]  # ascending
+    table: tuple[tuple[int, ...], ...]
+    accepting: tuple[int, ...]  # ascending
+
+    @property
+    def states(self) -> int:
+        return len(self.table)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """1 when the prefix arg[0..t], read as a string of symbols, is in the automaton's language."""
+
+    arg: Expr
+    automaton: Automaton
+
+
+Expr = Const | Var | Position | Unary | Binary | Cond | Shift | Aggregate | Matches
 
 
 class EvaluationError(Exception):
@@ -233,7 +278,7 @@ def fold(op: str, items: Sequence[Expr]) -> Expr:
 
 
 def children(e: Expr) -> tuple[Expr, ...]:
-    if isinstance(e, Unary | Shift | Aggregate):
+    if isinstance(e, Unary | Shift | Aggregate | Matches):
         return (e.arg,)
     if isinstance(e, Binary):
         return (e.left, e.right)
@@ -260,7 +305,23 @@ def free_vars(e: Expr) -> set[str]:
 
 def is_sequence_level(e: Expr) -> bool:
     """True when `e` needs the whole prefix (a shift or an aggregate), not just the current step."""
-    return any(isinstance(node, Shift | Aggregate) for node in walk(e))
+    return any(isinstance(node, Shift | Aggregate | Matches) for node in walk(e))
+
+
+def with_children(e: Expr, new: Sequence[Expr]) -> Expr:
+    """`e` with its children (in the order of `children`) replaced by `new`."""
+    if isinstance(e, Unary | Shift | Aggregate | Matches):
+        return replace(e, arg=new[0])
+    if isinstance(e, Binary):
+        return replace(e, left=new[0], right=new[1])
+    if isinstance(e, Cond):
+        return replace(e, test=new[0], then=new[1], orelse=new[2])
+    return e
+
+
+def rewrite(e: Expr, rule: Callable[[Expr], Expr]) -> Expr:
+    """`e` rebuilt bottom-up, each node passed through `rule` after its children."""
+    return rule(with_children(e, [rewrite(child, rule) for child in children(e)]))
 
 
 # ---------------------------------------------------------------- evaluation
@@ -345,7 +406,17 @@ def _node(e, env, shape, position, dtype):
         a = np.broadcast_to(a, shape).astype(dtype, copy=False)
         if u is not None:
             u = _window_sum(np.broadcast_to(u, shape).astype(INT), e.window) > 0
-        return _aggregate(e, a), u
+        values = _aggregate(e, a)
+        if e.full:  # 0, and never undefined, until the window is full
+            filled = np.arange(shape[-1]) >= (e.window or 1) - 1
+            values = np.where(filled, values, 0)
+            u = None if u is None else u & filled
+        return values, u
+    if isinstance(e, Matches):
+        a, u = _eval(e.arg, env, shape, position, dtype)
+        if u is not None:
+            u = np.cumsum(np.broadcast_to(u, shape), axis=-1) > 0
+        return _matches(e.automaton, np.broadcast_to(a, shape)), u
     raise TypeError(f"not an expression node: {e!r}")
 
 
@@ -413,13 +484,47 @@ def _aggregate(e: Aggregate, a: np.ndarray) -> np.ndarray:
         return _mode(a, window, e.ties)
     if kind == "palindrome":
         return _palindrome(a, window)
+    if kind == "run":
+        positions = np.arange(a.shape[-1])
+        start = np.maximum.accumulate(np.where(_changed(a), positions, 0), axis=-1)
+        run = positions - start + 1
+        return run if window is None else np.minimum(run, window)
+    if kind == "changes":  # a window of w positions has w - 1 steps between them
+        return _window_sum(_changed(a).astype(INT), None if window is None else window - 1)
+    if kind == "distinct":
+        return _distinct(a, window)
     raise ValueError(f"unknown aggregate {kind!r}")
 
 
-def _mode(a: np.ndarray, window: int | None, ties: str) -> np.ndarray:
-    """The most frequent value in the window, by counting each candidate. The candidates are the
-    batch's values when there are at most L of them, else each sequence's own values by rank: the
-    counts take N*L*min(V, L) cells, never N*L*V for a large alphabet."""
+def _changed(a: np.ndarray) -> np.ndarray:
+    """Whether the value at t differs from the one at t-1 (never at t = 0)."""
+    changed = np.zeros(a.shape, dtype=bool)
+    changed[..., 1:] = a[..., 1:] != a[..., :-1]
+    return changed
+
+
+def _distinct(a: np.ndarray, window: int | None) -> np.ndarray:
+    """Different values in the window. Over the prefix, by marking where each value first
+    occurs (a stable sort groups equal values, the first of a group being the first occurrence);
+    over a window, by counting each candidate value in it."""
+    if window is not None:
+        codes, candidates, _ = _coded(a)
+        return np.count_nonzero(_counts(codes, candidates, window) > 0, axis=-2).astype(INT)
+    order = np.argsort(a, axis=-1, kind="stable")
+    ordered = np.take_along_axis(a, order, axis=-1)
+    first = np.ones(a.shape, dtype=bool)
+    first[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    new = np.empty(a.shape, dtype=bool)
+    np.put_along_axis(new, order, first, axis=-1)
+    return np.cumsum(new, axis=-1, dtype=INT)
+
+
+def _coded(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Values as codes to count, the candidate codes, and the table from codes back to values.
+
+    The candidates are the batch's values when there are at most L of them (codes are the
+    values, no table), else each sequence's own values by rank: counting takes N*L*min(V, L)
+    cells, never N*L*V for a large alphabet."""
     length = a.shape[-1]
     values = np.unique(a)
     if len(values) > length:  # a value's code: where it first occurs in its sorted sequence
@@ -430,14 +535,22 @@ def _mode(a: np.ndarray, window: int | None, ties: str) -> np.ndarray:
         first = np.maximum.accumulate(np.where(starts, np.arange(length), 0), axis=-1)
         codes = np.empty_like(first)
         np.put_along_axis(codes, order, first, axis=-1)
-        candidates = np.arange(length)  # codes no value has count 0 and are never chosen
-    else:
-        table, codes, candidates = None, a, values
+        return codes, np.arange(length), table  # codes no value has count 0
+    return a, values, None
+
+
+def _counts(codes: np.ndarray, candidates: np.ndarray, window: int | None) -> np.ndarray:
+    """(..., candidates, L): how often each candidate occurs in the window."""
+    return _window_sum((codes[..., None] == candidates).astype(INT).swapaxes(-1, -2), window)
+
+
+def _mode(a: np.ndarray, window: int | None, ties: str) -> np.ndarray:
+    """The most frequent value in the window, by counting each candidate."""
+    codes, candidates, table = _coded(a)
     if ties == "largest":
         candidates = candidates[::-1]
-    counts = _window_sum((codes[..., None] == candidates).astype(INT).swapaxes(-1, -2), window)
-    # counts: (..., candidates, L); argmax takes the first maximum, the preferred end.
-    best = candidates[np.argmax(counts, axis=-2)]
+    # argmax takes the first maximum, the preferred end; a code no value has is never chosen.
+    best = candidates[np.argmax(_counts(codes, candidates, window), axis=-2)]
     return best if table is None else np.take_along_axis(table, best, axis=-1)
 
 
@@ -446,4 +559,23 @@ def _palindrome(a: np.ndarray, window: int | None) -> np.ndarray:
     for t in range(a.shape[-1]):
         prefix = a[..., 0 if window is None else max(0, t + 1 - window) : t + 1]
         out[..., t] = np.all(prefix == prefix[..., ::-1], axis=-1)
+    return out
+
+
+def _matches(automaton: Automaton, a: np.ndarray) -> np.ndarray:
+    """Steps the automaton over the positions, one table lookup per position for all sequences.
+    A value that is not a symbol reads the extra column, which leads to the sink (the last row)."""
+    symbols = np.asarray(automaton.symbols, dtype=a.dtype)
+    sink = automaton.states
+    table = np.full((sink + 1, len(symbols) + 1), sink, dtype=INT)
+    table[:sink, : len(symbols)] = automaton.table
+    accepting = np.zeros(sink + 1, dtype=INT)
+    accepting[list(automaton.accepting)] = 1
+    at = np.minimum(np.searchsorted(symbols, a), len(symbols) - 1)
+    column = np.where(symbols[at] == a, at, len(symbols)).astype(INT)
+    state = np.zeros(a.shape[:-1], dtype=INT)
+    out = np.empty(a.shape, dtype=INT)
+    for t in range(a.shape[-1]):
+        state = table[state, column[..., t]]
+        out[..., t] = accepting[state]
     return out

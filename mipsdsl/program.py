@@ -283,7 +283,7 @@ def _validate(p: Program) -> None:
 
     def check_expr(expr, what: str, visible: set[str]) -> None:
         for node in E.walk(expr):
-            if isinstance(node, E.Shift | E.Aggregate | E.Position):
+            if isinstance(node, E.Shift | E.Aggregate | E.Matches | E.Position):
                 raise ValueError(
                     f"{what} uses {type(node).__name__}; a program runs one step at a time"
                 )

@@ -9,6 +9,7 @@ canonical side, so simplification terminates.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TypeGuard
 
 from mipsdsl import expr as E
@@ -26,8 +27,8 @@ def simplify(e: E.Expr) -> E.Expr:
         return _rewrite(E.Cond(simplify(e.test), simplify(e.then), simplify(e.orelse)))
     if isinstance(e, E.Shift):
         return E.Shift(simplify(e.arg), e.k, e.pad)
-    if isinstance(e, E.Aggregate):
-        return E.Aggregate(e.kind, simplify(e.arg), e.window, e.ties)
+    if isinstance(e, E.Aggregate | E.Matches):
+        return replace(e, arg=simplify(e.arg))
     return e
 
 

@@ -241,6 +241,22 @@ def test_selecting_aggregates_keep_the_argument_bounds(kind):
     assert bound(Aggregate(kind, X, 2), x=(-3, 11)) == (-3, 11)
 
 
+def test_run_changes_and_distinct_count_positions_and_values():
+    assert bound(Aggregate("run", X), length=8, x=(-9, 9)) == (1, 8)
+    assert bound(Aggregate("run", X, 3), length=8, x=(-9, 9)) == (1, 3)
+    assert bound(Aggregate("changes", X), length=8, x=(-9, 9)) == (0, 7)
+    assert bound(Aggregate("changes", X, 3), length=8, x=(-9, 9)) == (0, 2)
+    assert bound(Aggregate("distinct", X), length=8, x=(0, 2)) == (1, 3)
+    assert bound(Aggregate("distinct", X, 4), length=8, x=(-9, 9)) == (1, 4)
+
+
+def test_a_full_window_may_also_be_zero_and_matches_is_boolean():
+    assert bound(Aggregate("run", X, 3, full=True), length=8, x=(0, 1)) == (0, 3)
+    assert bound(Aggregate("sum", X, 3, full=True), length=8, x=(2, 5)) == (0, 15)
+    automaton = E.Automaton("1*", (1,), ((0,),), (0,))
+    assert bound(E.Matches(X, automaton), length=8, x=(0, 100)) == (0, 1)
+
+
 def test_nested_expression():
     # sum(abs(x - 2)) over 4 positions, x in [0, 5]: |x - 2| in [0, 3], so [0, 12]
     e = Aggregate("sum", Unary("abs", Binary("-", X, Const(2))))
@@ -288,9 +304,24 @@ def defined_values(e, arrays, shape):
 SAFE = 1 << 60
 
 
+NEW_KINDS = ("run", "changes", "distinct", "sum", "all")
+
+
+@st.composite
+def with_new_aggregates(draw):
+    """A random expression under one of the aggregates `expressions` does not draw, or `full`."""
+    inner = draw(expressions(depth=2, constants=(-6, 6), windows=(1, 4)))
+    window = draw(st.one_of(st.none(), st.integers(1, 4)))
+    full = window is not None and draw(st.booleans())
+    return Aggregate(draw(st.sampled_from(NEW_KINDS)), inner, window, full=full)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    expressions(constants=(-6, 6), shifts=(1, 3), pads=(-4, 4), windows=(1, 4)),
+    st.one_of(
+        expressions(constants=(-6, 6), shifts=(1, 3), pads=(-4, 4), windows=(1, 4)),
+        with_new_aggregates(),
+    ),
     intervals_and_inputs(),
 )
 def test_every_evaluated_value_lies_within_its_interval(e, data):

@@ -8,6 +8,7 @@ and positions one value at a time, with Python's own integer semantics.
 from __future__ import annotations
 
 import operator
+import re
 from collections import Counter
 
 import numpy as np
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mipsdsl import expr as E
+from mipsdsl.check.patterns import automaton
 from mipsdsl.expr import (
     Aggregate,
     Binary,
@@ -178,6 +180,12 @@ def ref_fold(kind, values, ties="smallest"):
         return int(any(v != 0 for v in values))
     if kind == "palindrome":
         return int(list(values) == list(values)[::-1])
+    if kind == "run":
+        return next((i for i in range(1, len(values)) if values[-i - 1] != values[-1]), len(values))
+    if kind == "distinct":
+        return len(set(values))
+    if kind == "changes":
+        return sum(1 for a, b in zip(values[:-1], values[1:], strict=True) if a != b)
     if kind == "mode":
         counts = Counter(values)
         best = max(counts.values())
@@ -203,7 +211,9 @@ WINDOWS = [None, 1, 2, 3, 9, 20]
 
 
 @pytest.mark.parametrize("window", WINDOWS)
-@pytest.mark.parametrize("kind", ["sum", "count", "min", "max", "all", "any"])
+@pytest.mark.parametrize(
+    "kind", ["sum", "count", "min", "max", "all", "any", "run", "distinct", "changes"]
+)
 def test_aggregate_matches_reference(kind, window):
     for array in (RNG_ARRAY, BITS_ARRAY):
         got = seq(Aggregate(kind, X, window), x=array)
@@ -596,3 +606,63 @@ def test_mode_over_a_large_alphabet_matches_reference(window, ties):
     tracemalloc.stop()
     assert peak < 50 * 2**20  # counting by value would take 2000 * 12 * 24,000 cells, 4.3 GiB
     assert got[:100].tolist() == ref_aggregate("mode", array[:100].tolist(), window, ties)
+
+
+# ---------------------------------------------------------------- `full` windows and matches
+
+
+def test_distinct_over_a_long_prefix_of_many_values():
+    array = np.random.default_rng(5).integers(0, 50, size=(4, 30))
+    assert seq(Aggregate("distinct", X), x=array).tolist() == ref_aggregate("distinct", array)
+    windowed = seq(Aggregate("distinct", X, 4), x=array)  # more values than positions: by rank
+    assert windowed.tolist() == ref_aggregate("distinct", array, 4)
+
+
+@pytest.mark.parametrize("kind", ["all", "any", "sum", "run", "changes", "distinct"])
+def test_a_full_window_is_zero_until_it_is_full_then_the_window(kind):
+    got = seq(Aggregate(kind, X, 3, full=True), x=RNG_ARRAY)
+    cut = seq(Aggregate(kind, X, 3), x=RNG_ARRAY)
+    assert (got[:, :2] == 0).all() and (got[:, 2:] == cut[:, 2:]).all()
+
+
+def test_a_full_window_is_never_undefined_before_it_is_full():
+    # a sequence of one position: the window of 3 is never full, so the division never counts
+    x, valid = np.array([[0, 1, 1]]), np.array([[True, False, False]])
+    inverse = Binary("//", Const(1), X)
+    full = evaluate(Aggregate("all", inverse, 3, full=True), {"x": x}, x.shape, np.arange(3), valid)
+    assert full[0, 0] == 0
+    with pytest.raises(EvaluationError):
+        evaluate(Aggregate("all", inverse, 3), {"x": x}, x.shape, np.arange(3), valid)
+
+
+ATOMS = ("0", "1", "2", "[01]", "[^2]", ".", "(0|1)", "(12)")
+
+
+@st.composite
+def regexes(draw, depth=3):
+    """A random regular expression over the digits 0, 1 and 2."""
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(ATOMS))
+    kind = draw(st.sampled_from(("concat", "alt", "star", "plus", "opt")))
+    a = draw(regexes(depth - 1))
+    if kind in ("concat", "alt"):
+        b = draw(regexes(depth - 1))
+        return a + b if kind == "concat" else f"({a}|{b})"
+    return f"({a}){dict(star='*', plus='+', opt='?')[kind]}"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(regexes(), st.integers(0, 2**32 - 1))
+def test_matches_agrees_with_re_fullmatch_on_every_prefix(pattern, seed):
+    compiled, _ = automaton(pattern, ("0", "1", "2"), (0, 1, 2))
+    x = np.random.default_rng(seed).integers(0, 3, size=(20, 8))
+    got = seq(E.Matches(X, compiled), x=x)
+    for row, out in zip(x.tolist(), got.tolist(), strict=True):
+        text = "".join(map(str, row))
+        want = [int(re.fullmatch(pattern, text[: t + 1]) is not None) for t in range(len(text))]
+        assert out == want, (pattern, text)
+
+
+def test_matches_reads_values_that_are_no_symbol_as_a_dead_end():
+    compiled, _ = automaton("1*", ("1",), (1,))
+    assert seq(E.Matches(X, compiled), x=np.array([[1, 1, 7, 1]])).tolist() == [[1, 1, 0, 0]]

@@ -162,3 +162,11 @@ def test_unroll_records_only_the_values_read_afterwards():
     recorded, known = unroll((), steps, {"x": x}, np.ones(x.shape, dtype=bool), {"b", "x"})
     assert set(recorded) == {"b"} and recorded["b"].tolist() == [[2, 4, 6]]
     assert known["a"] == (1, 3) and known["b"] == (2, 6)
+
+
+def test_a_program_refuses_a_regex_match_it_cannot_step():
+    from mipsdsl.check.patterns import automaton
+
+    match = E.Matches(E.Var("x"), automaton("ab*", ("a", "b"), (0, 1))[0])
+    with pytest.raises(ValueError, match="Matches; a program runs one step at a time"):
+        Program(("x",), (), (), (("y", match),))

@@ -44,6 +44,14 @@ def bound_outputs(
     except TooLarge as exc:
         ctx.error(str(exc), spans[exc.name])
         return None
+    for arg, span in ctx.digit_args:
+        lo, hi = interval(arg, env, length)
+        if lo < 0 or hi > 9:
+            ctx.error(
+                f"matches() reads each value as one digit, 0 to 9, but this one lies in "
+                f"[{lo}, {hi}]; map it onto digits first (for example with '%' or 'if')",
+                span,
+            )
     channels = []
     for name, expr, span, (lo, hi) in bounded:
         if not in_int64((lo, hi)):

@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 import keyword
 
+from mipsdsl import expr as E
 from mipsdsl.diagnostics import Diagnostic, Severity, Span, error, warning
 from mipsdsl.syntax import tree as T
+from mipsdsl.task import InputChannel
 
 MAX_LENGTH = 10_000
 INT64_SAFE = 1 << 62  # literals, alphabet values and pads stay below this
@@ -46,10 +48,25 @@ RESERVED = {
     "xor",
     "not",
     "last",
+    "full",
     "ties",
 }
 
-FUNCTIONS = ("abs", "min", "max", "sum", "count", "mode", "all", "any", "palindrome")
+FUNCTIONS = (
+    "abs",
+    "min",
+    "max",
+    "sum",
+    "count",
+    "mode",
+    "all",
+    "any",
+    "palindrome",
+    "run",
+    "distinct",
+    "changes",
+    "matches",
+)
 
 
 def suggest(word: str, choices) -> str:
@@ -67,6 +84,9 @@ class Context:
         self.symbols: dict[str, int] = {}
         self.sequence_lets: set[str] = set()
         self.pads: dict[str, int] = {}  # input name -> what it reads before the start
+        self.channels: dict[str, InputChannel] = {}
+        # arguments of matches() read as digits: bounded to 0..9 once bounds are known
+        self.digit_args: list[tuple[E.Expr, Span]] = []
         # declared, but their definition had an error already reported
         self.broken: set[str] = set()
 

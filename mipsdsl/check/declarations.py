@@ -66,6 +66,7 @@ def inputs(ctx: Context, decls: list[T.InputDecl]) -> tuple[InputChannel, ...]:
                 continue
             ctx.pads[ident.id] = decl.pad or 0
             channels.append(InputChannel(ident.id, values, symbols, decl.pad or 0))
+            ctx.channels[ident.id] = channels[-1]
     if len(channels) > MAX_CHANNELS:
         ctx.error(
             f"{len(channels)} input channels is too many (at most {MAX_CHANNELS})",

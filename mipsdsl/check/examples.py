@@ -1,7 +1,8 @@
 """The examples-file route: a spec whose outputs come from a data file rather than from formulas.
 
 The file is read here, at check time, so a file that does not fit the inputs is a diagnostic on the
-`examples` line, and the task's length and output bounds are those the file holds.
+`examples` line, and the task's length is the one the file holds; the output bounds are those the
+spec states (`output y in [0, 40]`, which the file must respect), else those the file holds.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def examples_task(
                 f"'{word}' cannot be used with 'examples': the data file defines the task",
                 statement.span,
             )
-    names = []
+    names, stated = [], {}
     for decl in by_type.get(T.OutputDecl, []):
         if decl.value is not None:
             ctx.error(
@@ -51,6 +52,10 @@ def examples_task(
             )
         elif ctx.declare(decl.name, "an output"):
             names.append(decl.name.id)
+            if decl.bounds is not None and decl.bounds[0] > decl.bounds[1]:
+                ctx.error(f"the bounds [{decl.bounds[0]}, {decl.bounds[1]}] are empty", decl.span)
+            elif decl.bounds is not None:
+                stated[decl.name.id] = (decl.bounds, decl.span)
     if "\0" in examples.path:
         ctx.error("an examples file name cannot hold a NUL character", examples.span)
         return None
@@ -74,7 +79,17 @@ def examples_task(
     valid = np.arange(y.shape[1])[None, :] < lengths[:, None]
     for i, name in enumerate(names):
         column = y[:, :, i][valid]
-        outputs.append(OutputChannel(name, None, int(column.min()), int(column.max())))
+        seen = (int(column.min()), int(column.max()))
+        (lo, hi), span = stated.get(name, (seen, None))
+        if seen[0] < lo or seen[1] > hi:
+            ctx.error(
+                f"output '{name}' reaches {seen[0] if seen[0] < lo else seen[1]} in "
+                f"{path.name}, outside its stated bounds [{lo}, {hi}]",
+                span,
+            )
+        outputs.append(OutputChannel(name, None, lo, hi))
+    if ctx.failed():
+        return None
     digest = hashlib.sha256(ctx.spec.source.encode("utf-8"))
     digest.update(path.read_bytes())
     return Task(

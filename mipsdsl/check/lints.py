@@ -1,9 +1,11 @@
-"""The lints that need data: a small generated sample is labelled, so a division by zero or an
-output that never changes is reported before anyone trains on it.
+"""The lints that need data: a small generated sample is labelled, so a division by zero, an
+output that never changes or a trap at the start of a sequence (`mipsdsl.check.traps`) is
+reported before anyone trains on it.
 """
 
 from __future__ import annotations
 
+from mipsdsl.check.traps import start_traps
 from mipsdsl.data import make_dataset
 from mipsdsl.diagnostics import Diagnostic, error, warning
 from mipsdsl.errors import DataError
@@ -12,7 +14,8 @@ from mipsdsl.task import Task
 
 
 def lint_on_data(task: Task, spec: T.Spec, sample: int) -> list[Diagnostic]:
-    """Label a small sample: catch division by zero and outputs that never change."""
+    """Label a small sample: catch division by zero, outputs that never change and traps at the
+    start of a sequence."""
     if sample <= 0:
         return []
     spans = {s.name.id: s.span for s in spec.statements if isinstance(s, T.OutputDecl)}
@@ -31,4 +34,10 @@ def lint_on_data(task: Task, spec: T.Spec, sample: int) -> list[Diagnostic]:
                     spans.get(channel.name),
                 )
             )
-    return found
+    padded = {
+        name.id
+        for s in spec.statements
+        if isinstance(s, T.InputDecl) and s.pad is not None
+        for name in s.names
+    }
+    return found + start_traps(task, data, spans, spec.path, padded)

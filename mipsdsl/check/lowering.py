@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from mipsdsl import expr as E
 from mipsdsl.check.context import FUNCTIONS, INT64_SAFE, MAX_LENGTH, Context, suggest
+from mipsdsl.check.patterns import compile_pattern
 from mipsdsl.diagnostics import Span
 from mipsdsl.program import Step
 from mipsdsl.syntax import tree as T
@@ -185,6 +186,10 @@ def _call(ctx: Context, node: T.Call, r, sequence, where):
     elementwise = func == "abs" or (func in ("min", "max") and len(args) >= 2)
     if node.ties is not None and func != "mode":
         ctx.error("'ties' applies to mode() only", node.span)
+    if node.pattern is not None and func != "matches":
+        ctx.error(f"only matches() takes a regular expression, not {func}()", node.pattern.span)
+    if node.full and node.window is None:
+        ctx.error("'full' applies to a window: write 'last k, full'", node.span)
     if elementwise:
         if node.window is not None:
             ctx.error(
@@ -206,6 +211,8 @@ def _call(ctx: Context, node: T.Call, r, sequence, where):
             node.span,
         )
         return E.Const(0)
+    if func == "matches":
+        return _matches(ctx, node, resolved[0])
     if node.window is not None:
         if func == "palindrome":
             ctx.error("palindrome() looks at the whole prefix and takes no 'last'", node.span)
@@ -217,7 +224,27 @@ def _call(ctx: Context, node: T.Call, r, sequence, where):
     ties = node.ties or "smallest"
     if ties not in ("smallest", "largest"):
         ctx.error(f"ties go to the 'smallest' or the 'largest' value, not '{ties}'", node.span)
-    return E.Aggregate(func, resolved[0], node.window, ties)
+    return E.Aggregate(func, resolved[0], node.window, ties, node.full)
+
+
+def _matches(ctx: Context, node: T.Call, arg: E.Expr) -> E.Expr:
+    """`matches(e, "REGEX")`: an input with a character alphabet reads as its characters, any
+    other value as a digit 0..9 (checked once bounds are known)."""
+    if node.pattern is None:
+        ctx.error('matches() takes a regular expression: matches(e, "1(01)*")', node.span)
+        return E.Const(0)
+    if node.window is not None:
+        ctx.error("matches() reads the whole prefix and takes no 'last'", node.span)
+    channel = ctx.channels.get(arg.name) if isinstance(arg, E.Var) else None
+    if channel is not None and channel.symbols is not None:
+        symbols, values = channel.symbols, channel.values
+    else:
+        ctx.digit_args.append((arg, node.args[0].span))
+        digits = channel.values if channel is not None else range(10)
+        values = tuple(v for v in digits if 0 <= v <= 9)
+        symbols = tuple(str(v) for v in values)
+    automaton = compile_pattern(ctx, node.pattern, symbols, values) if values else None
+    return E.Const(0) if automaton is None else E.Matches(arg, automaton)
 
 
 def _syntax_children(node) -> tuple:

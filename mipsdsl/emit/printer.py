@@ -195,4 +195,10 @@ def _mips(e: E.Expr, name) -> tuple[str, int]:
         test = _m_operand(e.test, M.OR, name)
         then = _m_operand(e.then, M.OR, name)
         return f"if {test} then {then} else {_m_operand(e.orelse, M.COND, name)}", M.COND
+    if isinstance(e, E.Matches):  # the pattern as written: the grammar keeps it free of `"`
+        return f'matches({_m_operand(e.arg, 0, name)}, "{e.automaton.pattern}")', M.ATOM
+    if isinstance(e, E.Aggregate):
+        window = "" if e.window is None else f", last {e.window}" + (", full" if e.full else "")
+        ties = ", ties largest" if e.kind == "mode" and e.ties == "largest" else ""
+        return f"{e.kind}({_m_operand(e.arg, 0, name)}{window}{ties})", M.ATOM
     raise TypeError(f"cannot print {type(e).__name__} in .mips notation here")

@@ -10,6 +10,12 @@ reference is a `Program` like the extracted one and both can be stepped side by 
   to the padding (a shift's `pad`; the current value for windowed `min`/`max`, which is how the
   spec reads positions before the start);
 - `mode`: one count per value the argument can take, and the tie rule as the order of a scan;
+  `distinct`: one seen-flag per value over the prefix, a scan of the registers over a window;
+- `run`: the run's length as a state (capped at the window), `changes` a count of the steps
+  where the value differs from its register;
+- `matches`: the automaton's state as one state variable, its transition table as nested `if`s;
+- `last k, full`: the window's fold once k positions exist (a count of positions that stops at
+  k), else 0;
 - `t`: a counter state, -1 before the first position.
 
 `palindrome` has no streaming form with bounded state: `NotStreamable` says so.
@@ -83,7 +89,8 @@ class _Streaming:
         self.parts: list[Step | _Chain] = []
         self.counter: str | None = None
         self.chains: dict[tuple[E.Expr, int], _Chain] = {}
-        self.folds: dict[E.Aggregate, E.Expr] = {}
+        self.folds: dict[E.Aggregate | E.Matches, E.Expr] = {}
+        self.fills: dict[int, E.Expr] = {}  # k -> whether k positions exist
         self.facts: list[E.Expr] = []
         self.definitions: dict[str, E.Expr] = {}  # lets that read states after the step only
         self.bounds: dict[str, Interval | None] = {c.name: (c.lo, c.hi) for c in task.inputs}
@@ -161,9 +168,9 @@ class _Streaming:
             return E.Cond(*parts)
         if isinstance(e, E.Shift):
             return self.previous(self.translate(e.arg), e.k, e.pad)
-        if isinstance(e, E.Aggregate):
+        if isinstance(e, E.Aggregate | E.Matches):
             if e not in self.folds:
-                self.folds[e] = self._fold(e)
+                self.folds[e] = self._full(e) if isinstance(e, E.Aggregate) else self._matches(e)
             return self.folds[e]
         raise TypeError(f"not an expression node: {e!r}")
 
@@ -181,12 +188,45 @@ class _Streaming:
             chain.olds.append(fresh(f"{subject}_t{k_back}", self.taken))  # value(t-k)
         return E.Var(chain.olds[k - 1])
 
+    def _full(self, e: E.Aggregate) -> E.Expr:
+        """The fold, or with `full` 0 until the window is full."""
+        folded = self._fold(e)
+        if not e.full or e.window is None:
+            return folded
+        return E.Cond(self._filled(e.window), folded, E.Const(0))
+
+    def _filled(self, k: int) -> E.Expr:
+        """Whether k positions exist (t >= k-1), from a count of positions that stops at k: a
+        bounded state, where the counter t grows without end."""
+        if k <= 1:
+            return E.Const(1)
+        if k not in self.fills:
+            seen = self._state(f"seen{k}", 0)
+            self._emit(
+                Step(
+                    "update",
+                    seen,
+                    E.Binary("min", E.Binary("+", E.Var(seen), E.Const(1)), E.Const(k)),
+                )
+            )
+            self.facts.append(
+                E.Binary(
+                    "and",
+                    E.Binary(">=", E.Var(seen), E.Const(0)),
+                    E.Binary("<=", E.Var(seen), E.Const(k)),
+                )
+            )
+            self.fills[k] = E.Binary(">=", E.Var(seen), E.Const(k))
+        return self.fills[k]
+
     def _fold(self, e: E.Aggregate) -> E.Expr:
         if e.kind == "palindrome":
             raise NotStreamable("palindrome(...) needs the whole prefix, not a bounded state")
         value = self.translate(e.arg)
-        if e.kind == "mode":
-            return self._mode(e, value)
+        if e.kind in ("mode", "distinct"):
+            return self._per_value(e, value)
+        if e.kind in ("run", "changes"):
+            return self._steps(e, value)
         truth = E.Binary("!=", value, E.Const(0))
         if e.window is not None:
             return self._window(e, value, truth)
@@ -240,29 +280,63 @@ class _Streaming:
             op, terms = e.kind, [value, *olds]
         return E.fold(op, terms)
 
-    def _mode(self, e: E.Aggregate, value: E.Expr) -> E.Expr:
-        """Counts per value, then a scan in the tie rule's order that moves only on a strictly
-        larger count: the first of the most frequent values wins."""
+    def _steps(self, e: E.Aggregate, value: E.Expr) -> E.Expr:
+        """`run` and `changes`, from the value and its register (value(t-1)); the run starts
+        again at t = 0, when its state is still 0, and at every change."""
+        previous = self.previous(value, 1, 0)
+        if e.kind == "run":
+            run = self._state(_named("run", value), 0)
+            same = E.Binary(
+                "and", E.Binary(">", E.Var(run), E.Const(0)), E.Binary("==", value, previous)
+            )
+            longer: E.Expr = E.Binary("+", E.Var(run), E.Const(1))
+            if e.window is not None:  # capped, so that the state stays bounded
+                longer = E.Binary("min", longer, E.Const(e.window))
+            self._emit(Step("update", run, E.Cond(same, longer, E.Const(1))))
+            self.facts.append(E.Binary(">=", E.Var(run), E.Const(0)))
+            return E.Var(run)
+        started = self._filled(2)
+        changed = self._let("changed", E.Binary("and", started, E.Binary("!=", value, previous)))
+        if e.window is not None:  # the last w positions have w - 1 steps between them
+            steps = [changed] + [self.previous(changed, k, 0) for k in range(1, e.window - 1)]
+            return E.fold("+", steps) if e.window > 1 else E.Const(0)
+        total = self._state(_named("changes", value), 0)
+        self._emit(Step("update", total, E.Binary("+", E.Var(total), changed)))
+        return E.Var(total)
+
+    def _per_value(self, e: E.Aggregate, value: E.Expr) -> E.Expr:
+        """`mode` and `distinct`, from one count (or flag) per value the argument can take."""
         bound = expr_bounds(value, self._known())
         if bound is None or bound[1] - bound[0] + 1 > MAX_MODE_VALUES:
             raise NotStreamable(
-                f"mode(...) of a value with more than {MAX_MODE_VALUES} possible values"
+                f"{e.kind}(...) of a value with more than {MAX_MODE_VALUES} possible values"
             )
         candidates = list(range(bound[0], bound[1] + 1))
-        if e.ties == "largest":
+        if e.ties == "largest" and e.kind == "mode":
             candidates.reverse()
+        seen = e.kind == "distinct"  # whether a value occurs, not how often
         counts: list[E.Expr] = []
         for v in candidates:
             hit = E.Binary("==", value, E.Const(v))
             if e.window is None:
                 subject = f"{value.name}_" if isinstance(value, E.Var) else ""
-                total = self._state(f"count_{subject}{v}".replace("-", "minus"), 0)
-                self._emit(Step("update", total, E.Binary("+", E.Var(total), hit)))
+                base = f"{'seen' if seen else 'count'}_{subject}{v}".replace("-", "minus")
+                total = self._state(base, 0)
+                self._emit(
+                    Step("update", total, E.Binary("or" if seen else "+", E.Var(total), hit))
+                )
                 counts.append(E.Var(total))
             else:  # before the start a register reads one below every candidate
                 olds = [self.previous(value, k, bound[0] - 1) for k in range(1, e.window)]
                 hits = [hit] + [E.Binary("==", old, E.Const(v)) for old in olds]
-                counts.append(E.fold("+", hits))
+                counts.append(E.fold("or" if seen else "+", hits))
+        if seen:
+            return E.fold("+", counts)
+        return self._mode(candidates, counts)
+
+    def _mode(self, candidates: list[int], counts: list[E.Expr]) -> E.Expr:
+        """A scan in the tie rule's order that moves only on a strictly larger count: the first
+        of the most frequent values wins."""
         best: E.Expr = E.Const(candidates[0])
         most = counts[0]
         for i, (v, count) in enumerate(zip(candidates[1:], counts[1:], strict=True), start=2):
@@ -271,6 +345,42 @@ class _Streaming:
             if i < len(candidates):
                 most = self._let("most", E.Binary("max", most, count))
         return best
+
+    def _matches(self, e: E.Matches) -> E.Expr:
+        """The automaton's state as one state variable, stepped by its table: per state, the
+        targets grouped by symbol, the largest group as the `else`. Where the argument may take
+        a value that is not a symbol, every group is tested and the `else` is the sink, a state
+        after the automaton's own, as in evaluation."""
+        value, automaton = self.translate(e.arg), e.automaton
+        bound = expr_bounds(value, self._known())
+        symbols = set(automaton.symbols)
+        closed = bound is not None and all(v in symbols for v in range(bound[0], bound[1] + 1))
+        state = self._state(_named("dfa", value), 0)
+        sink = automaton.states
+        rows: list[E.Expr] = []
+        for row in automaton.table:
+            groups: dict[int, list[int]] = {}
+            for symbol, target in zip(automaton.symbols, row, strict=True):
+                groups.setdefault(target, []).append(symbol)
+            ordered = sorted(groups, key=lambda target: (-len(groups[target]), target))
+            tested = ordered[1:] if closed else ordered
+            step: E.Expr = E.Const(ordered[0] if closed else sink)
+            for target in reversed(tested):
+                test = E.fold("or", [E.Binary("==", value, E.Const(v)) for v in groups[target]])
+                step = E.Cond(test, E.Const(target), step)
+            rows.append(step)
+        update = E.Const(sink) if not closed else rows.pop()
+        for q in reversed(range(len(rows))):
+            update = E.Cond(E.Binary("==", E.Var(state), E.Const(q)), rows[q], update)
+        self._emit(Step("update", state, update))
+        top = automaton.states - (1 if closed else 0)
+        within = (
+            E.Binary(">=", E.Var(state), E.Const(0)),
+            E.Binary("<=", E.Var(state), E.Const(top)),
+        )
+        self.facts.append(E.Binary("and", *within))
+        accepted = [E.Binary("==", E.Var(state), E.Const(q)) for q in automaton.accepting]
+        return E.fold("or", accepted) if accepted else E.Const(0)
 
     def _let(self, base: str, value: E.Expr) -> E.Var:
         name = fresh(base, self.taken)

@@ -34,6 +34,8 @@ _TERMINAL_NAMES = {
     "COMPARE_OP": "a comparison",
     "ADD_OP": "'+' or '-'",
     "MUL_OP": "'*', '//' or '%'",
+    "PATTERN": 'a "regular expression"',
+    "FULL": "'full'",
 }
 
 
@@ -151,7 +153,15 @@ class _ToTree(Transformer):
         return T.UpdateDecl(_ident(c[0]), c[1], _span(meta))
 
     def output_decl(self, meta, c):
-        return T.OutputDecl(_ident(c[0]), c[1] if len(c) > 1 else None, _span(meta))
+        return T.OutputDecl(_ident(c[0]), c[1], _span(meta))
+
+    def output_names(self, meta, c):
+        bounds = c[-1] if isinstance(c[-1], tuple) else None
+        names = [tok for tok in c if isinstance(tok, Token)]
+        return [T.OutputDecl(_ident(tok), None, _span(meta), bounds) for tok in names]
+
+    def output_range(self, meta, c):
+        return (c[0], c[1])
 
     def examples_decl(self, meta, c):
         return T.ExamplesDecl(_unquote(c[0]), _span(meta))
@@ -201,14 +211,18 @@ class _ToTree(Transformer):
         return T.Shift(c[0], offset, _span(meta))
 
     def call(self, meta, c):
-        args, window, ties = c[1]
-        return T.Call(str(c[0]), args, window, ties, _span(meta), _span(c[0]))
+        args, window, full, ties, pattern = c[1]
+        return T.Call(
+            str(c[0]), args, window, ties, _span(meta), _span(c[0]), pattern=pattern, full=full
+        )
 
     def call_args(self, meta, c):
-        args = tuple(x for x in c if not isinstance(x, tuple))
-        window = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "window"), None)
-        ties = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "ties"), None)
-        return args, window, ties
+        options = dict(x for x in c if isinstance(x, tuple))
+        tokens = {x.type: x for x in c if isinstance(x, Token)}
+        args = tuple(x for x in c if not isinstance(x, tuple | Token))
+        pattern = tokens.get("PATTERN")
+        shown = None if pattern is None else T.Pattern(pattern[1:-1], _span(pattern))
+        return args, options.get("window"), "FULL" in tokens, options.get("ties"), shown
 
     def window(self, meta, c):
         return ("window", int(c[0]))

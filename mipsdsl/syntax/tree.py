@@ -72,6 +72,14 @@ class Shift:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """A regular expression as written between its quotes; `span` starts at the opening quote."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class Call:
     func: str
     args: tuple[SExpr, ...]
@@ -79,6 +87,8 @@ class Call:
     ties: str | None
     span: Span
     func_span: Span
+    pattern: Pattern | None = None  # matches(e, "REGEX")
+    full: bool = False  # `last k, full`: 0 until k positions exist
 
 
 SExpr = Num | Sym | Pos | Name | Unary | Binary | Conditional | Shift | Call
@@ -166,9 +176,13 @@ class UpdateDecl:
 
 @dataclass(frozen=True)
 class OutputDecl:
+    """`output y = e`; or, in an examples-only spec, `output y0, y1 [in [lo, hi]]`: one
+    declaration per name, each with the stated bounds."""
+
     name: Ident
     value: SExpr | None
     span: Span
+    bounds: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,13 @@ def test_names_that_would_clash_are_refused_and_marked_broken(name, fragment):
 
 
 def test_every_function_and_keyword_of_the_language_is_taken():
-    assert {"t", "input", "output", "state", "if", "last", "ties"} <= RESERVED
+    assert {"t", "input", "output", "state", "if", "last", "ties", "full"} <= RESERVED
     assert set(FUNCTIONS) == {"abs", "min", "max", "sum", "count", "mode", "all", "any"} | {
-        "palindrome"
+        "palindrome",
+        "run",
+        "distinct",
+        "changes",
+        "matches",
     }
     assert set(FUNCTIONS) & RESERVED == {"palindrome"}  # also a generator keyword
 

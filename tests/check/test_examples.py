@@ -41,3 +41,36 @@ def test_examples_file_must_match_the_inputs(write_spec, tmp_path):
 def test_an_examples_file_name_with_a_nul_is_an_error():
     text = 'task d "d"\ninput x in {0, 1}\nexamples "a\0b.npz"\noutput y\n'
     assert errors_of(text) == ["an examples file name cannot hold a NUL character"]
+
+
+def _two_outputs(tmp_path, top: int) -> None:
+    x = np.zeros((3, 4, 1), dtype=np.int64)
+    y = np.stack([np.full((3, 4), 1), np.arange(12).reshape(3, 4) % (top + 1)], axis=-1)
+    np.savez(tmp_path / "two.npz", x=x, y=y.astype(np.int64))
+
+
+def test_outputs_are_named_in_a_comma_list_and_take_stated_bounds(write_spec, tmp_path):
+    _two_outputs(tmp_path, top=7)
+    spec = (
+        'task d "d"\ninput x in {0, 1}\nexamples "two.npz"\noutput flag\noutput y0, y1 in [0, 40]\n'
+    )
+    with pytest.raises(SpecError, match="3 outputs are named"):
+        load_task(write_spec(spec))
+    path = write_spec(
+        'task d "d"\ninput x in {0, 1}\nexamples "two.npz"\noutput y0, y1 in [0, 40]\n'
+    )
+    task, _ = load_task(path)
+    assert [(o.name, o.lo, o.hi) for o in task.outputs] == [("y0", 0, 40), ("y1", 0, 40)]
+    path = write_spec('task d "d"\ninput x in {0, 1}\nexamples "two.npz"\noutput a, b\n')
+    task, _ = load_task(path)
+    assert [(o.name, o.lo, o.hi) for o in task.outputs] == [("a", 1, 1), ("b", 0, 7)]
+
+
+def test_data_outside_the_stated_bounds_and_empty_bounds_are_errors(write_spec, tmp_path):
+    _two_outputs(tmp_path, top=7)
+    path = write_spec('task d "d"\ninput x in {0, 1}\nexamples "two.npz"\noutput a, b in [0, 5]\n')
+    with pytest.raises(SpecError, match=r"output 'b' reaches 7 in two.npz, outside its stated"):
+        load_task(path)
+    path = write_spec('task d "d"\ninput x in {0, 1}\nexamples "two.npz"\noutput a, b in [3, 1]\n')
+    with pytest.raises(SpecError, match=r"the bounds \[3, 1\] are empty"):
+        load_task(path)

@@ -138,3 +138,30 @@ def test_syntax_errors_are_located_and_say_what_was_expected(text, line, column,
     rendered = diagnostic.format(text)
     assert rendered.startswith(f"bad.mips:{line}:{column}: error: ")
     assert rendered.splitlines()[-1].index("^") == 4 + column - 1
+
+
+def test_a_pattern_is_kept_as_written_with_where_it_starts():
+    _, output = statements('task d\noutput y = matches(p, "\\(\\)|[ab]*")\n')
+    call = output.value
+    assert isinstance(call, T.Call) and call.func == "matches"
+    assert call.pattern == T.Pattern("\\(\\)|[ab]*", call.pattern.span)
+    assert (call.pattern.span.line, call.pattern.span.column) == (2, 23)
+
+
+def test_a_full_window_and_ties_parse_together():
+    _, output = statements("task d\noutput y = mode(x, last 3, full, ties largest)\n")
+    call = output.value
+    assert (call.window, call.full, call.ties, call.pattern) == (3, True, "largest", None)
+    _, plain = statements("task d\noutput y = all(x, last 3)\n")
+    assert (plain.value.window, plain.value.full) == (3, False)
+
+
+def test_outputs_are_named_in_a_list_with_stated_bounds():
+    _, a, b, c = statements("task d\noutput y0, y1 in [0, 40]\noutput z\n")
+    assert [(o.name.id, o.value, o.bounds) for o in (a, b, c)] == [
+        ("y0", None, (0, 40)),
+        ("y1", None, (0, 40)),
+        ("z", None, None),
+    ]
+    with pytest.raises(SpecError, match="unexpected '='"):
+        statements("task d\noutput y0, y1 = x\n")
