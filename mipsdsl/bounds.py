@@ -152,7 +152,7 @@ def _node(e, env, length, nodes) -> Interval:
     if isinstance(e, E.Aggregate):
         found = _fold(e, _interval(e.arg, env, length, nodes), length)
         return hull(found, (0, 0)) if e.full else found
-    if isinstance(e, E.Matches):
+    if isinstance(e, E.Matches | E.Member):
         _interval(e.arg, env, length, nodes)
         return BOOL
     raise TypeError(f"not an expression node: {e!r}")

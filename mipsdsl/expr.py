@@ -257,7 +257,16 @@ class Matches:
     automaton: Automaton
 
 
-Expr = Const | Var | Position | Unary | Binary | Cond | Shift | Aggregate | Matches
+@dataclass(frozen=True)
+class Member:
+    """1 when arg is one of `values` (ascending, at least two): `x in (0, 1, 4, 9, 16)`, the
+    readable form of a truth table over one small alphabet."""
+
+    arg: Expr
+    values: tuple[int, ...]
+
+
+Expr = Const | Var | Position | Unary | Binary | Cond | Shift | Aggregate | Matches | Member
 
 
 class EvaluationError(Exception):
@@ -278,7 +287,7 @@ def fold(op: str, items: Sequence[Expr]) -> Expr:
 
 
 def children(e: Expr) -> tuple[Expr, ...]:
-    if isinstance(e, Unary | Shift | Aggregate | Matches):
+    if isinstance(e, Unary | Shift | Aggregate | Matches | Member):
         return (e.arg,)
     if isinstance(e, Binary):
         return (e.left, e.right)
@@ -295,8 +304,9 @@ def walk(e: Expr):
 
 
 def size(e: Expr) -> int:
-    """IR nodes in `e`: how formulas are compared."""
-    return sum(1 for _ in walk(e))
+    """IR nodes in `e`, each value of a membership test counted as one: how formulas are
+    compared."""
+    return sum(1 + (len(node.values) if isinstance(node, Member) else 0) for node in walk(e))
 
 
 def free_vars(e: Expr) -> set[str]:
@@ -310,7 +320,7 @@ def is_sequence_level(e: Expr) -> bool:
 
 def with_children(e: Expr, new: Sequence[Expr]) -> Expr:
     """`e` with its children (in the order of `children`) replaced by `new`."""
-    if isinstance(e, Unary | Shift | Aggregate | Matches):
+    if isinstance(e, Unary | Shift | Aggregate | Matches | Member):
         return replace(e, arg=new[0])
     if isinstance(e, Binary):
         return replace(e, left=new[0], right=new[1])
@@ -412,6 +422,9 @@ def _node(e, env, shape, position, dtype):
             values = np.where(filled, values, 0)
             u = None if u is None else u & filled
         return values, u
+    if isinstance(e, Member):
+        a, u = _eval(e.arg, env, shape, position, dtype)
+        return np.isin(a, np.asarray(e.values, dtype=a.dtype)).astype(INT), u
     if isinstance(e, Matches):
         a, u = _eval(e.arg, env, shape, position, dtype)
         if u is not None:

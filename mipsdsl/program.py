@@ -160,7 +160,9 @@ def expr_bounds(e: E.Expr, env: Mapping[str, Interval | None]) -> Interval | Non
         return e.value, e.value
     if isinstance(e, E.Var):
         return env.get(e.name)
-    if isinstance(e, E.Unary | E.Binary) and E.OPERATORS[e.op].truth_valued:
+    if isinstance(e, E.Member) or (
+        isinstance(e, E.Unary | E.Binary) and E.OPERATORS[e.op].truth_valued
+    ):
         return BOOL
     if isinstance(e, E.Unary):
         a = expr_bounds(e.arg, env)

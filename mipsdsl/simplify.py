@@ -27,7 +27,7 @@ def simplify(e: E.Expr) -> E.Expr:
         return _rewrite(E.Cond(simplify(e.test), simplify(e.then), simplify(e.orelse)))
     if isinstance(e, E.Shift):
         return E.Shift(simplify(e.arg), e.k, e.pad)
-    if isinstance(e, E.Aggregate | E.Matches):
+    if isinstance(e, E.Aggregate | E.Matches | E.Member):
         return replace(e, arg=simplify(e.arg))
     return e
 
@@ -36,6 +36,8 @@ def is_boolean(e: E.Expr) -> bool:
     """True when `e` is always 0 or 1 by its form: a comparison, logic, `not`, or 0/1."""
     if isinstance(e, E.Const):
         return e.value in (0, 1)
+    if isinstance(e, E.Member):
+        return True
     if isinstance(e, E.Unary | E.Binary):
         return E.OPERATORS[e.op].truth_valued
     if isinstance(e, E.Cond):

@@ -70,6 +70,9 @@ class PythonPrinter:
             return _prefix(operator.python, text), operator.python_level, kind
         if isinstance(e, E.Binary):
             return self._binary(e, truth)
+        if isinstance(e, E.Member):
+            arg, _ = self._operand(e.arg, Py.COMPARE + 1)
+            return f"{arg} in ({', '.join(map(str, e.values))})", Py.COMPARE, NUMBER
         if isinstance(e, E.Cond):
             test, _ = self._operand(e.test, Py.OR, truth=True)
             then, k1 = self._operand(e.then, Py.OR, truth)
@@ -195,6 +198,9 @@ def _mips(e: E.Expr, name) -> tuple[str, int]:
         test = _m_operand(e.test, M.OR, name)
         then = _m_operand(e.then, M.OR, name)
         return f"if {test} then {then} else {_m_operand(e.orelse, M.COND, name)}", M.COND
+    if isinstance(e, E.Member):  # .mips has no membership test: the equalities it stands for
+        equal = [E.Binary("==", e.arg, E.Const(v)) for v in e.values]
+        return _mips(E.fold("or", equal), name)
     if isinstance(e, E.Matches):  # the pattern as written: the grammar keeps it free of `"`
         return f'matches({_m_operand(e.arg, 0, name)}, "{e.automaton.pattern}")', M.ATOM
     if isinstance(e, E.Aggregate):

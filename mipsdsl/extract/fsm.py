@@ -319,12 +319,12 @@ def _look_up(index: dict, keys: np.ndarray, representatives, points) -> np.ndarr
 def minimize(machine: StateMachine) -> StateMachine:
     """The minimal equivalent machine: reachable states only, equivalent states merged
     (partition refinement), numbered in breadth-first order from the initial state."""
-    reachable = _reachable(machine)
+    kept = reachable(machine)
     remap = np.full(machine.states, -1, dtype=np.int64)
-    remap[reachable] = np.arange(len(reachable))
-    next_state = remap[machine.next_state[reachable]]
-    output = machine.output[reachable]
-    block = _classes(output.reshape(len(reachable), -1))
+    remap[kept] = np.arange(len(kept))
+    next_state = remap[machine.next_state[kept]]
+    output = machine.output[kept]
+    block = _classes(output.reshape(len(kept), -1))
     while True:
         refined = _classes(np.concatenate([block[:, None], block[next_state]], axis=1))
         if refined.max() == block.max():
@@ -376,7 +376,7 @@ def _classes(rows: np.ndarray) -> np.ndarray:
     return np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
 
 
-def _reachable(machine: StateMachine) -> np.ndarray:
+def reachable(machine: StateMachine) -> np.ndarray:
     """States reachable from the initial one, in breadth-first order (symbols in order)."""
     order, seen = [machine.initial], {machine.initial}
     for state in order:
@@ -388,7 +388,7 @@ def _reachable(machine: StateMachine) -> np.ndarray:
 
 
 def _renumbered(machine: StateMachine) -> StateMachine:
-    order = _reachable(machine)
+    order = reachable(machine)
     number = np.empty(machine.states, dtype=np.int64)
     number[order] = np.arange(len(order))
     return StateMachine(

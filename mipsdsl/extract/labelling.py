@@ -40,7 +40,8 @@ from mipsdsl.extract import fresh
 from mipsdsl.extract.assemble import Formulas, StateVariable
 from mipsdsl.extract.boolean import boolean_formula
 from mipsdsl.extract.enumerative import WORK_PER_SECOND, RegressionBudget, regress
-from mipsdsl.extract.fsm import StateMachine
+from mipsdsl.extract.fsm import StateMachine, reachable
+from mipsdsl.extract.membership import with_membership
 from mipsdsl.extract.sampling import on_growing_sample
 
 Regressor = Callable  # enumerative.regress or a backend with its contract
@@ -81,7 +82,7 @@ def formulas_for(
     `regressor` has the contract of `enumerative.regress` (the default)."""
     left = seconds
     best, tried = None, []
-    regressor = on_growing_sample(regressor)
+    regressor = with_membership(on_growing_sample(regressor))
     for method, candidate in _candidates(machine, inputs, outputs, length):
         if left <= 0:
             tried.append(f"{method}: not tried (regression budget spent)")
@@ -291,20 +292,10 @@ def _closure(machine: StateMachine, together: list[tuple[int, int]]) -> tuple[in
         for i in range(machine.next_state.shape[1]):
             pending.append((int(machine.next_state[x, i]), int(machine.next_state[y, i])))
     blocks: dict[int, int] = {}
-    for state in _reach_order(machine):
+    reached = [int(state) for state in reachable(machine)]
+    for state in reached + [s for s in range(machine.states) if s not in reached]:
         blocks.setdefault(find(state), len(blocks))
     return tuple(blocks[find(s)] for s in range(machine.states))
-
-
-def _reach_order(machine: StateMachine) -> list[int]:
-    """The states breadth-first from the initial one, then any not reached."""
-    order, seen = [machine.initial], {machine.initial}
-    for state in order:
-        for successor in machine.next_state[state]:
-            if int(successor) not in seen:
-                seen.add(int(successor))
-                order.append(int(successor))
-    return order + [s for s in range(machine.states) if s not in seen]
 
 
 # ---------------------------------------------------------------- counters

@@ -12,6 +12,7 @@ from mipsdsl import expr as E
 from mipsdsl.extract.decisions import decision_list
 from mipsdsl.extract.enumerative import RegressionBudget, regress
 from mipsdsl.extract.linear import integer_linear
+from mipsdsl.extract.membership import with_membership
 from mipsdsl.extract.sampling import on_growing_sample
 
 MAX_CONSTANT = 1000  # larger values from the data are not offered as constants
@@ -35,7 +36,7 @@ def regress_table(
     constants = sorted(set(_constants(targets)) | set(constants))
     budget = RegressionBudget(max_size=max_size, seconds=seconds)
     if pending:
-        result = on_growing_sample(regressor)(
+        result = with_membership(on_growing_sample(regressor))(
             columns, [targets[i] for i in pending], constants, budget=budget
         )
         for i, expression in zip(pending, result.expressions, strict=True):

@@ -63,6 +63,10 @@ def encode(e: E.Expr, env: Mapping[str, Term]) -> Encoded:
             divisor = as_int(b.value)
             undefined = _either(undefined, divisor == 0)
         return Encoded(_binary(e.op, a.value, b.value), undefined)
+    if isinstance(e, E.Member):
+        a = encode(e.arg, env)
+        number = as_int(a.value)
+        return Encoded(z3.Or(*(number == v for v in e.values)), a.undefined)
     if isinstance(e, E.Cond):
         c, a, b = encode(e.test, env), encode(e.then, env), encode(e.orelse, env)
         test = as_bool(c.value)
