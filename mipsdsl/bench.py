@@ -77,6 +77,7 @@ def report(
             "proved": r.get("proved"),
             "seconds": stage_seconds(r.get("seconds", {})),
             "paper": paper.get(name, {}),
+            "search": r.get("search"),  # what extraction tried: labellings, failed paths
         }
         row["total_seconds"] = round(sum(row["seconds"].values()), 2)
         rows.append(row)

@@ -2,23 +2,34 @@
 own.
 
 Exit codes: 0 ok, 1 spec or data errors, 2 usage errors. No input produces a Python traceback.
+
+A project's defaults for `mipsc compile` (which specs, where modules go, the budgets) come from the
+`[tool.mipsc]` table of the nearest pyproject.toml; options given on the command line win.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
+import importlib.metadata
 import json
+import logging
 import os
+import platform
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 from mipsdsl import __version__, lifeline
+from mipsdsl.arguments import float_in, int_in
 from mipsdsl.check import MAX_LENGTH, load_task
 from mipsdsl.data import make_dataset, save_dataset
 from mipsdsl.data.dataset import check_memory
 from mipsdsl.diagnostics import Severity, SpecError, SpecFileError
 from mipsdsl.errors import DataError, MipsError
+from mipsdsl.explain.command import add_explain_arguments, cmd_explain
+from mipsdsl.lsp.server import add_lsp_arguments, cmd_lsp
 from mipsdsl.syntax import read_spec
 from mipsdsl.verify import MODULE_TIMEOUT, PYTHON_EXHAUSTIVE_LIMIT, VerifyOptions, verify_module
 
@@ -33,32 +44,25 @@ class UsageError(Exception):
     pass
 
 
-def _int_in(lo: int, hi: int, what: str):
-    def parse(text: str) -> int:
+def versions() -> str:
+    """`mipsc --version`: mipsdsl and what it runs on (read from package metadata: torch is not
+    imported for this)."""
+    found = []
+    for package in ("torch", "numpy"):
         try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{what} must be a whole number, not {text!r}"
-            ) from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{what} must lie in {lo}..{hi}, not {value}")
-        return value
-
-    return parse
+            found.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{package} not installed")
+    return f"mipsc (mipsdsl) {__version__}; {', '.join(found)}; Python {platform.python_version()}"
 
 
-def _float_in(lo: float, hi: float, what: str):
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number, not {text!r}") from None
-        if not lo <= value <= hi:  # also refuses nan
-            raise argparse.ArgumentTypeError(f"{what} must lie in {lo:g}..{hi:g}, not {text}")
-        return value
-
-    return parse
+def _cache_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="where trained networks are cached (default: $MIPSDSL_CACHE_DIR, else "
+        "$XDG_CACHE_HOME/mipsdsl, else ~/.cache/mipsdsl)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mipsc",
         description="Compile .mips task specs into Python programs read out of trained RNNs.",
     )
-    parser.add_argument("--version", action="version", version=f"mipsc {__version__}")
+    parser.add_argument("--version", action="version", version=versions())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
@@ -77,11 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = commands.add_parser("data", help="generate labelled sequences from a spec")
     data.add_argument("spec", metavar="SPEC", help="a .mips file")
-    data.add_argument("-n", type=_int_in(1, 100_000_000, "-n"), default=5, help="sequences")
-    data.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=None)
+    data.add_argument("-n", type=int_in(1, 100_000_000, "-n"), default=5, help="sequences")
+    data.add_argument("--seed", type=int_in(0, 2**32 - 1, "--seed"), default=None)
     data.add_argument(
         "--length",
-        type=_int_in(1, MAX_LENGTH, "--length"),
+        type=int_in(1, MAX_LENGTH, "--length"),
         default=None,
         help="sequence length (overrides the spec's, for generalisation tests)",
     )
@@ -92,15 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("spec", metavar="SPEC", help="a .mips file")
     train.add_argument(
         "--budget",
-        type=_float_in(1, 86_400, "--budget"),
+        type=float_in(1, 86_400, "--budget"),
         default=300.0,
         metavar="SECONDS",
         help="time for the whole search (default 300)",
     )
     train.add_argument(
-        "--seeds", type=_int_in(1, 64, "--seeds"), default=3, help="seeds per architecture"
+        "--seeds", type=int_in(1, 64, "--seeds"), default=3, help="seeds per architecture"
     )
     train.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    _cache_dir_option(train)
     train.add_argument("--force", action="store_true", help="ignore the checkpoint cache")
     train.add_argument("--json", action="store_true", help="print the result as JSON")
     train.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
@@ -108,33 +113,36 @@ def build_parser() -> argparse.ArgumentParser:
     compile_ = commands.add_parser(
         "compile", help="train, extract, verify and write a Python module for each spec"
     )
-    compile_.add_argument("specs", nargs="+", metavar="SPEC", help=".mips files")
+    compile_.add_argument(
+        "specs", nargs="*", metavar="SPEC", help=".mips files (default: [tool.mipsc] specs)"
+    )
     compile_.add_argument(
         "-o",
         "--output-dir",
-        default="generated",
+        default=None,
         metavar="DIR",
-        help="where modules are written (default generated/)",
+        help="where modules are written (default: [tool.mipsc] output-dir, else generated/)",
     )
     compile_.add_argument(
         "--seed",
-        type=_int_in(0, 2**32 - 1, "--seed"),
+        type=int_in(0, 2**32 - 1, "--seed"),
         default=None,
         help="first training seed (default: the spec's seed)",
     )
     compile_.add_argument(
         "--budget",
-        type=_float_in(1, 86_400, "--budget"),
-        default=300.0,
+        type=float_in(1, 86_400, "--budget"),
+        default=None,
         metavar="SECONDS",
-        help="training time per spec (default 300)",
+        help="training time per spec (default: [tool.mipsc] budget, else 300)",
     )
     compile_.add_argument(
         "--regress-budget",
-        type=_float_in(0.1, 86_400, "--regress-budget"),
-        default=60.0,
+        type=float_in(0.1, 86_400, "--regress-budget"),
+        default=None,
         metavar="SECONDS",
-        help="formula search per spec, in nominal seconds of work " "(default 60)",
+        help="formula search per spec, in nominal seconds of work "
+        "(default: [tool.mipsc] regress-budget, else 60)",
     )
     compile_.add_argument(
         "--regressor",
@@ -151,9 +159,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="compile nothing; fail if a module is missing, stale or edited",
     )
     compile_.add_argument(
+        "--diff",
+        action="store_true",
+        help="with --check: show how each failing module's identity (spec, key) would change",
+    )
+    compile_.add_argument(
+        "--report",
+        metavar="DIR",
+        help="also write compile.json and compile.md, with the search's log, to DIR",
+    )
+    _cache_dir_option(compile_)
+    compile_.add_argument(
         "--jobs",
         "-j",
-        type=_int_in(1, 64, "--jobs"),
+        type=int_in(1, 64, "--jobs"),
         default=1,
         help="specs compiled at once, one process each (default 1)",
     )
@@ -173,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--budget",
-        type=_float_in(1, 86_400, "--budget"),
+        type=float_in(1, 86_400, "--budget"),
         default=120.0,
         metavar="SECONDS",
         help="training time per spec (default 120)",
@@ -181,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--jobs",
         "-j",
-        type=_int_in(1, 64, "--jobs"),
+        type=int_in(1, 64, "--jobs"),
         default=1,
         help="specs compiled at once, one process each (default 1)",
     )
@@ -195,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--paper", metavar="TASKS.md", help="the benchmark catalogue, for the paper's columns"
     )
     bench.add_argument("--quiet", "-q", action="store_true", help="no progress")
+    _cache_dir_option(bench)
 
     verify = commands.add_parser(
         "verify", help="check a Python module's run(xs) against a spec, level by level"
@@ -203,29 +223,29 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("module", metavar="MODULE.py", help="a module defining run(xs) -> list")
     verify.add_argument(
         "-n",
-        type=_int_in(1, 10_000_000, "-n"),
+        type=int_in(1, 10_000_000, "-n"),
         default=VerifyOptions.held_out,
         help="held-out sequences (default 100000)",
     )
     verify.add_argument(
         "--longer",
-        type=_int_in(1, 10_000_000, "--longer"),
+        type=int_in(1, 10_000_000, "--longer"),
         default=VerifyOptions.longer,
         metavar="N",
         help="sequences 10x longer than the spec's (default 10000)",
     )
     verify.add_argument(
         "--exhaustive-limit",
-        type=_int_in(1, 100_000_000, "--exhaustive-limit"),
+        type=int_in(1, 100_000_000, "--exhaustive-limit"),
         default=VerifyOptions.exhaustive_limit,
         metavar="N",
         help="check every input sequence when there are at most N "
         f"(at most {PYTHON_EXHAUSTIVE_LIMIT} for a Python module)",
     )
-    verify.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=None)
+    verify.add_argument("--seed", type=int_in(0, 2**32 - 1, "--seed"), default=None)
     verify.add_argument(
         "--timeout",
-        type=_float_in(0.01, 86400, "--timeout"),
+        type=float_in(0.01, 86400, "--timeout"),
         default=MODULE_TIMEOUT,
         metavar="SECONDS",
         help="how long the module may take to import, or to run one sequence "
@@ -242,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prove.add_argument(
         "--length",
-        type=_int_in(1, 10_000, "--length"),
+        type=int_in(1, 10_000, "--length"),
         default=None,
         metavar="N",
         help=f"search for a counterexample up to length N (default: the spec's, at least "
@@ -250,12 +270,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prove.add_argument(
         "--timeout",
-        type=_float_in(0.1, 86400, "--timeout"),
+        type=float_in(0.1, 86400, "--timeout"),
         default=DEFAULT_PROVE_SECONDS,
         metavar="SECONDS",
         help=f"for the whole proof (default {DEFAULT_PROVE_SECONDS:g})",
     )
     prove.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    cache = commands.add_parser("cache", help="where trained networks are cached; clear them")
+    cache.add_argument("action", choices=("path", "clear"), help="print the path, or clear it")
+    _cache_dir_option(cache)
+
+    explain = commands.add_parser(
+        "explain", help="draw what the network learned: state graph, hidden states, summary"
+    )
+    add_explain_arguments(explain)
+    lsp = commands.add_parser("lsp", help="serve diagnostics and hovers for .mips files on stdio")
+    add_lsp_arguments(lsp)
+
+    completion = commands.add_parser("completion", help="print a shell completion script")
+    completion.add_argument("shell", choices=("bash", "zsh"))
     for command in commands.choices.values():
         command.allow_abbrev = False  # options are matched exactly: `--seed` is not `--seeds`
     return parser
@@ -265,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a usage message on bad arguments
     try:
+        _use_cache_dir(getattr(args, "cache_dir", None))
         commands = {
             "check": cmd_check,
             "data": cmd_data,
@@ -273,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
             "bench": cmd_bench,
             "verify": cmd_verify,
             "prove": cmd_prove,
+            "cache": cmd_cache,
+            "explain": cmd_explain,
+            "lsp": cmd_lsp,
+            "completion": cmd_completion,
         }
         return commands[args.command](args)
     except UsageError as exc:
@@ -420,39 +459,29 @@ def cmd_train(args) -> int:
 
 
 def cmd_compile(args) -> int:
-    from mipsdsl.pipeline import CompileOptions, check_module
+    from mipsdsl.pipeline import CompileOptions
 
-    output_dir = Path(args.output_dir)
-    _check_specs(args.specs)
+    if args.diff and not args.check:
+        raise UsageError("--diff goes with --check")
+    project = project_config()
+    specs = args.specs or project.specs()
+    _check_specs(specs)
+    output_dir = Path(args.output_dir or project.path("output-dir", "generated"))
     options = CompileOptions(
         output_dir=output_dir,
         seed=args.seed,
-        budget=args.budget,
-        regress_seconds=args.regress_budget,
+        budget=args.budget or project.number("budget", CompileOptions.budget),
+        regress_seconds=args.regress_budget
+        or project.number("regress-budget", CompileOptions.regress_seconds),
         force=args.force,
         regressor=args.regressor,
     )
     if args.check:
-        report = []
-        for spec in args.specs:
-            try:
-                checked = check_module(spec, options)
-                problem, note = checked.problem, checked.note
-            except SpecError as exc:
-                _print_diagnostics(exc)
-                problem, note = "the spec does not check", None
-            report.append({"spec": spec, "ok": problem is None, "problem": problem, "note": note})
-            if not args.json:
-                print(f"ok  {spec}" if problem is None else f"FAIL {spec}: {problem}")
-                if note:
-                    print(f"    note: {note}")
-        if args.json:
-            print(json.dumps(report, indent=2))
-        return EXIT_OK if all(r["ok"] for r in report) else EXIT_SPEC
+        return _check_modules(specs, options, args.json, args.diff)
     _make_directory(output_dir)
-    _preflight(args.specs, options)
+    _preflight(specs, options)
     verbose = not (args.quiet or args.json)
-    results = _compile_all(args.specs, options, args.jobs, verbose)
+    results = _compile_all(specs, options, args.jobs, verbose)
     for result in results:
         if result.get("error") and not args.json:
             print(result["error"], file=sys.stderr)
@@ -465,7 +494,46 @@ def cmd_compile(args) -> int:
         if len(results) > 1:
             failed = sum("error" in r for r in results)
             print(f"{len(results) - failed} of {len(results)} specs compiled")
+    if args.report:
+        _write_report(results, Path(args.report), options.budget, args.jobs, not args.json)
     return max((r["exit"] for r in results), default=EXIT_OK)
+
+
+def _check_modules(specs: list[str], options, as_json: bool, diff: bool) -> int:
+    """`--check`: whether each committed module is what compiling would write."""
+    from mipsdsl.pipeline import check_module, identity_diff
+
+    report = []
+    for spec in specs:
+        try:
+            checked = check_module(spec, options)
+            problem, note = checked.problem, checked.note
+            changes = identity_diff(spec, options) if diff and problem else None
+        except SpecError as exc:
+            _print_diagnostics(exc)
+            problem, note, changes = "the spec does not check", None, None
+        entry = {"spec": spec, "ok": problem is None, "problem": problem, "note": note}
+        if diff:
+            entry["diff"] = changes
+        report.append(entry)
+        if not as_json:
+            print(f"ok  {spec}" if problem is None else f"FAIL {spec}: {problem}")
+            if note:
+                print(f"    note: {note}")
+            if changes:
+                print(changes)
+    if as_json:
+        print(json.dumps(report, indent=2))
+    return EXIT_OK if all(r["ok"] for r in report) else EXIT_SPEC
+
+
+def _write_report(results: list[dict], directory: Path, budget: float, jobs: int, say: bool):
+    from mipsdsl import bench
+
+    summary = bench.report(results, bench.paper_columns(DEV_CATALOGUE), budget, jobs)
+    written = bench.write(summary, directory)
+    if say:
+        print(f"wrote {written[0]} and {written[1]}")
 
 
 def cmd_bench(args) -> int:
@@ -551,9 +619,9 @@ def _compile_one(spec: str, options, verbose: bool, bars: bool) -> dict:
     """Compile one spec; a dict either way, so that worker processes report like the main one."""
     from mipsdsl.pipeline import StageFailed, compile_spec
 
-    say = (lambda line: print(line, file=sys.stderr, flush=True)) if verbose else None
+    log_to_stderr(verbose)
     try:
-        compiled = compile_spec(spec, options, say, bars=bars)
+        compiled = compile_spec(spec, options, bars=bars)
     except SpecError as exc:
         text = "\n".join(d.format(exc.source) for d in exc.diagnostics)
         code = EXIT_USAGE if isinstance(exc, SpecFileError) else EXIT_SPEC
@@ -570,6 +638,24 @@ def _compile_one(spec: str, options, verbose: bool, bars: bool) -> dict:
     except MipsError as exc:
         return {"spec": spec, "exit": EXIT_SPEC, "error": f"mipsc: error: {exc}"}
     return {"spec": spec, "exit": EXIT_OK, **compiled.to_json()}
+
+
+class _StageLines(logging.Handler):
+    """The handler `mipsc` installs: each message as a line on stderr (whatever sys.stderr is
+    when it is logged)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(record.getMessage(), file=sys.stderr, flush=True)
+
+
+def log_to_stderr(verbose: bool) -> None:
+    """The CLI's view of the "mipsdsl" logger: its stage lines on stderr, or (quiet) only
+    warnings. Called again in each worker process, where it replaces the handler it installed."""
+    logger = logging.getLogger("mipsdsl")
+    for handler in [h for h in logger.handlers if isinstance(h, _StageLines)]:
+        logger.removeHandler(handler)
+    logger.addHandler(_StageLines())
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def _compiled_line(result: dict) -> str:
@@ -616,7 +702,7 @@ def cmd_prove(args) -> int:
     task, _ = load_task(args.spec)
     if task.examples is not None:
         raise UsageError(f"'{args.spec}' is given by examples: it has no target to prove against")
-    candidate, _ = load_task(args.candidate)
+    candidate, _ = load_task(args.candidate, sample=0)  # no data is made from a candidate
     _check_interface(task, candidate, args.candidate)
     try:
         program = program_from_task(candidate)
@@ -652,6 +738,154 @@ def _check_interface(task, candidate, path: str) -> None:
             raise UsageError(
                 f"'{path}' has {what} {', '.join(mine)}; the spec has {', '.join(theirs)}"
             )
+
+
+# ---------------------------------------------------------------- project settings
+
+CONFIG_KEYS = {
+    "specs": list,
+    "exclude": list,
+    "output-dir": str,
+    "budget": float,
+    "regress-budget": float,
+}
+
+
+class ProjectConfig:
+    """The `[tool.mipsc]` table of the nearest pyproject.toml (none: every default is mipsc's).
+    Paths in it are relative to that file's directory; they are given relative to the working
+    directory, so that a spec's recorded path is the same from the project's root either way."""
+
+    def __init__(self, root: Path | None = None, table: dict | None = None):
+        self.root, self.table = root, table or {}
+        for key, value in self.table.items():
+            kind = CONFIG_KEYS.get(key)
+            if kind is None:
+                raise UsageError(f"{self._where()}: unknown key '{key}'")
+            ok = isinstance(value, kind) or (kind is float and type(value) is int)
+            if kind is list:
+                ok = ok and all(isinstance(v, str) for v in value)
+            if not ok or (kind is float and not 1 <= value <= 86_400):
+                raise UsageError(f"{self._where()}: '{key}' = {value!r} is not {_KINDS[kind]}")
+
+    def _where(self) -> str:
+        return f"{self.root / 'pyproject.toml' if self.root else 'pyproject.toml'} [tool.mipsc]"
+
+    def specs(self) -> list[str]:
+        if "specs" not in self.table or self.root is None:
+            raise UsageError("no specs given, and no [tool.mipsc] specs in a pyproject.toml")
+        found = _matching(self.root, self.table["specs"]) - _matching(
+            self.root, self.table.get("exclude", [])
+        )
+        if not found:
+            raise UsageError(f"{self._where()}: the specs {self.table['specs']} match no file")
+        return sorted(found)
+
+    def path(self, key: str, default: str) -> str:
+        if key not in self.table or self.root is None:
+            return default
+        return os.path.relpath(self.root / self.table[key])
+
+    def number(self, key: str, default: float) -> float:
+        return float(self.table.get(key, default))
+
+
+def _matching(root: Path, patterns: list[str]) -> set[str]:
+    """The files the glob patterns match under root, relative to the working directory."""
+    return {os.path.relpath(p) for pattern in patterns for p in glob.glob(str(root / pattern))}
+
+
+_KINDS = {list: "a list of glob patterns", str: "a path", float: "a number of seconds in 1..86400"}
+
+
+def project_config(start: Path | None = None) -> ProjectConfig:
+    """The settings of the project around `start` (default: the working directory): from the
+    first pyproject.toml found going up, if it has a [tool.mipsc] table."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                document = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise UsageError(f"cannot read '{candidate}': {exc}") from None
+            table = document.get("tool", {}).get("mipsc")
+            if table is None:
+                return ProjectConfig()
+            if not isinstance(table, dict):
+                raise UsageError(f"{candidate}: [tool.mipsc] must be a table")
+            return ProjectConfig(directory, table)
+    return ProjectConfig()
+
+
+# ---------------------------------------------------------------- the cache, shell completion
+
+
+def _use_cache_dir(directory: str | None) -> None:
+    """`--cache-dir`: the training cache is where MIPSDSL_CACHE_DIR says, for this process and
+    the workers it starts."""
+    if directory is None:
+        return
+    path = Path(directory)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--cache-dir '{directory}' is not a directory")
+    os.environ["MIPSDSL_CACHE_DIR"] = str(path.resolve())
+
+
+def cmd_cache(args) -> int:
+    from mipsdsl.train.cache import cache_dir
+
+    directory = cache_dir()
+    if args.action == "path":
+        print(directory)
+        return EXIT_OK
+    entries = sorted(directory.rglob("*.pt")) if directory.is_dir() else []
+    size = 0
+    for entry in entries:
+        size += entry.stat().st_size
+        entry.unlink()
+    print(
+        f"removed {len(entries)} cached network{'s' * (len(entries) != 1)} "
+        f"({size / 1e6:.1f} MB) from {directory}"
+    )
+    return EXIT_OK
+
+
+def cmd_completion(args) -> int:
+    print(completion_script(build_parser(), args.shell))
+    return EXIT_OK
+
+
+def completion_script(parser: argparse.ArgumentParser, shell: str) -> str:
+    """A bash completion function for `mipsc`, made from the parser: the commands, then each
+    command's options and choices, else file names. zsh runs it through bashcompinit."""
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    cases = []
+    for name, sub in commands.choices.items():
+        words = [o for a in sub._actions for o in a.option_strings]
+        words += [str(c) for a in sub._actions if not a.option_strings for c in a.choices or ()]
+        cases.append(f'        {name}) words="{" ".join(words)}" ;;')
+    top = " ".join([*commands.choices, "--version", "--help"])
+    script = "\n".join(
+        [
+            "_mipsc() {",
+            '    local cur="${COMP_WORDS[COMP_CWORD]}" words=""',
+            "    if [[ $COMP_CWORD -eq 1 ]]; then",
+            f'        COMPREPLY=($(compgen -W "{top}" -- "$cur"))',
+            "        return",
+            "    fi",
+            '    case "${COMP_WORDS[1]}" in',
+            *cases,
+            "    esac",
+            '    COMPREPLY=($(compgen -W "$words" -- "$cur"))',
+            '    [[ $cur == -* ]] || COMPREPLY+=($(compgen -f -- "$cur"))',
+            "}",
+            "complete -o filenames -F _mipsc mipsc",
+        ]
+    )
+    if shell == "zsh":
+        script = "autoload -U +X bashcompinit && bashcompinit\n" + script
+    return script
 
 
 def format_examples(task, dataset, limit: int = 5) -> str:

@@ -8,13 +8,18 @@
 hash; a module whose recorded compile key matches (same spec, options and versions) is up to date
 and nothing runs. Extraction is handed the network and the input domain only: the spec's target
 labels the training data (inside `train`) and judges the finished program (`verify`), nothing else.
+
+Stage messages go to `logging.getLogger("mipsdsl")` at INFO: `mipsc` prints them to stderr, a
+library caller sees them only if it configures logging.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib.metadata
 import json
+import logging
 import os
 import tempfile
 import time
@@ -25,18 +30,21 @@ from typing import TYPE_CHECKING
 
 from mipsdsl import __version__
 from mipsdsl.check import load_task
-from mipsdsl.emit.provenance import ProvenanceError, read_provenance
+from mipsdsl.emit.provenance import FORMAT_VERSION, ProvenanceError, read_provenance
 from mipsdsl.errors import MipsError
 from mipsdsl.task import Task
 from mipsdsl.train.options import SearchOptions, search_material
 from mipsdsl.verify import Verdict, VerifyOptions, verify
 
 if TYPE_CHECKING:
+    from mipsdsl.extract.context import Extraction
+    from mipsdsl.program import Program
     from mipsdsl.prove import Proof
+    from mipsdsl.train.search import TrainedRNN
 
-Progress = Callable[[str], None]
+log = logging.getLogger("mipsdsl")
 # Bumped when extraction changes what it makes of the same network; history in CHANGELOG.md.
-EXTRACTION_VERSION = 7
+EXTRACTION_VERSION = 8
 # Bumped when the prover may say something else about the same program.
 PROOF_VERSION = 1
 
@@ -67,20 +75,36 @@ class StageFailed(MipsError):
 
 @dataclass(frozen=True)
 class Compiled:
+    """What one compile made. When the module was up to date nothing ran, and only the summary
+    read back from it is here (`CompileOptions(recompile=True)` runs the stages again)."""
+
     task: str
     path: Path
     up_to_date: bool  # nothing ran: the module on disk was compiled with the same key
     summary: dict  # what was found and checked, as recorded in the module's provenance
     seconds: dict  # per stage
+    program: Program | None = None
+    verdict: Verdict | None = None
+    proof: Proof | None = None
+    extraction: Extraction | None = None  # the machine or lattice read out, with its figures
+    network: TrainedRNN | None = None
+    failures: tuple[PathFailure, ...] = ()  # the paths tried before, and why each gave nothing
 
     def to_json(self) -> dict:
-        return {
+        """The summary and, for a fresh compile, the search's log: for reports, not modules."""
+        report = {
             "task": self.task,
             "path": str(self.path),
             "up_to_date": self.up_to_date,
             **self.summary,
             "seconds": self.seconds,
         }
+        if self.extraction is not None:
+            report["search"] = {
+                "details": self.extraction.details,
+                "paths_failed": [str(f) for f in self.failures],
+            }
+        return report
 
 
 def module_path(task: Task, options: CompileOptions) -> Path:
@@ -101,40 +125,47 @@ def compile_key(task: Task, options: CompileOptions) -> str:
         "mipsdsl": __version__,
         "extraction": EXTRACTION_VERSION,
         "proof": PROOF_VERSION,
+        "format": FORMAT_VERSION,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
 def compile_spec(
-    spec: str | Path,
-    options: CompileOptions = CompileOptions(),
-    progress: Progress | None = None,
-    bars: bool = False,
+    spec: str | Path, options: CompileOptions = CompileOptions(), bars: bool = False
 ) -> Compiled:
     """Compile one spec into `options.output_dir/<task>.py`; raises StageFailed, SpecError.
 
-    `progress` receives a line per stage; `bars` shows training progress bars."""
-    say = progress or (lambda _: None)
+    Each stage logs a line to the "mipsdsl" logger; `bars` shows training progress bars."""
     clock = _Stopwatch()
     task, _ = load_task(spec)
     clock.lap("check")
     path, key = module_path(task, options), compile_key(task, options)
     summary = _recorded_summary(path, key, options)
     if summary is not None:
-        say(f"{task.name}: {path} is up to date")
+        log.info(f"{task.name}: {path} is up to date")
         return Compiled(task.name, path, True, summary, clock.seconds)
     _check_regressor(task, options)
-    network = _train(task, options, bars, say, clock)
-    ctx = _trace(task, network, options, say)
+    network = _train(task, options, bars, clock)
+    ctx = _trace(task, network, options)
     clock.lap("trace")
-    extraction, program, verdict, proof, failures = _extract_and_verify(
-        task, ctx, options, say, clock
-    )
-    summary = _summary(network, extraction, program, verdict, proof)
-    say(f"{task.name}: writing {path}")
-    _emit(task, network, extraction, program, verdict, proof, failures, key, summary, path, clock)
+    extraction, program, verdict, proof, failures = _extract_and_verify(task, ctx, options, clock)
+    log.info(f"{task.name}: writing {path}")
+    _emit(task, network, extraction, program, verdict, proof, key, path, clock)
     clock.lap("emit")
-    return Compiled(task.name, path, False, summary, clock.seconds)
+    summary = summary_of(read_provenance(path)[0])
+    return Compiled(
+        task.name,
+        path,
+        False,
+        summary,
+        clock.seconds,
+        program,
+        verdict,
+        proof,
+        extraction,
+        network,
+        tuple(failures),
+    )
 
 
 class _Stopwatch:
@@ -177,10 +208,31 @@ def _recorded_summary(path: Path, key: str, options: CompileOptions) -> dict | N
         recorded, edited = read_provenance(path)
     except ProvenanceError:
         return None
-    compilation = recorded.get("compilation") or {}
-    if edited or compilation.get("key") != key:
+    if edited or recorded.get("compile_key") != key:
         return None
-    return compilation.get("summary", {})
+    return summary_of(recorded)
+
+
+def summary_of(provenance: dict) -> dict:
+    """What was found and checked, for the CLI and the reports, read from a module's
+    provenance."""
+    found = provenance.get("extraction") or {}
+    verification = provenance.get("verification") or {}
+    status = {True: "passed", False: "FAILED", None: "not run"}
+    return {
+        "extraction_path": found.get("path"),
+        "method": found.get("method"),
+        "regression": found.get("regression"),
+        "symbolic": found.get("symbolic"),
+        "formula_nodes": found.get("formula_nodes"),
+        "state_variables": found.get("state_variables"),
+        "architecture": provenance.get("architecture"),
+        "verification": {
+            name: status[level.get("passed")]
+            for name, level in (verification.get("levels") or {}).items()
+        },
+        "proved": verification.get("proved"),
+    }
 
 
 def _check_regressor(task: Task, options: CompileOptions) -> None:
@@ -193,12 +245,12 @@ def _check_regressor(task: Task, options: CompileOptions) -> None:
             raise StageFailed(task.name, "extract", f"--regressor pysr: {reason}")
 
 
-def _train(task: Task, options: CompileOptions, bars: bool, say: Progress, clock: _Stopwatch):
+def _train(task: Task, options: CompileOptions, bars: bool, clock: _Stopwatch):
     """The smallest exact network (from the cache when possible); its own training seconds are
     recorded even when it came from the cache."""
     from mipsdsl.train.search import TrainingFailed, train
 
-    say(f"{task.name}: training")
+    log.info(f"{task.name}: training")
     try:
         network = train(task, _search_options(options), force=options.force, progress=bars)
     except TrainingFailed as exc:
@@ -210,9 +262,10 @@ def _train(task: Task, options: CompileOptions, bars: bool, say: Progress, clock
     return network
 
 
-def _trace(task: Task, network, options: CompileOptions, say: Progress):
+def _trace(task: Task, network, options: CompileOptions, say: Callable[[str], None] = log.info):
     """The extraction context: the network traced on two independent samples, the input domain
-    and the regression budget. The spec's target is not in it."""
+    and the regression budget. The spec's target is not in it. `say` gets the stage line (by
+    default the log; `mipsc explain` has its own)."""
     from mipsdsl.extract.context import Context, Regression
     from mipsdsl.extract.trace import CHECK_STREAM, trace
 
@@ -231,7 +284,7 @@ def _trace(task: Task, network, options: CompileOptions, say: Progress):
     )
 
 
-def _extract_and_verify(task: Task, ctx, options: CompileOptions, say: Progress, clock):
+def _extract_and_verify(task: Task, ctx, options: CompileOptions, clock):
     """Each path in turn until one gives a verified program with formulas (a verified state
     table is kept in case none does), each verified on samples, then proved or refuted:
     (extraction, program, verdict, proof, failures before it)."""
@@ -240,7 +293,7 @@ def _extract_and_verify(task: Task, ctx, options: CompileOptions, say: Progress,
 
     chosen, failures = None, []
     for path in paths.in_order(ctx):
-        say(f"{task.name}: extracting: {path.NAME}")
+        log.info(f"{task.name}: extracting: {path.NAME}")
         try:
             extraction = path.extract(ctx)
         except MipsError as exc:
@@ -249,13 +302,13 @@ def _extract_and_verify(task: Task, ctx, options: CompileOptions, say: Progress,
             continue
         program = assemble(extraction.formulas)
         clock.lap(f"extract ({path.NAME})")
-        say(f"{task.name}: verifying the program from the {path.NAME}")
+        log.info(f"{task.name}: verifying the program from the {path.NAME}")
         verdict = verify(task, program, options.verify)
         clock.lap(f"verify ({path.NAME})")
         if not verdict.passed:
             failures.append(PathFailure(path.NAME, "failed verification", verdict))
             continue
-        say(f"{task.name}: proving the program from the {path.NAME}")
+        log.info(f"{task.name}: proving the program from the {path.NAME}")
         proof = _prove(task, program, options)
         clock.lap(f"prove ({path.NAME})")
         if proof.counterexample is not None:
@@ -287,37 +340,26 @@ def _prove(task: Task, program, options: CompileOptions):
     return prove(task, program, seconds=options.prove_seconds)
 
 
-def _summary(network, extraction, program, verdict, proof) -> dict:
-    """What was found and checked, for the module's provenance and the reports."""
-    return {
-        "extraction_path": extraction.path,
-        "method": extraction.method,
-        "regression": extraction.regression,
-        "symbolic": extraction.symbolic,
-        "formula_nodes": extraction.formulas.size(),
-        "state_variables": len(program.states),
-        "architecture": network.arch.describe(),
-        "verification": {level.name: level.status for level in verdict.levels},
-        "proved": proof.proved,
-    }
-
-
-def _emit(task, network, extraction, program, verdict, proof, failures, key, summary, path, clock):
+def _emit(task, network, extraction, program, verdict, proof, key, path, clock):
     """Write the module with its provenance (atomically, once re-verified in a fresh process)."""
     from mipsdsl.emit.module import EmitError, Provenance, emit_module
 
     provenance = Provenance(
         extraction=_describe(network, extraction),
         seed=network.seed,
-        architecture=network.arch.to_json(),
+        architecture=network.arch.describe(),  # every field of the architecture, in words
         training={"steps": network.steps, "confirmed_on_sequences": network.confirmed_on},
-        compilation={
-            "key": key,
-            "summary": summary,
-            "details": extraction.details,
-            "paths_failed": [str(f) for f in failures],
+        found={
+            "path": extraction.path,
+            "method": extraction.method,
+            "regression": extraction.regression,
+            "symbolic": extraction.symbolic,
+            "formula_nodes": extraction.formulas.size(),
+            "state_variables": len(program.states),
         },
+        compile_key=key,
         proof=proof,
+        state_table=not extraction.symbolic,
     )
     try:
         emit_module(program, task, verdict, path, provenance)
@@ -393,9 +435,44 @@ def check_module(spec: str | Path, options: CompileOptions) -> ModuleCheck:
         return ModuleCheck(str(exc))
     if edited:
         return ModuleCheck(f"{path} was edited by hand")
-    if (recorded.get("compilation") or {}).get("key") != compile_key(task, options):
+    if recorded.get("compile_key") != compile_key(task, options):
         return ModuleCheck(f"{path} is stale (the spec, the options or mipsdsl changed)")
     return ModuleCheck(None, _library_note(recorded.get("versions")))
+
+
+def identity_diff(spec: str | Path, options: CompileOptions) -> str:
+    """What `mipsc compile --check --diff` shows: a unified diff of what identifies the module (its
+    spec, the spec's sha256, the compile key, mipsdsl's version, whether its text is as written),
+    as committed and as compiling now would record it. The new module text itself would need the
+    network, and so training: it is not recomputed here. Empty when nothing would change."""
+    task, _ = load_task(spec)
+    path = module_path(task, options)
+    try:
+        recorded, edited = read_provenance(path)
+        before = _identity(recorded, "edited by hand" if edited else "as mipsc wrote it")
+    except ProvenanceError:
+        before = []
+    now = {
+        "spec": {"path": task.path, "sha256": task.sha256},
+        "compile_key": compile_key(task, options),
+        "versions": {"mipsdsl": __version__},
+    }
+    after = _identity(now, "as mipsc wrote it")
+    diff = difflib.unified_diff(
+        before, after, f"{path} (committed)", f"{path} (compiled now)", lineterm=""
+    )
+    return "\n".join(diff)
+
+
+def _identity(provenance: dict, text: str) -> list[str]:
+    spec = provenance.get("spec") or {}
+    return [
+        f"spec: {spec.get('path')}",
+        f"spec sha256: {spec.get('sha256')}",
+        f"compile key: {provenance.get('compile_key')}",
+        f"mipsdsl: {(provenance.get('versions') or {}).get('mipsdsl')}",
+        f"text: {text}",
+    ]
 
 
 def _library_note(recorded) -> str | None:

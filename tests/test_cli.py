@@ -316,3 +316,61 @@ def test_a_sparse_alphabet_with_a_huge_span_is_summarised(write_spec, capsys):
     spec = write_spec('task t "a"\ninput x in {0, 4611686018427387903}\nlength 2\noutput y = x\n')
     assert main(["check", str(spec)]) == 0
     assert "{0, 4611686018427387903}" in capsys.readouterr().out
+
+
+def test_version_names_mipsdsl_torch_numpy_and_python(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    out = capsys.readouterr().out
+    assert exit_.value.code == 0
+    assert out.startswith("mipsc (mipsdsl) 0.1.0;")
+    assert f"torch {torch.__version__}" in out and f"numpy {np.__version__}" in out
+    assert f"Python {sys.version.split()[0]}" in out
+
+
+def test_cache_path_follows_cache_dir_and_clear_removes_the_networks(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(tmp_path / "default"))
+    assert run(capsys, "cache", "path")[1].strip() == str(tmp_path / "default")
+    cache = tmp_path / "mine"
+    (cache / "train").mkdir(parents=True)
+    (cache / "train" / "a.pt").write_bytes(b"x" * 2000)
+    (cache / "keep.txt").write_text("not a network")
+    status, out, _ = run(capsys, "cache", "path", "--cache-dir", str(cache))
+    assert status == 0 and out.strip() == str(cache)
+    status, out, _ = run(capsys, "cache", "clear", "--cache-dir", str(cache))
+    assert status == 0 and "removed 1 cached network (0.0 MB)" in out
+    assert not (cache / "train" / "a.pt").exists() and (cache / "keep.txt").exists()
+    status, _, err = run(capsys, "cache", "clear", "--cache-dir", str(cache / "keep.txt"))
+    assert status == 2 and "is not a directory" in err
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_completion_prints_a_script_that_completes_commands_and_options(capsys, shell, tmp_path):
+    status, script, _ = run(capsys, "completion", shell)
+    assert status == 0 and ("bashcompinit" in script) == (shell == "zsh")
+    if shell == "zsh":
+        return
+    probe = (
+        f"{script}\n"
+        "COMP_WORDS=(mipsc comp); COMP_CWORD=1; _mipsc; echo ${COMPREPLY[@]}\n"
+        "COMP_WORDS=(mipsc compile --ch); COMP_CWORD=2; _mipsc; echo ${COMPREPLY[@]}\n"
+        "COMP_WORDS=(mipsc cache c); COMP_CWORD=2; _mipsc; echo ${COMPREPLY[@]}\n"
+    )
+    (tmp_path / "spec.mips").touch()  # file names are offered where no option is typed
+    done = subprocess.run(
+        ["bash", "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["compile completion", "--check", "clear"]
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"{script}\nCOMP_WORDS=(mipsc check s); COMP_CWORD=2; _mipsc; echo ${{COMPREPLY[@]}}",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.stdout.strip() == "spec.mips"

@@ -57,7 +57,7 @@ def test_benchmark_tasks_compile_to_verified_formulas(
         assert module.run(xs) == [int(v[0]) for v in y[:length]]
     provenance, edited = read_provenance(tmp_path / f"{name}.py")
     assert not edited and provenance["verification"]["passed"]
-    assert provenance["compilation"]["summary"]["symbolic"]
+    assert provenance["extraction"]["symbolic"] and provenance["extraction"]["path"] == path
 
 
 def test_recompiling_an_unchanged_spec_does_nothing_and_check_passes(
@@ -133,7 +133,7 @@ def test_a_spec_given_by_examples_compiles_the_same_way(write_spec, tmp_path, mo
     (report,) = json.loads(out)
     assert report["symbolic"]
     provenance, _ = read_provenance(out_dir / "previous.py")
-    levels = provenance["verification"]["levels"]
+    levels = provenance["verification"]["levels"].values()
     assert [level["passed"] for level in levels] == [True] * len(levels)
     module = load_module(out_dir / "previous.py")
     assert module.run([1, 0, 1, 1]) == [0, 1, 0, 1]
@@ -142,10 +142,18 @@ def test_a_spec_given_by_examples_compiles_the_same_way(write_spec, tmp_path, mo
 def test_jobs_compile_specs_in_parallel_processes(trained, shared_cache, tmp_path, capsys):
     trained("parity_all"), trained("bitwise_xor")
     specs = [SPECS / "parity_all.mips", SPECS / "bitwise_xor.mips"]
-    status, out, err = compile_(capsys, *specs, "-o", tmp_path, "--jobs", "2", "--json")
+    out_dir, report = tmp_path / "out", tmp_path / "report"
+    status, out, err = compile_(
+        capsys, *specs, "-o", out_dir, "--jobs", "2", "--json", "--report", report
+    )
     assert status == 0, err
     assert sorted(r["task"] for r in json.loads(out)) == ["bitwise_xor", "parity_all"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bitwise_xor.py", "parity_all.py"]
+    assert sorted(p.name for p in out_dir.iterdir()) == ["bitwise_xor.py", "parity_all.py"]
+    # the search's log is in the report, not in the module
+    rows = json.loads((report / "compile.json").read_text())["rows"]
+    assert all(row["search"]["details"] for row in rows)
+    assert "labellings_tried" in json.dumps(rows)
+    assert "labellings_tried" not in (out_dir / "parity_all.py").read_text()
 
 
 def test_missing_specs_are_usage_errors(capsys, tmp_path):

@@ -13,9 +13,9 @@ import pytest
 
 from mipsdsl.check import check
 from mipsdsl.errors import MipsError
-from mipsdsl.explain import write_explanation
 from mipsdsl.explain.choose import choose
 from mipsdsl.explain.command import add_explain_arguments, cmd_explain
+from mipsdsl.explain.explaining import write_explanation
 from mipsdsl.explain.figure import pyplot
 from mipsdsl.syntax import parse
 from tests.conftest import ROOT

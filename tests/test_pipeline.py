@@ -5,6 +5,7 @@ what `--check` finds wrong with a module."""
 from __future__ import annotations
 
 import importlib.metadata
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -81,3 +82,74 @@ def test_check_module_names_what_is_wrong_with_a_module(tmp_path):
     assert check_module(spec, options).problem == f"{tmp_path / 'add_mod_3.py'} does not exist"
     (tmp_path / "add_mod_3.py").write_text("def run(xs):\n    return xs\n", encoding="utf-8")
     assert "has no __provenance__ written by mipsc" in check_module(spec, options).problem
+
+
+def project(tmp_path, table: str, module: bool = True) -> Path:
+    """A project directory with add_mod_3's spec, its committed module, and a pyproject.toml."""
+    (tmp_path / "specs").mkdir()
+    shutil.copy(SPECS / "add_mod_3.mips", tmp_path / "specs")
+    (tmp_path / "out").mkdir()
+    if module:
+        shutil.copy(MODULE, tmp_path / "out")
+    (tmp_path / "pyproject.toml").write_text(f"[project]\nname = 'p'\n\n[tool.mipsc]\n{table}")
+    return tmp_path
+
+
+@pytest.mark.skipif(not MODULE.is_file(), reason="generated/add_mod_3.py is not committed")
+def test_check_with_no_specs_checks_the_project_of_tool_mipsc(tmp_path, monkeypatch, capsys):
+    table = 'specs = ["specs/*.mips"]\nexclude = ["specs/o*"]\noutput-dir = "out"\n'
+    root = project(tmp_path, table + "regress-budget = 30\n")
+    (root / "specs" / "other.mips").write_text("not even a spec")  # excluded
+    monkeypatch.chdir(root)
+    assert main(["compile", "--check"]) == 1  # compiled with 60 s of formula search, not 30
+    assert capsys.readouterr().out == (
+        "FAIL specs/add_mod_3.mips: out/add_mod_3.py is stale "
+        "(the spec, the options or mipsdsl changed)\n"
+    )
+    monkeypatch.chdir(root / "specs")  # found going up; paths relative to pyproject.toml
+    assert main(["compile", "--check", "--regress-budget", "60"]) == 0  # the command line wins
+    assert capsys.readouterr().out == "ok  add_mod_3.mips\n"
+
+
+@pytest.mark.skipif(not MODULE.is_file(), reason="generated/add_mod_3.py is not committed")
+def test_check_diff_shows_how_the_identity_of_a_stale_module_changes(tmp_path, monkeypatch, capsys):
+    root = project(tmp_path, 'specs = ["specs/*.mips"]\noutput-dir = "out"\n')
+    monkeypatch.chdir(root)
+    assert main(["compile", "--check", "--diff"]) == 0
+    assert "---" not in capsys.readouterr().out  # nothing would change
+    spec = root / "specs" / "add_mod_3.mips"
+    old, _ = load_task(spec, sample=0)
+    spec.write_text(spec.read_text() + "\n# changed\n")
+    new, _ = load_task(spec, sample=0)
+    assert main(["compile", "--check", "--diff"]) == 1
+    out = capsys.readouterr().out
+    assert "--- out/add_mod_3.py (committed)\n+++ out/add_mod_3.py (compiled now)\n" in out
+    assert f"-spec sha256: {old.sha256}\n" in out and f"+spec sha256: {new.sha256}\n" in out
+    assert f"+compile key: {compile_key(new, CompileOptions())}\n" in out
+    assert " spec: specs/add_mod_3.mips\n" in out  # unchanged lines are context
+    assert main(["compile", "--diff"]) == 2
+    assert "--diff goes with --check" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ("colour = 1\n", "unknown key 'colour'"),
+        ("budget = 'long'\n", "'budget' = 'long' is not a number of seconds"),
+        ("specs = 'specs'\n", "is not a list of glob patterns"),
+        ('specs = ["nothing/*.mips"]\n', "match no file"),
+        ("budget = [\n", "cannot read"),
+    ],
+)
+def test_a_bad_tool_mipsc_table_is_a_usage_error(tmp_path, monkeypatch, capsys, table, message):
+    monkeypatch.chdir(project(tmp_path, table, module=False))
+    assert main(["compile", "--check"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_no_specs_and_no_tool_mipsc_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    assert main(["compile", "--check"]) == 2
+    assert "no [tool.mipsc] specs" in capsys.readouterr().err

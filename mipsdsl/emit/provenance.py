@@ -16,6 +16,9 @@ class ProvenanceError(MipsError):
 # The module records the sha256 of its own text, taken with this placeholder in the hash's place,
 # so that `mipsc compile --check` can tell a module edited by hand from the one mipsc wrote.
 UNHASHED = "0" * 64
+# Bumped when the same program is written as a different module; part of the compile key, so
+# that `mipsc compile --check` finds the modules written the old way.
+FORMAT_VERSION = 2
 
 
 def source_hash(source: str) -> str:

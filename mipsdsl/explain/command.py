@@ -10,22 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from mipsdsl.arguments import float_in, int_in
 from mipsdsl.errors import MipsError
-
-
-def _number(kind, lo: float, hi: float, what: str):
-    """An argparse type: a number of `kind` in lo..hi, with a message naming the option."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number, not {text!r}") from None
-        if not lo <= value <= hi:  # also refuses nan
-            raise argparse.ArgumentTypeError(f"{what} must lie in {lo:g}..{hi:g}, not {text}")
-        return value
-
-    return parse
 
 
 def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,20 +31,20 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--seed",
-        type=_number(int, 0, 2**32 - 1, "--seed"),
+        type=int_in(0, 2**32 - 1, "--seed"),
         default=None,
         help="first training seed, as given to compile (default: the spec's seed)",
     )
     parser.add_argument(
         "--budget",
-        type=_number(float, 1, 86_400, "--budget"),
+        type=float_in(1, 86_400, "--budget"),
         default=300.0,
         metavar="SECONDS",
         help="training time, as given to compile (default 300)",
     )
     parser.add_argument(
         "--regress-budget",
-        type=_number(float, 0.1, 86_400, "--regress-budget"),
+        type=float_in(0.1, 86_400, "--regress-budget"),
         default=60.0,
         metavar="SECONDS",
         help="formula search, as given to compile (default 60)",
@@ -68,7 +54,7 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     """Explain one spec; raises SpecError or MipsError for the caller to report."""
-    from mipsdsl.explain import explain
+    from mipsdsl.explain.explaining import explain
     from mipsdsl.pipeline import CompileOptions
 
     out = Path(args.output_dir)

@@ -67,7 +67,7 @@ def test_a_drifting_vote_becomes_unbounded_counters_right_far_past_the_trained_l
     assert not np.array_equal(trace_of(network, 500, 200, 1).outputs, majority(long))  # ...only
     formulas, details = symbol_counts(ALPHABET, ("x",), ("y",), fit, solve)
     program = assemble(formulas)
-    assert len(program.states) == 2 and details["group_spread"] <= 0.5
+    assert len(program.states) == 2 and details["order_spread"] <= 0.5
     assert np.array_equal(program.run(long), majority(long))
 
 

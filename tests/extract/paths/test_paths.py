@@ -14,6 +14,7 @@ from mipsdsl.extract.paths import (
     in_order,
     integer_lattice,
     linear_recurrence,
+    recent_inputs,
     symbol_counts,
 )
 from mipsdsl.extract.trace import Trace
@@ -32,7 +33,14 @@ def discretized(horizon) -> Discretized:
 
 def test_every_path_has_a_name_and_an_entry_point():
     paths = {path for order in ORDER.values() for path in order}
-    assert paths == {exact_machine, finite_state, integer_lattice, linear_recurrence, symbol_counts}
+    assert paths == {
+        exact_machine,
+        finite_state,
+        integer_lattice,
+        linear_recurrence,
+        recent_inputs,
+        symbol_counts,
+    }
     assert len({path.NAME for path in paths}) == len(paths)
     assert all(callable(path.extract) for path in paths)
 
@@ -43,16 +51,17 @@ def test_a_regressed_output_tries_the_integer_paths_first_and_a_classified_one_t
         linear_recurrence,
         finite_state,
         symbol_counts,
+        recent_inputs,
     ]
     assert list(in_order(context("classify", {})))[:2] == [finite_state, integer_lattice]
 
 
-def test_the_exact_machine_comes_last_and_only_after_a_coarser_machine_was_made():
+def test_the_exact_machine_comes_after_a_coarser_machine_was_made_and_only_then():
     assert exact_machine not in in_order(context("classify", {"discretized": discretized(None)}))
     failed = {"discretized": ExtractionError("no machine")}
     assert exact_machine not in in_order(context("classify", failed))
     coarser = list(in_order(context("classify", {"discretized": discretized(0)})))
-    assert coarser[-1] is exact_machine
+    assert coarser[-2:] == [exact_machine, recent_inputs]  # the shift register is tried last
 
 
 def test_whether_the_exact_machine_applies_is_decided_when_its_turn_comes():
@@ -60,4 +69,4 @@ def test_whether_the_exact_machine_applies_is_decided_when_its_turn_comes():
     paths = in_order(context("classify", memo))
     assert next(paths) is finite_state
     memo["discretized"] = discretized(3)  # what the finite-state path made meanwhile
-    assert list(paths)[-1] is exact_machine
+    assert list(paths)[-2] is exact_machine
