@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mipsdsl.emit.printer import to_mips
 from mipsdsl.bounds import TooLarge
+from mipsdsl.emit.printer import to_mips
 from mipsdsl.program import Program, UndefinedValue
 from mipsdsl.prove.bounded import Counterexample, search
 from mipsdsl.prove.induction import induct
