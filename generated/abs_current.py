@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "4f2f7d1a859bf61363465e8cccc5926ff434344071f2802c285a32496e3272a7",
+    "compile_key": "03d646640bac1d41af9060473857c68d6464cd444f04f9f919457c549a02bbb7",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "f760949b68d9b71250ac408235bccc9dd1d787c5c7efec14f546fd132e748dab",
+    "source_sha256": "a14581ddf4134890be8b6df8246a5cb99b832dce864a6822d5bf50d733de4b19",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "33f1b543496c553d2656332431c9c2a6df6252e28d16a39d5b61f23a734468ab",
+    "compile_key": "abfd94b8b906900a8e4344d357220f4da773a595ae4331eab8497fd82c3446ad",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "9ff2b47fbd29397e9251bc514b322e06c357a99353ab03ff6b6dc4cc8fa91e11",
+    "source_sha256": "ecc6aaf70c6e66cae0f5adf8853dcbf4c8a9e86174a0663aa956c75d698e111a",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "c0762dd86b704f4df14631ef9f9df0a9a9b9d572cf673b1fb168dad24c6cf4a5",
+    "compile_key": "2440493ca046f76ba3413a586e74d033e4019af5d52465623e1e8653873e8b46",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 4"]},
     },
-    "source_sha256": "0e0370ee3b8914ad92ab75679d00ac06f28026b3e8edddcc2109c6ca7e43cfb7",
+    "source_sha256": "f115f1dda529cdd22f41551d93e0c69a8559a4bde83c976ef8d21e46cec0333e",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "7dbbc1ca9243317022528b8ecd49e8de45949dc34c6526d20229ba72aebbebd8",
+    "compile_key": "8bab48e177077f4f73ae27b55cac8b94c451e457ccaadcd5857fe0b7a255d667",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 5"]},
     },
-    "source_sha256": "602d4cf30d4257701525c1446bc190c95b735b7b0b45e290ddc26cf13948d52c",
+    "source_sha256": "eb25a3b1b5e0f2780055d671f78a9b570844e7ea269d1c9336a6d171aba72191",
 }

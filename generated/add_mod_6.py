@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "217d48efbdb075733786204bf890e787c461cc3982a9bbb662c35c2d4d29f899",
+    "compile_key": "b3cdc59f05a09ee77255d7f4cfe57748aa2e6e38d34152f8c2b362af81b84790",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 6"]},
     },
-    "source_sha256": "77901c76a42a687d181a316fef5f9b43add876e8bcc97349714f593c0e99af36",
+    "source_sha256": "f0a31bd4270914f2433e2d79f06e3d02fc37ef92b8a840f0a37f7b389d4d76f5",
 }

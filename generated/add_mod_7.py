@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "f395f7f706b07c1a0601ec567e1499ec6ec22fb95bf545d5f2356f065821f968",
+    "compile_key": "8e5437a0944cd2e81c436171333893e8c45d6397ef5b48141ee33f4e5d733598",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 7"]},
     },
-    "source_sha256": "39e4d51d377abd353816e6f054b7a611b7e1f65c2e692bdb0ca47df98ea15796",
+    "source_sha256": "21588cc69e5fc83181ae999f7b67e4001d57a6320213257c63dc9693452db13d",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "aca73cc57f24cb86df8b229c703b7634b437ce67d901d4f158cb71ece2b840a4",
+    "compile_key": "75176f74b38ebeb4db9adefd8d93b2abfcfcfac750f4e8eaac2a759a7643fa62",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 8"]},
     },
-    "source_sha256": "216a31b74ac0db52050380be2dd2d483b07e98a8eadef5407896106a5317cae5",
+    "source_sha256": "d3ea8ebe4f83f172fcf671075f7ed435edc08ed9441566ffe2e4fbf36e8f0c7f",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 2,
     },
-    "compile_key": "1a87291e54158e68136eb4f029deaf251d686c0f681a3ff17531f3f8daf84f5e",
+    "compile_key": "c8c81489a51386d37d622d8f821356c4cf605e0030243e310d2e1f547967b811",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "f7709faf5aab9d3fe20dc93e99a0d1fc17cb799b327497a7016c40e051fcabe7",
+    "source_sha256": "4c422308d3becd694211a183965d3c4b8a71a2031e7c5d3f5439909c98133ec6",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 3,
     },
-    "compile_key": "396d8f3fc116783ac12ba80bd9f1fe3fb70130f977ce950a995f8b0e631409e5",
+    "compile_key": "be6215741051621615845e338a837ea460638403756e405398b33dd2fe2a8551",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "7a48e77d80530eef0ed3d707bd879cca47b9aee2d9d01a2c3ef7b94902d52c4c",
+    "source_sha256": "31d4baebd9ca665534d89b4638412bce57e60617df2397d4e557f936621154fc",
 }

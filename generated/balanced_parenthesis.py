@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "8a5d10d4ac7a494b0c874ff9cec34651c46dd34bf3dfdb722f7b3cd78f726772",
+    "compile_key": "07ec0896a733408260501ab50e722ba482e587fb15fe195bd75d81d70d70e6f5",
     "verification": {
         "passed": True,
         "note": "",
@@ -80,11 +80,16 @@ __provenance__ = {
             "reason": "proved by induction",
             "invariant": [
                 "spec.min_depth <= spec.count - spec.count_2",
+                "spec.t >= 0 or spec.count == 0",
+                "spec.t >= 0 or spec.count_2 == 0",
                 "spec.t >= 0 or spec.t == -1",
                 "spec.t >= 0 or program.s == 0",
-                "program.s == (if spec.min_depth < 0 then -1 else spec.depth)",
+                (
+                    "not spec.t >= 0 or program.s == (if spec.min_depth < 0 then "
+                    "-1 else spec.depth)"
+                ),
             ],
         },
     },
-    "source_sha256": "6dcd7f4fe5151297c35589109d621eebe8546be8192a7c2c361c6e42418a7771",
+    "source_sha256": "7fa5f0d91bc94a95de2375cae38bafba6f2f4bf9925bc7a7c7f39a2dc9b10e23",
 }

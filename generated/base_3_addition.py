@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "0c12b0f137c6337d24d3c879c898166927f86d83283b053e86218214ac3002fc",
+    "compile_key": "a2e40af1b2f81eb31dee94072319568c547d989c719004e5cfaec9c95df4dd68",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.carry"]},
     },
-    "source_sha256": "cdf2d4e88ff4cfe873626a4f81ef3a7b1ae683f9250bdd13df51da6d1f8374ca",
+    "source_sha256": "f912b3f033743461a4a3be1ac6bd736f5a014443d541c6fb6e4d8ceb68f23b9d",
 }

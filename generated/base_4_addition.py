@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "219f8ef2f6169bacaf1e68e30facb59cf5bf8ca49d706e4eaccd85b289c74ed2",
+    "compile_key": "fdb71eaecbbd863f6e44f4f86d2c5ecadc15ba9a7eb6a674c3925457d26b3dbd",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.carry"]},
     },
-    "source_sha256": "830d2e6057baf3ffa4abf9886569ab6a336e3e28668d16d143c0ecb9fb24b74c",
+    "source_sha256": "d47ab1f1de9fbba28e7b8d58351af3c439deb8a4cc924aa4ba0e82b2c89530bb",
 }

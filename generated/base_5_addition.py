@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "372c1518f8da941bf793a604d106cbc7e84dc4b9a0caad6780f839d7aba4685c",
+    "compile_key": "bfe7b51bb197e7a2a0761614b4d2a057076e68452edb483733c45a825cfc6b8e",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.carry"]},
     },
-    "source_sha256": "11958cb43bc17633a25e26543dfe800339f8e470fd8869d962e7e120487dd344",
+    "source_sha256": "db0629e317249eacf9203d319103882fce93c86629ed5e4588c51b44537528f5",
 }

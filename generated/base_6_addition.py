@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "433756b4eccb9dd5d7c59d1b640975f0685ff29aee87bc5999cecbc9e41d1d88",
+    "compile_key": "9c17d4fc26a04a7dcee046dae6fd78eaf1d7368d8aa79c6852f93f72dd169ec8",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.carry"]},
     },
-    "source_sha256": "260cd4669ccd6e20b202781927288fc1f2d6adf0946c00ef2a849a78eee41a53",
+    "source_sha256": "e5b51547d25320d6f118cdb762a7503032074aaf171d5d8e99e2de616ef4b361",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "895a37b3af1f5be1e7a24337704897b7c014ea67137a44a3311ea7398feb8afd",
+    "compile_key": "bbd1f42e58a204d7a7180849ba92ccf9f6a82ed7482b9432d53df260435e8390",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.carry"]},
     },
-    "source_sha256": "c0ebc701805f8fd770b493bfc71d7cb7abdfa089d544b859e9dffcadef4199e4",
+    "source_sha256": "3bf34b459f408cc436f3c8f23b2da5f73be7ce61befea8b31f106604d8119c0c",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "5aef1fae9795d44a972f4275ef4b6794432a12db0d349da0652333a4e7264889",
+    "compile_key": "4dfa2b3e294a56c5e13556e87b88b9ab19bc23bda5a867608f0ef9c2fe4ebe12",
     "verification": {
         "passed": True,
         "note": "",
@@ -77,5 +77,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 1", "spec.carry == -program.s + 1"],
         },
     },
-    "source_sha256": "0c4fd512693a6b42e1d36f650e20d9034d49cdf2c8eb0a2a16c1a6b9af5defa8",
+    "source_sha256": "e44ad863e4cbb990800cc11a7256f3ba1b6c5551a79fb1c2811df8d511be2a66",
 }

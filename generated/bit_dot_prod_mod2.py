@@ -58,7 +58,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "e7e91e3d2a31169976eee083832fc9d78a3ba33a94c62412b03c6d91f552f936",
+    "compile_key": "0de316585c64b7422bd48eaa77cb38cc2ed28f79322f82dc93899db6add3bd6c",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,5 +70,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum % 2"]},
     },
-    "source_sha256": "15da0a3ba28e6d383a1743e3dcd01c4321d9f68227090bc642119759de622509",
+    "source_sha256": "037be24e0630cb323c025ff654e9fe80954a2b835049699a94e74348944d9e96",
 }

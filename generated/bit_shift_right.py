@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 1,
     },
-    "compile_key": "6a40910a8fbdf19af84514ef87798b556872eed8d7068fa81c7fb479be1c3e69",
+    "compile_key": "0d3cbce3a2be0ba768a5de98047501a4c760ef7416148f69b593e0f7f9a07e8a",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "abd93cae05bfb50de8ba2095376c0799549b3aaed56c1ec28834906e719d0257",
+    "source_sha256": "dbaa62a309f93cd2bd32914d5261461aec22d9fd8b40cb10cda6e3a4d86611a7",
 }

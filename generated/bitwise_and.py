@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "30dd8ca47861cdc2a4951b526365cdc2a281ad8e35627a28d49576ab2cd0149a",
+    "compile_key": "6bf6c027993701a20103c619ccf79de5183157f87190f20346cb07d602529725",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "c39b014b91333251083b0b5130b53bd45513e19af26b12c441ccb1af22e02da7",
+    "source_sha256": "1b799f079cf68c9e731c402bdade5c5b1b62817c2682c18a58f3142119030657",
 }

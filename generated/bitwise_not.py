@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "52eff1ab346d54f246e7da113013a93203bd4a2e0f3a3a6bb6783f70d17b3203",
+    "compile_key": "bdfc984a337e77367ca9ce9315375037479698b929a04e87c24ea1599175557d",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "8a870f1023534af1843f0eead7bab9c2960b416ab34ad370e117f7f17ddfb32e",
+    "source_sha256": "d3e89634aa855eae819d3fe61e67d26f7bbcdbd144482caf1b2404b55d59e5a3",
 }

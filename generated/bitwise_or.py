@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "8f8e83abc51d3553625356c98a4fe1928a31ebb49c3dffd3fa881d1cd1548000",
+    "compile_key": "b8a16168d8f6b9c985a60f9af4829b8d064d9adc4b305713787df7378d0f2364",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "bd56a1ddb47d09405dd42a216027da1a8414d1fbe60a65e7a9c4f40714b8d7ba",
+    "source_sha256": "4db0bbc2ca47dca1a9c883ee936e6c847fdaecd43644553b5b63d08b9c65fc75",
 }

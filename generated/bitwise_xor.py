@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "becafc1c88c17247f976d1768b4cc80da9e389862a356d31be07e0a23f1d8693",
+    "compile_key": "b3a83d309ec7507c46f879df0c43699facbd71265ffa7c5202956be63333db4b",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "1a190bcf251f7b9d2bc2e2314f2474184fb572e2fe3e3dbce3b527e99e88be73",
+    "source_sha256": "1dcd2140a44f62ab59ace8231e1d47accbf212361c75dae279db5c13c0a5292d",
 }

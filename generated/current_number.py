@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "42f8cc42b29082a02113e2b701d87f81f8f1b486a277ba571cbdf38c3e337094",
+    "compile_key": "669b78ae3fe2c593653eadd21c7bc0f926864aa6d26d091959ab690b45e7d83a",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "30b04eb4bbdfe735663f1abea619be5c13bd7e0e860f64538d1ced4f92ad59ba",
+    "source_sha256": "4f19563efe3e3afeb49f2ff1a7b435c0ebb671dfb7da90640d2488fb4aac80df",
 }

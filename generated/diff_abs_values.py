@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "9d94396c23a17a25e0b594d6069f911f3c3431980692eec13d9d1e19d2c05b6a",
+    "compile_key": "90d962086e28622f0012d57bf2fdb1994bcf735938a313cd827233aacea14137",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "62f10b00ba26d7dacc012d5b55b0933cb6a2b62f0fc7da3c7b8f27a946f8cd60",
+    "source_sha256": "159f635e9e944ea73cc6e301a325e0dc6ea63b9bca6017477933d3d3aceb7a32",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "b5d8089cddd894769cad4b906b3e3a07f66192d26cb4f56715ad438fbd191805",
+    "compile_key": "e82acf571220bf7b97e39332bc4b9e03b83df2ef11dd10bf8db57010981d2174",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s1"]},
     },
-    "source_sha256": "a3aa20c7340ca2fb027cb2f77c6d45051ff223611e888e064042d3b170888fee",
+    "source_sha256": "82dea229701b0a254041df719f7c1e450d5b6af2bfed385348324ad85d9d2e25",
 }

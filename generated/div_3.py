@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 1,
     },
-    "compile_key": "a037bcf78ba9587b3d7091dab100b820ce5d69fa2dc28499a0860a7817a9ecda",
+    "compile_key": "78ea3ef16b195080022ddd853128be51f2f269cb064b2cb2ac54331ba98b569c",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,5 +72,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 2", "program.s == spec.remainder"],
         },
     },
-    "source_sha256": "393cae479bc94a1ab52c1712a881e8827737babca9298b60c791dd7d256a62a7",
+    "source_sha256": "4bef03ac2a700cab497e9683559fa965d6f327d55f572484073b58b6d3a59f9d",
 }

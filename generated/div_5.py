@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 1,
     },
-    "compile_key": "f74fcd2c98ddeee9be5bf0741282a1d4e43853f55373d61cc0292d789e1777ea",
+    "compile_key": "491b7970491ec02536f85334e4d3d0b1c16ad6c65d0ea75daf948df7d2a2aa35",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,5 +72,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 4", "program.s == spec.remainder"],
         },
     },
-    "source_sha256": "e7a70eb210e8a4f2e8bb4eb9e0e50491d5334e3d66c4745802b478739cc4f7af",
+    "source_sha256": "f2fff27382c90825f7efec5591026fb4385c41a08e35a602e368a8ea5ab56454",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 1,
     },
-    "compile_key": "f162601feba22cc6ebd6e5b305447ca0de9edc1a496d10034fe4a1556f21e3ae",
+    "compile_key": "90fed2d7b0d1b59b5462bd0c29591c95c0d6c47161f3b8ad55573d4922b0f15a",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,5 +72,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 6", "program.s == spec.remainder"],
         },
     },
-    "source_sha256": "0f9ca916636370aa998700d3565d286337bcfd150db82c116b34e09874acb099",
+    "source_sha256": "bf381fb31abf0623712bb14f223692359d2cf5bfaad0c655afa39e90fb50e381",
 }

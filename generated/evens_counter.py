@@ -70,7 +70,7 @@ __provenance__ = {
         "formula_nodes": 34,
         "state_variables": 5,
     },
-    "compile_key": "f9575cce10c9f92672e5167f2fecb10e9a117cb8e71720fe76d72c5f638e56c7",
+    "compile_key": "88d03748e12c84adcebc30cb8b1b4d35109e8f535a813f5716ba980f28704b1b",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "0db1e3f74d9a8fabd4961928730590e5263b4f48ec4a62c4b178189fcf86de42",
+    "source_sha256": "717059d0d4ef1cc2c0d2e4a2c65464b4ad35684a4dfe4a0d555735b7975f84be",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "ba6e171428b973931f4c2837019d1c8e5c1a266762a68dcdac76a89730a53a4f",
+    "compile_key": "262d4b86e03eeef935f129380cd72f5ebf5378198ae4ef222b849cb3ee863051",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "14e47014ce495f808d31419fbc1d0ffd8fb75cd7249f7d3cb3e4c015a664d006",
+    "source_sha256": "e0698a8628d30a5fb564fd78f2a24615eff8925bb3c43d12ee8a83ac0e5637be",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 2,
     },
-    "compile_key": "6bbaf1a6f13d8c5e65ba97efab0a60d1aac08861a9268c8f82615746f5728822",
+    "compile_key": "af99f5d75f4e784f83b3a0b5220652701a2c7bfc0fc69747b56cd40a65c6969d",
     "verification": {
         "passed": True,
         "note": "",
@@ -78,5 +78,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "9b5f4d44f6a63f06877f4b7e3b2dfc8ac13c147fbfffa21d63a4892f260b4a64",
+    "source_sha256": "bb69b0a125b4b178709333d6d38f9a573cb00c26ef71a03ccb5138bc7f797f01",
 }

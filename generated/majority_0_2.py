@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 28,
         "state_variables": 3,
     },
-    "compile_key": "e31c5d27361dcf3b1ff2d31a834be42f624da4fc0da4964af22e78cd8d995d3f",
+    "compile_key": "cb6fb642983f70c571f2b7f075be7090401cf9dacd559aa799cdd420b0f97d24",
     "verification": {
         "passed": True,
         "note": "",
@@ -83,5 +83,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "44686f4f099fe1d5109d92e847a128ffcb0a0cd096993a21b6c5f7fc39e284ab",
+    "source_sha256": "64688a8f0b7829ff5ed48c9bf3f7560774b0120a1bac11f179c93c7d8244450b",
 }

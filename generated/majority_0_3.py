@@ -73,7 +73,7 @@ __provenance__ = {
         "formula_nodes": 42,
         "state_variables": 4,
     },
-    "compile_key": "90eb91ac0dfc3a0da4c3fd9814a97459e7351562a549f12b8bb4866fb0623cf4",
+    "compile_key": "fb1cd87b8eef5eee2dc4b02118724e7cf669e240b470bab3273987ada11b5037",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "98319f24ff21402230ca60d145f6701d8127cd0da1175cf7fb6fd39aeb1f37f9",
+    "source_sha256": "dab59a3859f211e539a8147e8332d82ddd1c36ce2eb07450d4f2eb5f2a08ae64",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "22fbab7629e61f407df7a9d2163d703a0c15db5e1aa94edad3db717b75860fac",
+    "compile_key": "165583af07dac5c912968aa6c6bbd6114ef7b9699600682ede7f7191bc454208",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,11 +70,11 @@ __provenance__ = {
         "proof": {
             "reason": "proved by induction",
             "invariant": [
-                "spec.min_x >= 0",
+                "spec.t >= 0 or spec.t == -1",
                 "spec.t >= 0 or program.s == 9",
-                "program.s == max(spec.min_x, -(spec.t * 9))",
+                "not spec.t >= 0 or spec.min_x == program.s",
             ],
         },
     },
-    "source_sha256": "65ee78b1f1ad4547de622785261887b4c337ae0680c98a2a648c3ddf5afb2316",
+    "source_sha256": "8e2aaf138801b81718f95f8be2772ba98c5f0e4f80f2cb4f95e27622f08f1985",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 19,
         "state_variables": 2,
     },
-    "compile_key": "241b16c11e81c7fa6410c17d315f9d10a05cc717e44931a01cf64617832e095e",
+    "compile_key": "fb28efb297ea617c3975ad692b3e5a7f10ba9bfcd5712e35007a996634c626a2",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + 4 * program.s2"],
         },
     },
-    "source_sha256": "a9fc37210b0b942767bdd35c04569a0ddc9c8f238fbbee5178b5c524b0001d4f",
+    "source_sha256": "25fbf02e64f64a03ad30012218b2d4e4fc99e52b43c17479df3b66cb6758c319",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 25,
         "state_variables": 2,
     },
-    "compile_key": "11f3b9bb1366fa3c65c182a15252809f6b117206daee05c060c8ad1439e850b3",
+    "compile_key": "fbeec11d44685c9df6dd05babbaa493c9eff72f2e8adbf6fd775cc390bcfe84d",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + 3 * program.s2"],
         },
     },
-    "source_sha256": "68285e966089fc105d3e161872185da32ee2816a04cef9286957d5c7d99655c2",
+    "source_sha256": "e2a8afa58640d2d10d45d7147ed7bd31ba57865ec1cd6638f6aa26a2c60e2413",
 }

@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 2,
     },
-    "compile_key": "33ac5edd88f98e2379cb2c55545810395bf7ac8e26b9dc2a080e7299e7f806d9",
+    "compile_key": "3ccbed87e58157eaf36a9e1a7f4ac7f14c6d7b0c7c0f1048f4920f3ef467c775",
     "verification": {
         "passed": True,
         "note": "",
@@ -79,5 +79,5 @@ __provenance__ = {
             "invariant": ["program.s2 == -spec.v + spec.p", "spec.p == program.s1 + program.s2"],
         },
     },
-    "source_sha256": "8b6ebf78f2ded2bcbe08d5ec6058760b7edb75b59761a4e163b4949dc928a2a3",
+    "source_sha256": "8de19b5b7f8335ff4b10f72dad61e5b9ec8aa0dd67a527709d42854f29e95543",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "ed685295d465bf30493448333abb91c0750b90e45910bb29ec8d1910d23273a2",
+    "compile_key": "060655763dd9dfb573d4cf263ee9404c54bbf379a0e4e64de83d412aede4db9f",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 2"]},
     },
-    "source_sha256": "67c41fab323da69100cc7444a42ff54223f99aca3731bda4688fd91e9b0ba6b8",
+    "source_sha256": "2b524186b307ace24f84d7a6992013f8babca68ca4ed55ad85ac7d8dfcc1a165",
 }

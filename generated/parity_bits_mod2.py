@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "b9cc1b5ffe5169ed244e8c675f773bac47e75b30f931514f4621d714573a312d",
+    "compile_key": "37d955d08514bbfaf845fb9ec7ce43c22d3f71335e9289e81a2abb0ef1852856",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,8 +69,12 @@ __provenance__ = {
         "proved": "every length",
         "proof": {
             "reason": "proved by induction",
-            "invariant": ["spec.t >= 0 or spec.t == -1", "program.s == (not spec.t % 2)"],
+            "invariant": [
+                "spec.t >= 0 or spec.t == -1",
+                "spec.t >= 0 or program.s == 0",
+                "not spec.t >= 0 or program.s == (not spec.t % 2)",
+            ],
         },
     },
-    "source_sha256": "1a0ec45d9a689455c9c46d40236cb46830ca5a951216a5733b30286eeecb39d5",
+    "source_sha256": "2a4d82acc9e5d53cadcaa5e45ad5f58aad9ffbd54cab5a1d97f8f0b7c1e25193",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "b5ff35c7ec8ed66c981a9e84711d904051440251c4b1b9c2806dc15356aca63f",
+    "compile_key": "cc535aff9571ba437d33d9fdf18f5314ea41d6328b058f0f7a742fc16c96831d",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "f844fd2da100ac4d9c20802e3a7ebb6ca511b6f1fcf07b12cf2fd13376e843dd",
+    "source_sha256": "9c59fbcc7614087bd97fcb3fc3ef4cf982cd6a691aaa01f2cd00eb6f2a57f394",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 2,
     },
-    "compile_key": "411318b268a26c7733b448009c453fe6a19d172aa0bb9a8cd0a0124ec53a317c",
+    "compile_key": "683baa44ebbe0ef7e6bbd5d745ff69af783fb580ee763e145ea31353fdec16eb",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "5b815a41a5778f51530dd57897bce8bf3836748c5601b63e6c76d60516d9b339",
+    "source_sha256": "5c92c5b5e7615c2794a21880f7dfafab36ef6d19e4146c97423dfd4af0c52f61",
 }

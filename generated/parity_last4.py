@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 3,
     },
-    "compile_key": "952080541f93a8602c3e1241b64036e8f7f2350c8358814e8e1de85ed3dad451",
+    "compile_key": "bc12c7be4266c401fe5875c924b9306d6a47ac1a0f2d04a62b545321dfd3dc93",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "4cef804f452c7fdb55170852490b8fc586ac770db1f0ff07a5f31daae4352d0f",
+    "source_sha256": "eb8373b65892eaf77b97e8a46b31e47401f9b41d36d459573aef038956f2eaa7",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "bd4544b8182696114b76940e3eff44f80930b484ca0dd0b3f39adf62420be9b7",
+    "compile_key": "982bd39702b2207c9a3849019d6abbb09113ce65186c60da781360c2731c47ff",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.count % 2"]},
     },
-    "source_sha256": "89817120984d2f2faf536f64468deda542edcd74d989b2f7ef21328edfada4de",
+    "source_sha256": "c0ea20e3a463e15dbd677c7c313a9fb3f30d3fc7e3896193e94db81438a06a78",
 }

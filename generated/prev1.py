@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 1,
     },
-    "compile_key": "a484adc79cb0c264ca42c27ad71c07f9d1428cfecdcba4c808590a062435db8c",
+    "compile_key": "77d7f65796335854542836ca8f82c910178439cc0a9073741bea7ebfe4be8da1",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "6259e8605ed581c0756092966c64c9261253fd2202d0d57620162e1c85b6a943",
+    "source_sha256": "5425c674dc7667acc4dd1647f2f7b601ffe2c189605584328c56d7c540056d4e",
 }

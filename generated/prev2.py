@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 8,
         "state_variables": 2,
     },
-    "compile_key": "048b0c18dc3b489ae1d98181f0bc972d3929e66457e559eb8c8c6046bfb34266",
+    "compile_key": "ac0be6d041a465c0afd0b41a653a8c541db984f948d298921767dc612c045847",
     "verification": {
         "passed": True,
         "note": "",
@@ -80,5 +80,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "b02f605c8043b9c2966e57f44ac593eff3c6ea474ed1418ba863f9c422c001cd",
+    "source_sha256": "ccd62bb18fc7029db8cdf4c99148473462851e758e94e79e3c5592f96417e7f0",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 3,
     },
-    "compile_key": "30da54c35350adaaf4573476720e4dd302c7d01af942f3a1648b6711a6113a76",
+    "compile_key": "d75304d63b86db9e668f5f62162f4a39ba119224906f77d59972dfce9edf858e",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "ae09339b73f80954bf7813b795b88042040f0730957815587fd0ac37f852625f",
+    "source_sha256": "27318ec5835a5a5776f7448c4c5cb6e7d96d60e5428ca7e3b74c8b1e22a9de41",
 }

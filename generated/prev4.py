@@ -27,7 +27,8 @@ INITIAL_STATE = (0, 0, 0, 0)
 
 
 def step(state, x):
-    """One position: state is (prev_x, prev2_x, prev3_x, prev4_x); returns (the new state, y)."""
+    """One position: state is (prev_x, prev2_x, prev3_x, prev4_x); returns (the new state,
+    y)."""
     prev_x, prev2_x, prev3_x, prev4_x = state
     y = prev4_x
     prev4_x = prev3_x
@@ -66,7 +67,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 4,
     },
-    "compile_key": "3dae300e14f615e2edb60b42749329b901b324d685a27ec64ce725a59c61aaa9",
+    "compile_key": "115cbaf9876c5e09d65d2b1d6ece2f93b050fe4717fe0b241f2c491b6c59b9ee",
     "verification": {
         "passed": True,
         "note": "",
@@ -92,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d96feab2d726547a6db03c30d5b9b748f9da081ddbf40a599577425c345837bb",
+    "source_sha256": "d12f68e7b911f4fed711e689106f2d3eb636212fb53cb6380dc7921e848b15af",
 }

@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 5,
     },
-    "compile_key": "cfee161b5340988538424a9b71fcb8d46336e4175e25bb2a82a800acd4287771",
+    "compile_key": "e2ecbfb2f1da1bf627447915d503bb8d4e7ca133af8f715a4b8bdc9a4ef07528",
     "verification": {
         "passed": True,
         "note": "",
@@ -94,5 +94,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "0b63620659dcc1a03c9f5edc840f641b2ec412f12126112a7a8e1eae51f1bcc6",
+    "source_sha256": "4e00f028ac93df1ee5968b1755fcfe02f9b3b7dc889a22b731fc9c74f64c52ee",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "65938c278702cf86be0a1e0ea6b42c81122bc9620f9c202ba9353bc0aec77f0d",
+    "compile_key": "ed5e2337be684b6bfa8d4f23d8833e97bada7b607dc59b8bd112abc80733ad26",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "8063cef8e6411827a817f01140f4af7a8a14fed9a08db665cec45c0ae78170a6",
+    "source_sha256": "7f4a59bb47c72b713886939db96c247a859ac6f280b6d65e4cff4c7c6d166ce6",
 }

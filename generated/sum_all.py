@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "764e52e311feba5832b20f80104cf879d46ff502dea8b1753b485d367adb80f5",
+    "compile_key": "c11aeb0f404955a8edc8946a9cbeb7e2bf26ec73c61102f8d34d0edd21b5f93b",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x"]},
     },
-    "source_sha256": "c8aa91a8d64774895727171febdf91198881c52c6f4c5106a2a4ed78937e67f8",
+    "source_sha256": "08ff68ce49526ed957bcbe1701ea3cfedda0008af2cb2489970ea83b3abc8369",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 1,
     },
-    "compile_key": "bd36dd85b76b5dabad680c9a5bb7caec490b0663cebd4a35811614aafa84e324",
+    "compile_key": "058d30ac0fdb1afa7932905af953ff74e8108b076464c1f88961bdc5b868074e",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "b4e26b2b814e8b48dfdf32f525122d99bdfde2742318371986720f646def4bd1",
+    "source_sha256": "8016f7afda9170db8af800487b02816ac970e9d8427a738728d63bd236b17a1c",
 }

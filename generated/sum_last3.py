@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 2,
     },
-    "compile_key": "abd7f707595e5c26bd1d41d16fbd3e77518298f7b9a3324e09224c67731e866a",
+    "compile_key": "6127d21e38b8556f1d58d8754d92c63bba56deaa408dc105b4d021d4f25524ee",
     "verification": {
         "passed": True,
         "note": "",
@@ -80,5 +80,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "5ba05204367c5f360c9640b83040c6eef5974937f7075a98037ebcb762d559e9",
+    "source_sha256": "0d85f82c390ec9f93aa00fdd095946246fa7a8a6ac363d45118ebf8ac2666e29",
 }

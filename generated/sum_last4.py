@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 19,
         "state_variables": 3,
     },
-    "compile_key": "f8807afc9c6223e6b34950919b4deed2b97761be55a35f096a6472e127f22b71",
+    "compile_key": "78d31d17aa8b2fd408384c3433f9e3ffc41ba067613837a9881adcedbfa5c23c",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "7f4db2d743d5d8f059935e33864f0f25808edd77c4b63de5c70679b25920fd7c",
+    "source_sha256": "adaab4ef5fe886c6ba4a444a0899fde84e45c12ebd439b4d7cb4081fdd720690",
 }

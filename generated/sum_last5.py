@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 18,
         "state_variables": 4,
     },
-    "compile_key": "f761fb758153b2433eef7694fa388ef0f9109f52b048de6d816f6a3c49f08730",
+    "compile_key": "bbcea03dbd7f9059cfb96e1805e40d7a3401b0dc81bdb93f2cd7bf239f9083e7",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "05196a9cd85ed97c2daaf3ac5eb7359fcfd6fb8c378c92c2a219fc0d5ab4af5a",
+    "source_sha256": "b3ec72234f76dc44972eaae207391ae7163433604e2a4657482252777ce41fb7",
 }

@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 20,
         "state_variables": 5,
     },
-    "compile_key": "dc3e4ded62da1ca4e12201b667a5ffe22e39dce304e5be5ad3b08a8a2a2ec8ce",
+    "compile_key": "54f56af61a89f4f319d0cc46ac31413a0840effd79cd1322b9d0c25e89af711e",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "19aa50a2a8bf93b3e2669569f59042c8aaae58fae3a1ce6be92f4685503a1fdf",
+    "source_sha256": "d8dec0e5317813ff214a3607098588642a4db42b8b76bc28e6facc7f439ee76f",
 }

@@ -72,7 +72,7 @@ __provenance__ = {
         "formula_nodes": 22,
         "state_variables": 6,
     },
-    "compile_key": "12039c71ca709ad9e305bf1d2938d332a67bf29004b65b6f3e5ba675d5710f37",
+    "compile_key": "881cd3ba59fd644e145f656cbb85fcce23e2626e46be8d7b7a5ff200ab85c225",
     "verification": {
         "passed": True,
         "note": "",
@@ -96,5 +96,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "01fd61ace6e3eba89b1862bf0e8222dfa91247de03f78edc5de1c4d2196840b1",
+    "source_sha256": "67e113242cde82af18aa7366898386116c43cacf5c087d98e6264b00127289ea",
 }
