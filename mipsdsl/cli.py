@@ -354,7 +354,10 @@ def _summary(task) -> str:
     lo, hi = task.length
     length = str(lo) if lo == hi else f"{lo}..{hi}"
     inputs = ", ".join(f"{c.name} in {_alphabet(c)}" for c in task.inputs)
-    outputs = ", ".join(f"{o.name} in [{o.lo}, {o.hi}]" for o in task.outputs)
+    outputs = ", ".join(
+        f"{o.name} in [{o.lo}, {o.hi}]" + (" (from the data)" if o.from_data else "")
+        for o in task.outputs
+    )
     return f"{task.name}: inputs {inputs}; length {length}; outputs {outputs}"
 
 

@@ -56,6 +56,7 @@ class OutputChannel:
     expr: Expr | None  # None when the outputs come from an examples file
     lo: int
     hi: int
+    from_data: bool = False  # the bounds are the examples file's extremes, not stated
 
     @property
     def cardinality(self) -> int:

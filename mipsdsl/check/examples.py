@@ -87,7 +87,7 @@ def examples_task(
                 f"{path.name}, outside its stated bounds [{lo}, {hi}]",
                 span,
             )
-        outputs.append(OutputChannel(name, None, lo, hi))
+        outputs.append(OutputChannel(name, None, lo, hi, from_data=name not in stated))
     if ctx.failed():
         return None
     digest = hashlib.sha256(ctx.spec.source.encode("utf-8"))

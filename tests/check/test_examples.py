@@ -74,3 +74,16 @@ def test_data_outside_the_stated_bounds_and_empty_bounds_are_errors(write_spec, 
     path = write_spec('task d "d"\ninput x in {0, 1}\nexamples "two.npz"\noutput a, b in [3, 1]\n')
     with pytest.raises(SpecError, match=r"the bounds \[3, 1\] are empty"):
         load_task(path)
+
+
+def test_the_check_summary_says_which_bounds_come_from_the_data(write_spec, tmp_path, capsys):
+    from mipsdsl.cli import main
+
+    _two_outputs(tmp_path, top=7)
+    path = write_spec(
+        'task d "d"\ninput x in {0, 1}\nexamples "two.npz"\noutput a\noutput b in [0, 40]\n'
+    )
+    task, _ = load_task(path)
+    assert [o.from_data for o in task.outputs] == [True, False]
+    assert main(["check", str(path)]) == 0
+    assert "a in [1, 1] (from the data), b in [0, 40]" in capsys.readouterr().out
