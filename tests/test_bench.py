@@ -38,6 +38,7 @@ def test_stage_seconds_add_extraction_attempts_into_their_stage():
     }
     stages = {"train": 10, "trace": 1, "extract": 3, "verify": 3, "prove": 0.5, "emit": 1}
     assert stage_seconds(seconds) == stages
+    assert stage_seconds(seconds, trained=42.0) == {**stages, "train": 42.0}  # as first trained
 
 
 def test_report_counts_and_tabulates_successes_and_failures():

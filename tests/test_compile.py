@@ -50,6 +50,7 @@ def test_benchmark_tasks_compile_to_verified_formulas(
     (report,) = json.loads(out)
     assert report["symbolic"] and report["extraction_path"] == path
     assert report["architecture"] == network.arch.describe()
+    assert report["trained_seconds"] == round(network.seconds, 2)  # as first trained
     module = load_module(tmp_path / f"{name}.py")
     data = make_dataset(task, n=300, seed=99, stream=11)
     for x, y, length in zip(data.x, data.y, data.lengths, strict=True):
@@ -154,6 +155,14 @@ def test_jobs_compile_specs_in_parallel_processes(trained, shared_cache, tmp_pat
     assert all(row["search"]["details"] for row in rows)
     assert "labellings_tried" in json.dumps(rows)
     assert "labellings_tried" not in (out_dir / "parity_all.py").read_text()
+
+
+def test_a_rerun_from_the_cache_says_so(trained, shared_cache, tmp_path, capsys):
+    _, network = trained("add_mod_3")
+    status = main(["compile", str(SPECS / "add_mod_3.mips"), "-o", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert f"add_mod_3: training: cached (trained in {network.seconds:.1f} s)" in err
 
 
 def test_missing_specs_are_usage_errors(capsys, tmp_path):
