@@ -20,6 +20,7 @@ from mipsdsl.prove.symbolic import Domain
 TRACE_SEQUENCES = 256
 REGRESS_SECONDS = 2.0  # nominal seconds of formula search per direction
 MAX_FORMULA_SIZE = 9
+START_POSITIONS = 4  # "before position k every state holds its initial value", for k < this
 
 
 def candidates(
@@ -52,14 +53,17 @@ def candidates(
 
 def _around_the_start(reference, program, spec, mine, words, counter: str) -> list[E.Expr]:
     """Where the spec counts positions: before the first one every state holds its initial
-    value, and from it on, relations learned on those rows alone (a register the program starts
+    value (and, for a state that starts moving later, before the k-th), and from the first on,
+    relations learned on those rows alone (a register the program starts
     at -1 and the spec at its pad is equal from then on)."""
     started = E.Binary(">=", E.Var(f"spec.{counter}"), E.Const(0))
     found: list[E.Expr] = []
-    for tag, states in (("spec", reference.states), ("program", program.states)):
-        for name, initial in states:
-            unmoved = E.Binary("==", E.Var(f"{tag}.{name}"), E.Const(initial))
-            found.append(E.Binary("or", started, unmoved))
+    for k in range(START_POSITIONS):  # registers k steps back still hold their start at t < k
+        reached = E.Binary(">=", E.Var(f"spec.{counter}"), E.Const(k))
+        for tag, states in (("spec", reference.states), ("program", program.states)):
+            for name, initial in states:
+                unmoved = E.Binary("==", E.Var(f"{tag}.{name}"), E.Const(initial))
+                found.append(E.Binary("or", reached, unmoved))
     after = spec[f"spec.{counter}"] >= 0
     mine, words, spec = ({n: v[after] for n, v in side.items()} for side in (mine, words, spec))
     from_start = _formulas(mine, words) + _formulas(spec, mine)

@@ -172,3 +172,18 @@ def test_a_register_that_starts_outside_the_alphabet_is_proved_from_the_first_po
     proof = prove(spec, program)
     assert proof.proved == EVERY_LENGTH, proof.reason
     assert "not spec.t >= 0 or spec.prev_x == program.prev_x" in proof.invariant
+
+
+def test_a_windowed_maximum_over_registers_that_start_at_zero_is_proved():
+    """max(x, last 3) reads the current value before the start; the program reads registers
+    that hold 0 until the second and third positions: true because x >= 0, inductive once the
+    registers are known to hold their start before position k."""
+    header = "task w\ninput x in [0, 5)\nlength 10\n"
+    spec = task_of(header + "output y = max(x, last 3)\n")
+    program = program_of(
+        header + "state prev_x = 0, prev2_x = 0\nlet y_out = max(prev_x, prev2_x, x)\n"
+        "update prev2_x = prev_x\nupdate prev_x = x\noutput y = y_out\n"
+    )
+    proof = prove(spec, program)
+    assert proof.proved == EVERY_LENGTH, proof.reason
+    assert "spec.t >= 1 or program.prev2_x == 0" in proof.invariant
