@@ -10,38 +10,9 @@ from mipsdsl.extract.assemble import assemble
 from mipsdsl.extract.counts import group_spread, symbol_count_columns, symbol_counts
 from mipsdsl.extract.tables import regress_table
 from mipsdsl.extract.trace import run_network
+from tests.extract_standins import Brackets, DriftingVote
 
 ALPHABET = ((0, 1),)
-
-
-class DriftingVote:
-    """A 1-unit network voting 1 against 0 the way a trained one does: unequal steps, a gain
-    that drifts (so states leave any lattice), right up to the trained length only."""
-
-    def __init__(self, gain: float = 1.01):
-        self.gain = gain
-
-    def initial_hidden(self):
-        return np.zeros(1)
-
-    def step(self, h, x):
-        return self.gain * h + np.where(x == 1, 1.1, -1.3)
-
-    def readout(self, h):
-        return (h > 0.05).astype(np.int64)
-
-
-class Brackets:
-    """Depth of '(' (0) against ')' (1), stuck at -1 once it goes negative: order matters."""
-
-    def initial_hidden(self):
-        return np.zeros(1)
-
-    def step(self, h, x):
-        return np.where(h < 0, -1.0, h + np.where(x == 0, 1.0, -1.0))
-
-    def readout(self, h):
-        return (h == 0).astype(np.int64)
 
 
 def solve(columns, targets):

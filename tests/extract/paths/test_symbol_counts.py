@@ -11,32 +11,7 @@ from mipsdsl.extract.context import Context, Regression
 from mipsdsl.extract.enumerative import regress
 from mipsdsl.extract.paths import symbol_counts
 from mipsdsl.extract.trace import run_network
-
-
-class Vote:
-    """1 against 0, in unequal steps: y = 1 while more ones than zeros have come."""
-
-    def initial_hidden(self):
-        return np.zeros(1)
-
-    def step(self, h, x):
-        return h + np.where(x == 1, 1.1, -1.3)
-
-    def readout(self, h):
-        return (h > 0.05).astype(np.int64)
-
-
-class Brackets:
-    """Depth of '(' (0) against ')' (1), stuck at -1 once it goes negative: order matters."""
-
-    def initial_hidden(self):
-        return np.zeros(1)
-
-    def step(self, h, x):
-        return np.where(h < 0, -1.0, h + np.where(x == 0, 1.0, -1.0))
-
-    def readout(self, h):
-        return (h == 0).astype(np.int64)
+from tests.extract_standins import Brackets, DriftingVote
 
 
 def context(network, n=2000, length=10) -> Context:
@@ -53,7 +28,7 @@ def majority(x: np.ndarray) -> np.ndarray:
 
 
 def test_a_vote_becomes_two_counters_right_far_past_the_traced_length():
-    found = symbol_counts.extract(context(Vote()))
+    found = symbol_counts.extract(context(DriftingVote(gain=1.0)))
     assert found.path == symbol_counts.NAME and found.symbolic
     assert found.method == "counts of the 2 input symbols (an order-invariant network)"
     assert found.regression in ("integer linear", "integer linear and enumerative")
