@@ -10,6 +10,7 @@ The extracted program meets the spec only here and in `mipsdsl.verify`.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +21,7 @@ from mipsdsl.program import Program, UndefinedValue
 from mipsdsl.prove.bounded import Counterexample, search
 from mipsdsl.prove.induction import induct
 from mipsdsl.prove.reference import NotStreamable, may_divide_by_zero, reference_program
-from mipsdsl.prove.relations import candidates
+from mipsdsl.prove.relations import KINDS, candidates
 from mipsdsl.prove.symbolic import Domain
 from mipsdsl.task import Task
 
@@ -74,10 +75,11 @@ def prove(
     program: Program,
     length: int | None = None,
     seconds: float = DEFAULT_SECONDS,
+    kinds: Collection[str] = KINDS,
 ) -> Proof:
     """Prove `program` equal to `task`'s target on every input of every length (by induction),
     else on every input up to `length` (default: the spec's longest), else find a shortest
-    counterexample."""
+    counterexample. `kinds`: the kinds of candidate relation offered to the induction."""
     started = time.monotonic()
     deadline = started + seconds
     length = task.max_length if length is None else length
@@ -92,7 +94,14 @@ def prove(
     terms = streaming.terms
     try:
         relations = candidates(
-            reference, program, domain, max(length, 1), streaming.facts, terms, streaming.counter
+            reference,
+            program,
+            domain,
+            max(length, 1),
+            streaming.facts,
+            terms,
+            streaming.counter,
+            kinds=kinds,
         )
     except (UndefinedValue, TooLarge):  # no traces to learn from: the bounded search shows why
         relations = []

@@ -9,7 +9,7 @@ more than the spec), and each state's observed range.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -23,6 +23,11 @@ MAX_FORMULA_SIZE = 9
 START_POSITIONS = 4  # "before position k every state holds its initial value", for k < this
 
 
+# The kinds of candidate relation, each of which `candidates` can leave out (for the ablation in
+# benchmarks/prove_ablation.py, which measures which tasks need each).
+KINDS = ("facts", "ranges", "program from spec", "spec from program", "start")
+
+
 def candidates(
     reference: Program,
     program: Program,
@@ -32,21 +37,25 @@ def candidates(
     terms: Sequence[tuple[str, E.Expr]] = (),
     counter: str | None = None,
     seed: int = 0,
+    kinds: Collection[str] = KINDS,
 ) -> list[E.Expr]:
     """Relations that hold on every state pair reached by random inputs of `length`, after the
     reference's `facts` (relations over its own state names). The spec's named `terms` are
     offered to the formula search beside its states; its position `counter` tells the state
-    before the first position from the others."""
+    before the first position from the others. `kinds`: which of `KINDS` to offer."""
     spec = _states(reference, domain, length, seed, "spec")
     mine = _states(program, domain, length, seed, "program")
-    found: list[E.Expr] = [_tagged(fact, "spec") for fact in facts]
-    for side in (spec, mine):
+    found: list[E.Expr] = [_tagged(fact, "spec") for fact in facts] if "facts" in kinds else []
+    for side in (spec, mine) if "ranges" in kinds else ():
         for name, values in side.items():
             found.append(E.Binary(">=", E.Var(name), E.Const(int(values.min()))))
             found.append(E.Binary("<=", E.Var(name), E.Const(int(values.max()))))
     words = {**spec, **_values(terms, spec)}
-    found += _formulas(mine, words) + _formulas(spec, mine)
-    if counter is not None:
+    if "program from spec" in kinds:
+        found += _formulas(mine, words)
+    if "spec from program" in kinds:
+        found += _formulas(spec, mine)
+    if counter is not None and "start" in kinds:
         found += _around_the_start(reference, program, spec, mine, words, counter)
     return [c for c in dict.fromkeys(found) if _mirror(c) not in found[: found.index(c)]]
 
