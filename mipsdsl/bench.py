@@ -4,19 +4,27 @@ Per task: the architecture trained, the extraction path, the regression that pro
 formulas, whether the program is symbolic or a state table, each verification level, what the
 prover showed, and seconds per stage; the paper's MIPS and GPT-4 columns come from the benchmark
 catalogue (TASKS.md) when it is at hand.
+
+Each task's result is kept in a file of its own, `REPORT/tasks/<spec stem>.json`, written the
+moment the task finishes: a rerun skips the tasks whose file matches (same spec text, budget and
+mipsdsl), and the summary is built from the files, also those of other runs (shards, `--merge`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 import re
 import statistics
 from pathlib import Path
 
-from mipsdsl import atomic
+from mipsdsl import __version__, atomic
 
 STAGES = ("train", "trace", "extract", "verify", "prove", "emit")
+TASK_FORMAT = 1  # of the per-task files
+# A task that ended in one of these gave no verdict: a rerun runs it again.
+RETRIED = ("crashed", "timed out")
 
 
 def paper_columns(catalogue: Path | None) -> dict[str, dict[str, str]]:
@@ -59,9 +67,12 @@ def report(
     results: list[dict],
     paper: dict[str, dict[str, str]],
     budget: float,
-    jobs: int = 1,
+    jobs: int | None = 1,
     wall_seconds: float | None = None,
+    missing: list[str] | None = None,
 ) -> dict:
+    """The summary of `results` (one `mipsc compile` result dict per task); `missing` names the
+    tasks asked for that have no result yet."""
     rows = []
     for r in results:
         name = r.get("task") or Path(r["spec"]).stem
@@ -86,7 +97,7 @@ def report(
         row["total_seconds"] = round(sum(row["seconds"].values()), 2)
         rows.append(row)
     compiled = [r for r in rows if r["compiled"]]
-    trained = [r for r in rows if r["compiled"] or r["failed_stage"] not in ("train", None)]
+    trained = [r for r in rows if r["compiled"] or r["failed_stage"] in STAGES[1:]]
     return {
         "machine": f"{platform.machine()}, {platform.python_version()}",
         "budget_seconds": budget,
@@ -115,6 +126,7 @@ def report(
         ),
         "paper_mips": sum(r["paper"].get("mips", "no")[:2] in ("BR", "LR", "SR") for r in rows),
         "paper_gpt4": sum(r["paper"].get("gpt4") == "yes" for r in rows),
+        "missing": missing or [],
         "rows": rows,
     }
 
@@ -135,7 +147,8 @@ def markdown(summary: dict) -> str:
             f" Whole run: {summary['wall_seconds'] / 60:.0f} min with {summary['jobs']} jobs."
             if summary.get("wall_seconds") is not None
             else ""
-        ),
+        )
+        + (f" No result yet: {', '.join(summary['missing'])}." if summary.get("missing") else ""),
         "",
         "| task | result | path | regression | nodes | held-out / exhaustive / longer | proved | "
         "seconds (train+trace+extract+verify+prove+emit) | architecture | paper MIPS | "
@@ -173,3 +186,57 @@ def write(summary: dict, directory: Path) -> tuple[Path, Path]:
         with atomic.replacing(path, "w", encoding="utf-8", permissions=0o644) as handle:
             handle.write(text)
     return json_path, md_path
+
+
+# ---------------------------------------------------------------- per-task files
+
+
+def task_path(directory: Path, spec: str | Path) -> Path:
+    return Path(directory) / "tasks" / f"{Path(spec).stem}.json"
+
+
+def task_key(spec: str | Path, budget: float) -> str:
+    """What a task's result depends on that a rerun can change: the spec's text, the training
+    budget and mipsdsl's version."""
+    material = {
+        "spec": hashlib.sha256(Path(spec).read_bytes()).hexdigest(),
+        "budget": budget,
+        "mipsdsl": __version__,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def save_task(directory: Path, spec: str, key: str, budget: float, result: dict) -> Path:
+    """Write one task's result to its file, whole or not at all."""
+    path = task_path(directory, spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"format": TASK_FORMAT, "spec": spec, "key": key, "budget": budget, "result": result}
+    with atomic.replacing(path, "w", encoding="utf-8", permissions=0o644) as handle:
+        handle.write(json.dumps(record, indent=2) + "\n")
+    return path
+
+
+def load_task(path: Path) -> dict | None:
+    """The record in a per-task file; None when there is none or it is not one."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    ok = (
+        isinstance(record, dict)
+        and record.get("format") == TASK_FORMAT
+        and isinstance(record.get("result"), dict)
+        and isinstance(record.get("spec"), str)
+        and isinstance(record.get("budget"), int | float)
+        and isinstance(record["result"].get("spec"), str)
+    )
+    return record if ok else None
+
+
+def finished(record: dict | None, key: str) -> bool:
+    """Whether a rerun may skip the task: its file holds a verdict made with this key."""
+    return (
+        record is not None
+        and record.get("key") == key
+        and record["result"].get("stage") not in RETRIED
+    )

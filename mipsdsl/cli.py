@@ -10,18 +10,21 @@ A project's defaults for `mipsc compile` (which specs, where modules go, the bud
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import importlib.metadata
 import json
 import logging
 import os
 import platform
+import re
 import sys
 import time
 import tomllib
+from collections.abc import Generator
 from pathlib import Path
 
-from mipsdsl import __version__, lifeline
+from mipsdsl import __version__, lifeline, scaleout
 from mipsdsl.arguments import float_in, int_in
 from mipsdsl.check import MAX_LENGTH, load_task
 from mipsdsl.data import make_dataset, save_dataset
@@ -200,15 +203,45 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--jobs",
         "-j",
-        type=int_in(1, 64, "--jobs"),
-        default=1,
-        help="specs compiled at once, one process each (default 1)",
+        type=int_in(1, 4096, "--jobs"),
+        default=None,
+        help="specs compiled at once, one process or Ray task each (default 1; with --executor "
+        "ray, the cluster's CPUs)",
     )
     bench.add_argument(
         "--report",
         default="benchmarks/results",
         metavar="DIR",
-        help="where compile.md and compile.json go (default benchmarks/results)",
+        help="where compile.md and compile.json go, and each task's result as tasks/<spec>.json "
+        "(default benchmarks/results)",
+    )
+    bench.add_argument(
+        "--force", action="store_true", help="rerun the tasks that already have a result file"
+    )
+    bench.add_argument(
+        "--task-timeout",
+        metavar="SECONDS",
+        help="stop a task that runs longer and report it failed (default: no limit)",
+    )
+    bench.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="compile only the I-th of N slices of the sorted spec list (I from 1 to N)",
+    )
+    bench.add_argument(
+        "--merge",
+        nargs="+",
+        metavar="DIR",
+        help="compile nothing: build the report from the task files of these report directories",
+    )
+    bench.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="run tasks in local processes (default) or as Ray tasks",
+    )
+    bench.add_argument(
+        "--address", metavar="ADDR", help="with --executor ray: the cluster (default: a local one)"
     )
     bench.add_argument(
         "--paper", metavar="TASKS.md", help="the benchmark catalogue, for the paper's columns"
@@ -484,7 +517,8 @@ def cmd_compile(args) -> int:
     _make_directory(output_dir)
     _preflight(specs, options)
     verbose = not (args.quiet or args.json)
-    results = _compile_all(specs, options, args.jobs, verbose)
+    finished = _compile_all(specs, options, args.jobs, verbose)
+    results = sorted(finished, key=lambda result: specs.index(result["spec"]))
     for result in results:
         if result.get("error") and not args.json:
             print(result["error"], file=sys.stderr)
@@ -546,24 +580,138 @@ def cmd_bench(args) -> int:
     catalogue = Path(args.paper) if args.paper else DEV_CATALOGUE
     if args.paper and not catalogue.is_file():
         raise UsageError(f"benchmark catalogue '{catalogue}' does not exist")
+    if args.merge:
+        return _merge_reports(args, catalogue)
+    timeout = None if args.task_timeout is None else _timeout(args.task_timeout)
+    if args.address and args.executor != "ray":
+        raise UsageError("--address goes with --executor ray")
     specs = args.specs or sorted(str(p) for p in Path("specs").glob("*.mips"))
     if not specs:
         raise UsageError("no specs given, and no specs/*.mips here")
     _check_specs(specs)
+    _check_stems(specs)
+    mine = _shard(specs, args.shard) if args.shard else specs
+    report_dir = Path(args.report)
+    _make_directory(report_dir)
+    keys = {spec: bench.task_key(spec, args.budget) for spec in specs}
+    todo = [
+        spec
+        for spec in mine
+        if args.force
+        or not bench.finished(bench.load_task(bench.task_path(report_dir, spec)), keys[spec])
+    ]
+    if len(todo) < len(mine) and not args.quiet:
+        print(
+            f"bench: {len(mine) - len(todo)} of {len(mine)} tasks already have results in "
+            f"{report_dir / 'tasks'}; skipped (--force reruns them)",
+            file=sys.stderr,
+        )
     output_dir = Path(args.output_dir)
     _make_directory(output_dir)
     options = CompileOptions(output_dir=output_dir, budget=args.budget, recompile=True)
-    _preflight(specs, options)
+    _preflight(todo, options)
+    executor = _executor(args.executor, args.address, not args.quiet) if todo else None
+    jobs = args.jobs or (executor.slots() if isinstance(executor, scaleout.RayTasks) else 1)
     started = time.perf_counter()
-    results = _compile_all(specs, options, args.jobs, verbose=not args.quiet)
+    finished = _compile_all(todo, options, jobs, not args.quiet, timeout, executor)
+    with contextlib.closing(finished):
+        for count, result in enumerate(finished, 1):
+            spec = result["spec"]
+            bench.save_task(report_dir, spec, keys[spec], args.budget, result)
+            if not args.quiet:
+                print(f"bench: [{count}/{len(todo)}] {_finished_line(result)}", file=sys.stderr)
     wall = time.perf_counter() - started
+    records = {spec: bench.load_task(bench.task_path(report_dir, spec)) for spec in specs}
+    current = {s: r for s, r in records.items() if r is not None and r["key"] == keys[s]}
     summary = bench.report(
-        results, bench.paper_columns(catalogue), args.budget, args.jobs, wall_seconds=wall
+        [record["result"] for record in current.values()],
+        bench.paper_columns(catalogue),
+        args.budget,
+        jobs,
+        wall_seconds=wall,
+        missing=[Path(spec).stem for spec in specs if spec not in current],
     )
-    json_path, md_path = bench.write(summary, Path(args.report))
+    return _write_bench(summary, report_dir)
+
+
+def _merge_reports(args, catalogue: Path) -> int:
+    """`--merge DIR...`: one report from the task files of several report directories (the
+    outputs of shards); a task found in several is taken from the last directory given."""
+    from mipsdsl import bench
+
+    if args.specs or args.shard:
+        raise UsageError("--merge builds a report from task files: give no specs or --shard")
+    records: dict[str, dict] = {}
+    for directory in map(Path, args.merge):
+        if not directory.is_dir():
+            raise UsageError(f"--merge: '{directory}' is not a directory")
+        found = [bench.load_task(p) for p in sorted((directory / "tasks").glob("*.json"))]
+        if not any(found):
+            raise UsageError(f"--merge: '{directory}' has no task results (tasks/*.json)")
+        records.update((Path(r["spec"]).stem, r) for r in found if r is not None)
+    budgets = sorted({record["budget"] for record in records.values()})
+    if len(budgets) > 1:
+        shown = ", ".join(f"{b:g}" for b in budgets)
+        raise UsageError(f"--merge: the task results were made with different budgets ({shown} s)")
+    results = [records[name]["result"] for name in sorted(records)]
+    summary = bench.report(results, bench.paper_columns(catalogue), budgets[0], jobs=None)
+    return _write_bench(summary, Path(args.report))
+
+
+def _write_bench(summary: dict, directory: Path) -> int:
+    from mipsdsl import bench
+
+    _make_directory(directory)
+    json_path, md_path = bench.write(summary, directory)
     print(bench.markdown(summary))
     print(f"wrote {json_path} and {md_path}")
     return EXIT_OK
+
+
+def _timeout(text: str) -> float:
+    try:
+        return float_in(1, 86_400, "--task-timeout")(text)
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _shard(specs: list[str], text: str) -> list[str]:
+    """`--shard I/N`: every N-th spec of the sorted list, from the I-th (I counts from 1), so
+    that the N shards of one list are disjoint and cover it, whatever order the specs came in."""
+    match = re.fullmatch(r"(\d+)/(\d+)", text)
+    if not match:
+        raise UsageError(f"--shard must be I/N, such as 1/4, not {text!r}")
+    i, n = int(match[1]), int(match[2])
+    if not 1 <= i <= n:
+        raise UsageError(f"--shard {text}: I must lie in 1..N (shards are numbered from 1)")
+    return sorted(specs)[i - 1 :: n]
+
+
+def _check_stems(specs: list[str]) -> None:
+    """Each spec's result goes to tasks/<its stem>.json: two specs may not share a stem."""
+    seen: dict[str, str] = {}
+    for spec in specs:
+        stem = Path(spec).stem
+        if stem in seen:
+            raise UsageError(f"'{seen[stem]}' and '{spec}' would share the result file {stem}.json")
+        seen[stem] = spec
+
+
+def _executor(kind: str, address: str | None, verbose: bool) -> scaleout.Executor | None:
+    """Where tasks run: None for local processes (chosen by `_compile_all`), else Ray tasks."""
+    if kind == "local":
+        return None
+    try:
+        return scaleout.RayTasks(_compile_one, address, verbose)
+    except scaleout.RayUnavailable as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _finished_line(result: dict) -> str:
+    if "error" in result:
+        return "failed: " + result["error"].splitlines()[0].removeprefix("mipsc: error: ")
+    kind = "formula" if result["symbolic"] else "table"
+    return f"ok: {result['task']} ({kind})"
 
 
 # The benchmark catalogue beside a development checkout (../shared/benchmark/TASKS.md).
@@ -595,27 +743,32 @@ def _make_directory(directory: Path) -> None:
         raise UsageError(f"cannot create '{directory}': {exc.strerror or exc}") from None
 
 
-def _compile_all(specs: list[str], options, jobs: int, verbose: bool) -> list[dict]:
-    """Compile each spec, in `jobs` processes; one result dict per spec, in order."""
-    jobs = min(jobs, len(specs))
-    if jobs == 1:
-        return [_compile_one(spec, options, verbose, bars=verbose) for spec in specs]
-    import multiprocessing
+def _compile_all(
+    specs: list[str],
+    options,
+    jobs: int,
+    verbose: bool,
+    timeout: float | None = None,
+    executor: scaleout.Executor | None = None,
+) -> Generator[dict, None, None]:
+    """Compile each spec and yield its result dict as it finishes.
 
-    context = multiprocessing.get_context("spawn")  # torch and fork do not mix
-    # A Pool rather than an executor: on Ctrl-C or SIGTERM here `terminate` stops the workers at
-    # once (each unwinds and removes its temporary files), where an executor waits for them.
-    pool = context.Pool(jobs, initializer=lifeline.worker_init, initargs=(os.getpid(),))
-    try:
-        work = [(spec, options, verbose, False) for spec in specs]
-        results = pool.starmap(_compile_one, work, chunksize=1)
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.close()
-        pool.join()
-    return results
+    One spec at a time with no timeout runs in this process (training bars show). Otherwise each
+    runs on `executor` (default: a spawned process of its own), `jobs` at once, so that a crash
+    or a timeout costs only its own task, reported as a failure. On Ctrl-C or SIGTERM here every
+    running task is stopped at once and unwinds, removing its temporary files."""
+    if executor is None and timeout is None and min(jobs, len(specs)) == 1:
+        for spec in specs:
+            yield _compile_one(spec, options, verbose, bars=verbose)
+        return
+    calls = [(spec, (spec, options, verbose, False)) for spec in specs]
+    tasks = scaleout.stream(executor or scaleout.Processes(_compile_one), calls, jobs, timeout)
+    with contextlib.closing(tasks):
+        for spec, result in tasks:
+            if isinstance(result, scaleout.Lost):
+                error = f"mipsc: error: {spec}: {result.reason}"
+                result = {"spec": spec, "exit": EXIT_SPEC, "stage": result.stage, "error": error}
+            yield result
 
 
 def _compile_one(spec: str, options, verbose: bool, bars: bool) -> dict:

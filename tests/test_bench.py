@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 
+import pytest
+
+from mipsdsl import bench
 from mipsdsl.bench import markdown, paper_columns, report, stage_seconds
 from mipsdsl.cli import main
 from tests.conftest import SPECS
+from tests.test_lifecycle import SLOW
 
 CATALOGUE = """\
 | # | spec name | inputs | L | outs | target | generator | paper RNN | paper MIPS | paper GPT-4 |
@@ -99,3 +104,140 @@ def test_bench_compiles_and_writes_the_report(
     assert (tmp_path / "gen" / "parity_all.py").is_file()
     assert "parity_all | formula" in (tmp_path / "report" / "compile.md").read_text()
     assert "1 of 1 tasks verified" in capsys.readouterr().out
+    assert bench.load_task(tmp_path / "report" / "tasks" / "parity_all.json")["key"]
+
+
+# ---------------------------------------------------------------- per-task files, shards, merge
+
+# Runs that must not train: each task is stopped after a second (the least --task-timeout), so
+# that a test sees which tasks ran (timed out) and which were skipped (their files unchanged).
+STOP_AT_ONCE = ("--task-timeout", "1", "--jobs", "2", "--budget", "60")
+
+
+def bench_(capsys, *argv):
+    status = main(["bench", *map(str, argv)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "internal error" not in err
+    return status, out, err
+
+
+def write_specs(directory, *names):
+    paths = []
+    for name in names:
+        path = directory / f"{name}.mips"
+        path.write_text(SLOW.format(i=name))
+        paths.append(path)
+    return paths
+
+
+def save_verdict(report_dir, spec, stage="verify", budget=60.0):
+    """A task file as a finished run would leave it: the task failed at `stage`."""
+    result = {"spec": str(spec), "task": spec.stem, "exit": 1, "stage": stage, "error": "no"}
+    bench.save_task(report_dir, str(spec), bench.task_key(spec, budget), budget, result)
+
+
+def test_each_task_has_a_file_and_a_rerun_skips_the_finished_ones(tmp_path, capsys):
+    a, b = write_specs(tmp_path, "a", "b")
+    report_dir, tasks = tmp_path / "report", tmp_path / "report" / "tasks"
+    argv = [a, b, "-o", tmp_path / "gen", "--report", report_dir, *STOP_AT_ONCE]
+    save_verdict(report_dir, a)
+    save_verdict(report_dir, b)
+    written = {p.name: p.stat().st_mtime_ns for p in tasks.iterdir()}
+
+    status, out, err = bench_(capsys, *argv)
+    assert status == 0 and "2 of 2 tasks already have results" in err
+    assert {p.name: p.stat().st_mtime_ns for p in tasks.iterdir()} == written
+    assert "| a | failed (verify) |" in out  # the summary is built from the files
+
+    a.write_text(a.read_text() + "# edited\n")  # a changed spec runs again,
+    save_verdict(report_dir, b, stage="timed out")  # and so does a task that gave no verdict
+    _, _, err = bench_(capsys, *argv)
+    assert "already have results" not in err and err.count("timed out after 1 s") == 2
+    assert (
+        bench.load_task(tasks / "a.json")["result"]["error"]
+        == f"mipsc: error: {a}: timed out after 1 s"
+    )
+
+    save_verdict(report_dir, b)
+    _, _, err = bench_(
+        capsys, b, "--report", report_dir, "-o", tmp_path / "gen", *STOP_AT_ONCE, "--force"
+    )
+    assert "already have results" not in err and "[1/1] failed: " in err
+
+
+def test_shards_split_the_sorted_specs_and_merge_joins_their_reports(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(tmp_path / "cache"))
+    specs = write_specs(tmp_path, "c", "a", "b")
+    for shard in ("1/2", "2/2"):
+        report_dir = tmp_path / shard.replace("/", "of")
+        argv = ["--shard", shard, "--report", report_dir, "-o", tmp_path / "gen", "-q"]
+        status, _, _ = bench_(capsys, *specs, *argv, *STOP_AT_ONCE)
+        assert status == 0
+    assert sorted(p.name for p in (tmp_path / "1of2" / "tasks").iterdir()) == ["a.json", "c.json"]
+    assert sorted(p.name for p in (tmp_path / "2of2" / "tasks").iterdir()) == ["b.json"]
+    summary = json.loads((tmp_path / "1of2" / "compile.json").read_text())
+    assert summary["tasks"] == 2 and summary["missing"] == ["b"]
+    assert "No result yet: b." in (tmp_path / "1of2" / "compile.md").read_text()
+
+    merged = tmp_path / "merged"
+    status, out, _ = bench_(
+        capsys, "--merge", tmp_path / "1of2", tmp_path / "2of2", "--report", merged
+    )
+    summary = json.loads((merged / "compile.json").read_text())
+    assert status == 0 and "0 of 3 tasks verified" in out
+    assert [row["failed_stage"] for row in summary["rows"]] == ["timed out"] * 3
+    assert summary["missing"] == [] and summary["trained"] == 0  # a timed-out task trained nothing
+    # the stopped tasks left no module, temporary file or cache entry behind
+    assert list((tmp_path / "gen").iterdir()) == []
+    assert [p for p in (tmp_path / "cache").rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["SPEC", "--shard", "2"], "--shard must be I/N, such as 1/4, not '2'"),
+        (["SPEC", "--shard", "0/3"], "I must lie in 1..N (shards are numbered from 1)"),
+        (["SPEC", "--shard", "4/3"], "I must lie in 1..N"),
+        (["SPEC", "--task-timeout", "0"], "--task-timeout must lie in 1..86400, not 0"),
+        (["SPEC", "--task-timeout", "soon"], "--task-timeout must be a number, not 'soon'"),
+        (["SPEC", "--address", "ray://head:10001"], "--address goes with --executor ray"),
+        (["--merge", "EMPTY"], "has no task results (tasks/*.json)"),
+        (["--merge", "SPEC"], "is not a directory"),
+        (["SPEC", "--merge", "EMPTY"], "give no specs or --shard"),
+        (["SPEC", "OTHER"], "would share the result file a.json"),
+    ],
+)
+def test_bad_bench_options_are_one_line_usage_errors(argv, message, tmp_path, capsys):
+    paths = {
+        "SPEC": tmp_path / "a.mips",
+        "OTHER": tmp_path / "other" / "a.mips",
+        "EMPTY": tmp_path / "empty",
+    }
+    paths["OTHER"].parent.mkdir()
+    paths["EMPTY"].mkdir()
+    paths["SPEC"].write_text(SLOW.format(i=0))
+    paths["OTHER"].write_text(SLOW.format(i=1))
+    argv = [paths.get(a, a) for a in argv]
+    status, _, err = bench_(capsys, *argv, "--report", tmp_path / "report", "-o", tmp_path)
+    assert status == 2
+    assert err.startswith("mipsc: error: ") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "report").exists()  # nothing ran, nothing written
+
+
+def test_merging_results_of_different_budgets_is_refused(tmp_path, capsys):
+    for budget, name in ((60.0, "one"), (120.0, "two")):
+        result = {"spec": f"{name}.mips", "stage": "check", "error": "x"}
+        bench.save_task(tmp_path / name, f"{name}.mips", "key", budget, result)
+    status, _, err = bench_(capsys, "--merge", tmp_path / "one", tmp_path / "two")
+    assert status == 2 and "different budgets (60, 120 s)" in err
+
+
+def test_executor_ray_without_ray_names_the_extra(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if not installed
+    (spec,) = write_specs(tmp_path, "a")
+    status, _, err = bench_(
+        capsys, spec, "--executor", "ray", "--report", tmp_path / "r", "-o", tmp_path
+    )
+    assert status == 2
+    assert err == "mipsc: error: --executor ray needs Ray: pip install 'mipsdsl[ray]'\n"
+    assert not (tmp_path / "r" / "tasks").exists()
