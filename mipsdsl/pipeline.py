@@ -63,6 +63,13 @@ class CompileOptions:
     recompile: bool = False  # recompile even when up to date (training may still come from cache)
     verify: VerifyOptions = field(default_factory=VerifyOptions)
     prove_seconds: float = 30.0  # for the proof of the verified program
+    # extraction mechanisms switched off, for an ablation (`mipsdsl.extract.mechanisms`)
+    without: frozenset[str] = frozenset()
+
+    def __post_init__(self):
+        from mipsdsl.extract.mechanisms import checked
+
+        checked(self.without)  # an unknown name is refused before anything runs
 
 
 class StageFailed(MipsError):
@@ -284,6 +291,7 @@ def _trace(task: Task, network, options: CompileOptions, say: Callable[[str], No
         regression=Regression(
             options.regress_seconds, options.max_formula_size, _regressor(options.regressor)
         ),
+        without=options.without,
     )
 
 

@@ -29,7 +29,8 @@ class Context:
 
     `fit` is the trace the paths read tables from, `check` an independent one to check what they
     found. Nothing here comes from the spec's target. `memo` keeps what one path made for
-    another (the discretized machine, for both machine paths)."""
+    another (the discretized machine, for both machine paths). `without` names the mechanisms
+    switched off (`mipsdsl.extract.mechanisms`), for an ablation."""
 
     network: Network
     output_head: str  # "classify" or "regress": the network's output head, which orders the paths
@@ -40,6 +41,7 @@ class Context:
     check: Trace
     regression: Regression
     memo: dict = field(default_factory=dict, repr=False)
+    without: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -50,3 +52,5 @@ class Extraction:
     method: str  # how the state was read, in words
     regression: str  # what turned the tables into formulas
     details: dict = field(default_factory=dict, hash=False)  # JSON-able figures
+    # the mechanisms the result rests on, its path's first (`mipsdsl.extract.mechanisms`)
+    mechanisms: tuple[str, ...] = ()

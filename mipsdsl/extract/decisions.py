@@ -15,8 +15,8 @@ from dataclasses import replace
 import numpy as np
 
 from mipsdsl import expr as E
+from mipsdsl.extract import mechanisms, sampling
 from mipsdsl.extract.enumerative import RegressionBudget
-from mipsdsl.extract.sampling import on_growing_sample
 
 MAX_VALUES = 4  # outputs with more distinct values are left to the plain search
 # Conditions are searched on a growing sample that starts this small: a condition is one
@@ -35,7 +35,10 @@ def decision_list(
     values = [int(v) for v in np.unique(target)]
     if not 2 <= len(values) <= MAX_VALUES:
         return None, 0
-    regressor = on_growing_sample(regressor, SAMPLE_ROWS)
+    small = mechanisms.on("decision-sample")
+    regressor = sampling.on_growing_sample(
+        regressor, SAMPLE_ROWS if small else sampling.SAMPLE_ROWS
+    )
     undecided = np.ones(len(target), dtype=bool)
     level_budget = replace(budget, seconds=budget.seconds / (len(values) - 1))
     branches, work = [], 0
@@ -57,4 +60,6 @@ def decision_list(
     expression: E.Expr = E.Const(values[0])
     for condition, value in reversed(branches):
         expression = E.Cond(condition, E.Const(value), expression)
+    if len(target) > SAMPLE_ROWS:
+        mechanisms.use("decision-sample")
     return expression, work

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mipsdsl.extract import ExtractionError
+from mipsdsl.extract import ExtractionError, mechanisms
 from mipsdsl.extract.trace import Network, Trace
 
 RESOLUTIONS = (1 / 16, 1 / 64, 1 / 256, 1 / 1024)  # cell size, as a share of the states' spread
@@ -137,7 +137,7 @@ def discretize(
         if result is not None:
             return result
         reasons.append(f"{label}: {mismatch}")
-    for steps in BEHAVIOUR_STEPS:
+    for steps in BEHAVIOUR_STEPS if mechanisms.on("behaviour-grouping") else ():
         label = f"states told apart by the outputs over {steps} more input{'s' * (steps > 1)}"
         try:
             found = _by_behaviour(network, alphabets, fit, steps)
@@ -164,7 +164,9 @@ def _machine_of(found: _Cells, check: Trace, **grouping) -> tuple[Discretized | 
     mismatch = disagreement(machine, check)
     states = machine.states
     if mismatch is None:
-        horizon, coarsest = coarsest_quotient(machine, check)
+        horizon, coarsest = (None, machine)
+        if mechanisms.on("coarsest-machine"):
+            horizon, coarsest = coarsest_quotient(machine, check)
         if coarsest.states <= MAX_STATES:
             return (
                 Discretized(

@@ -25,6 +25,9 @@ network's machine, and beyond them it continues the counter rather than the cut-
 When no labelling gives formulas, the machine itself becomes the program: a decision tree over the
 state number and the inputs. That program is correct (it is the verified machine) but it is a
 table, not a formula, and the result says so.
+
+Each labelling, and the table, is a mechanism that can be switched off (`mechanisms`); the
+winner's are recorded, with those its regression used.
 """
 
 from __future__ import annotations
@@ -36,13 +39,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from mipsdsl import expr as E
-from mipsdsl.extract import fresh
+from mipsdsl.extract import ExtractionError, fresh, mechanisms
 from mipsdsl.extract.assemble import Formulas, StateVariable
 from mipsdsl.extract.boolean import boolean_formula
 from mipsdsl.extract.enumerative import WORK_PER_SECOND, RegressionBudget, regress
 from mipsdsl.extract.fsm import StateMachine, reachable
 from mipsdsl.extract.membership import with_membership
 from mipsdsl.extract.sampling import on_growing_sample
+from mipsdsl.extract.tables import note_moduli, with_moduli
 
 Regressor = Callable  # enumerative.regress or a backend with its contract
 
@@ -76,14 +80,15 @@ def formulas_for(
     length: int | None = None,
 ) -> Labelled:
     """The smallest formulas found for the machine within `seconds` (nominal seconds of search,
-    see RegressionBudget), or its decision-tree table. `length`: the longest input the network
-    was trained on, beyond which a counter's formulas may continue its chain (None: never).
+    see RegressionBudget), or its decision-tree table (ExtractionError when that is switched
+    off). `length`: the longest input the network was trained on, beyond which a counter's
+    formulas may continue its chain (None: never).
 
     `regressor` has the contract of `enumerative.regress` (the default)."""
     left = seconds
     best, tried = None, []
     regressor = with_membership(on_growing_sample(regressor))
-    for method, candidate in _candidates(machine, inputs, outputs, length):
+    for needs, method, candidate in _candidates(machine, inputs, outputs, length):
         if left <= 0:
             tried.append(f"{method}: not tried (regression budget spent)")
             continue
@@ -95,16 +100,21 @@ def formulas_for(
             spent.append(result.work / WORK_PER_SECOND if result.work else result.seconds)
             return result
 
-        formulas = candidate(counted)
+        with mechanisms.recording() as used:
+            formulas = candidate(counted)
         left -= sum(spent)
         if formulas is None:
             tried.append(f"{method}: no formulas within the budget")
             continue
         tried.append(f"{method}: formulas of {formulas.size()} nodes")
         if best is None or formulas.size() < best[1].size():
-            best = (method, formulas)
+            best = (method, formulas, (*needs, *used))
     if best is not None:
+        mechanisms.use(*best[2])
         return Labelled(best[1], best[0], True, tuple(tried))
+    if not mechanisms.on("state-table"):
+        raise ExtractionError("no labelling of the machine gives formulas within the budget")
+    mechanisms.use("state-table")
     return Labelled(table_formulas(machine, inputs, outputs), "state table", False, tuple(tried))
 
 
@@ -112,43 +122,53 @@ def formulas_for(
 
 
 def _candidates(machine, inputs, outputs, length):
-    """(description, budget -> Formulas | None) for every labelling worth trying, cheap first."""
+    """(mechanisms, description, budget -> Formulas | None) for every labelling worth trying and
+    not switched off, cheap first."""
     if machine.states == 1:
-        yield "no state", lambda search: _single_variable(machine, inputs, outputs, None, search)
+        yield (), "no state", lambda search: _single_variable(
+            machine, inputs, outputs, None, search
+        )
         return
-    for k in range(1, MAX_REGISTER + 1):
+    for k in range(1, MAX_REGISTER + 1) if mechanisms.on("register-labels") else ():
         table = _register_table(machine, k)
         if table is not None:
             for start in _register_starts(machine):
                 description = f"the last {k} input{'s' if k > 1 else ''} (from {start})"
-                yield description, (
+                needs = ("register-labels",) + (("register-start-below",) if start else ())
+                yield needs, description, (
                     lambda search, t=table, k=k, start=start: _register(
                         machine, t, k, start, inputs, outputs, search
                     )
                 )
             break
     labellings = {}
-    for o, name in enumerate(outputs):
+    for o, name in enumerate(outputs) if mechanisms.on("entry-labels") else ():
         entry = _entry_labels(machine, o)
         if entry is not None:
-            labellings.setdefault(tuple(entry), f"the value of {name} on entering a state")
-    labellings.setdefault(tuple(range(machine.states)), "breadth-first state numbers")
-    if machine.states <= PERMUTED_STATES:
+            labellings.setdefault(
+                tuple(entry), ("entry-labels", f"the value of {name} on entering a state")
+            )
+    if mechanisms.on("breadth-first-labels"):
+        labellings.setdefault(
+            tuple(range(machine.states)), ("breadth-first-labels", "breadth-first state numbers")
+        )
+    if machine.states <= PERMUTED_STATES and mechanisms.on("permuted-labels"):
         for perm in itertools.permutations(range(machine.states)):
-            labellings.setdefault(perm, f"state numbers {perm}")
-    for labels, description in labellings.items():
+            labellings.setdefault(perm, ("permuted-labels", f"state numbers {perm}"))
+    for labels, (mechanism, description) in labellings.items():
         labels = np.asarray(labels, dtype=np.int64)
-        yield description, (
+        yield (mechanism,), description, (
             lambda search, labels=labels: _single_variable(machine, inputs, outputs, labels, search)
         )
-    counter = _counter_labels(machine)
+    counter = _counter_labels(machine) if mechanisms.on("counter-labels") else None
     if counter is not None and tuple(counter[0]) not in labellings:
         yield from _counter_candidates(machine, inputs, outputs, *counter, length)
-    if _all_bits(machine) and machine.states <= 16:
-        yield BOOLEAN_LABELLING, lambda search: _bits(machine, inputs, outputs)
-    for u, v in _factorings(machine):  # last: every one-variable labelling goes first
+    if _all_bits(machine) and machine.states <= 16 and mechanisms.on("state-bits"):
+        yield ("state-bits",), BOOLEAN_LABELLING, lambda search: _bits(machine, inputs, outputs)
+    factorings = _factorings(machine) if mechanisms.on("side-by-side") else []
+    for u, v in factorings:  # last: every one-variable labelling goes first
         shape = f"{max(u) + 1} x {max(v) + 1}"
-        yield f"two variables side by side ({shape} values)", (
+        yield ("side-by-side",), f"two variables side by side ({shape} values)", (
             lambda search, u=u, v=v: _state_variables(machine, inputs, outputs, [u, v], search)
         )
 
@@ -193,9 +213,10 @@ def _state_variables(machine, inputs, outputs, labellings, search, open_states=N
     targets = [machine.output[state_rows, symbol_rows, o] for o in range(len(outputs))]
     successors = machine.next_state[state_rows, symbol_rows]
     targets += [labels[successors] for labels in labellings]
-    constants = sorted(
-        set().union(*(_constants(machine, labels) for labels in labellings or [None]))
-    )
+    drawn = [_constants(machine, labels) for labels in labellings or [None]]
+    values = set().union(*(values for values, _ in drawn))
+    moduli = set().union(*(moduli for _, moduli in drawn))
+    constants = with_moduli(values, moduli)
     if open_states is None:
         result = search(columns, targets, constants)
     else:
@@ -203,6 +224,7 @@ def _state_variables(machine, inputs, outputs, labellings, search, open_states=N
         result = search(columns, targets, constants, masks=[closed] * len(targets))
     if any(e is None for e in result.expressions):
         return None
+    note_moduli(result.expressions, values, moduli)
     found = list(result.expressions)
     states = tuple(
         StateVariable(name, int(labels[machine.initial]), update)
@@ -212,15 +234,17 @@ def _state_variables(machine, inputs, outputs, labellings, search, open_states=N
     return Formulas(tuple(inputs), states, outputs_found)
 
 
-def _constants(machine: StateMachine, labels) -> list[int]:
-    """Constants the regression may use: table sizes, the outputs' and labels' extremes, and one
-    past the largest output and label (a modulus: base-7 digits are `% 7`)."""
+def _constants(machine: StateMachine, labels) -> tuple[set[int], set[int]]:
+    """Constants the regression may use: table sizes and the outputs' and labels' extremes; and
+    the moduli, one past the largest output and label (base-7 digits are `% 7`)."""
     values = {machine.states, len(machine.symbols)}
     top = int(machine.output.max())
-    values |= {int(machine.output.min()), top, top + 1}
+    values |= {int(machine.output.min()), top}
+    moduli = {top + 1}
     if labels is not None:
-        values |= {int(labels.min()), int(labels.max()), int(labels.max()) + 1}
-    return sorted(values)
+        values |= {int(labels.min()), int(labels.max())}
+        moduli.add(int(labels.max()) + 1)
+    return values, moduli
 
 
 # ---------------------------------------------------------------- products
@@ -344,8 +368,8 @@ def _counter_candidates(machine, inputs, outputs, labels, steps, length):
         found.append(formulas)
         return formulas
 
-    yield f"a counter stepping {steps} on the input symbols", attempt
-    if length is None:
+    yield ("counter-labels",), f"a counter stepping {steps} on the input symbols", attempt
+    if length is None or not mechanisms.on("counter-continuation"):
         return
     reach = _reach_times(machine)
     for first in sorted(set(reach.tolist()) - {0}, reverse=True)[:EXTRAPOLATED_LAYERS]:
@@ -355,7 +379,9 @@ def _counter_candidates(machine, inputs, outputs, labels, steps, length):
             f"a counter stepping {steps} on the input symbols, continued past the states first "
             f"reached at step {first} (it agrees with the machine up to length {length})"
         )
-        yield description, lambda search, open_states=reach >= first: attempt(search, open_states)
+        yield ("counter-labels", "counter-continuation"), description, (
+            lambda search, open_states=reach >= first: attempt(search, open_states)
+        )
 
 
 def _continued(machine, inputs, outputs, labels, open_states, length, search):
@@ -460,9 +486,11 @@ def _register(machine, table: dict, k: int, start: int, inputs, outputs, search)
     current = np.asarray([key[1] for key in keys])
     columns.update({name: symbols[current, c] for c, name in enumerate(inputs)})
     targets = [np.asarray([table[key][o] for key in keys]) for o in range(len(outputs))]
-    result = search(columns, targets, _constants(machine, None) + [start])
+    values, moduli = _constants(machine, None)
+    result = search(columns, targets, with_moduli(values, moduli) + [start])
     if any(e is None for e in result.expressions):
         return None
+    note_moduli(result.expressions, values | {start}, moduli)
     states = []
     for j, names in enumerate(lagged):
         sources = inputs if j == 0 else lagged[j - 1]
@@ -477,7 +505,9 @@ def _register(machine, table: dict, k: int, start: int, inputs, outputs, search)
 def _register_starts(machine: StateMachine) -> list[int]:
     """Values the history holds before the first input: 0, or one below every input value."""
     below = int(machine.symbols.min()) - 1
-    return [0] if not (machine.symbols == 0).any() else [0, below]
+    if not (machine.symbols == 0).any() or not mechanisms.on("register-start-below"):
+        return [0]
+    return [0, below]
 
 
 # ---------------------------------------------------------------- bits

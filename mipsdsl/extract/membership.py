@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from mipsdsl import expr as E
+from mipsdsl.extract import mechanisms
 
 MAX_MEMBERS = 8  # values in a membership test at most: beyond, a table reads as well
 
@@ -24,9 +25,11 @@ def with_membership(regressor):
         result = regressor(columns, targets, constants, masks=masks, **kwargs)
         found = list(result.expressions)
         for i, expression in enumerate(found):
-            if expression is None:
+            if expression is None and mechanisms.on("membership"):
                 mask = None if masks is None else masks[i]
                 found[i] = membership(columns, np.asarray(targets[i]), mask)
+                if found[i] is not None:
+                    mechanisms.use("membership")
         return replace(result, expressions=tuple(found))
 
     return search

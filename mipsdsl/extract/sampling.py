@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from mipsdsl import expr as E
+from mipsdsl.extract import mechanisms
 from mipsdsl.extract.enumerative import RegressionBudget, RegressionResult
 
 SAMPLE_ROWS = 300  # rows the search starts from
@@ -27,7 +28,7 @@ def on_growing_sample(regressor, sample_rows: int = SAMPLE_ROWS):
 
     def search(columns, targets, constants=(), budget=RegressionBudget(), masks=None):
         rows = len(targets[0]) if targets else 0
-        if rows <= sample_rows:
+        if rows <= sample_rows or not mechanisms.on("growing-sample"):
             return regressor(columns, targets, constants, budget=budget, masks=masks)
         masks = [None] * len(targets) if masks is None else list(masks)
         found: list[E.Expr | None] = [None] * len(targets)
@@ -61,6 +62,8 @@ def on_growing_sample(regressor, sample_rows: int = SAMPLE_ROWS):
                 break
             sample = np.union1d(sample, np.concatenate(added))
             pending = still
+        if any(expression is not None for expression in found):
+            mechanisms.use("growing-sample")
         return RegressionResult(tuple(found), exhausted=exhausted, **spent)
 
     return search

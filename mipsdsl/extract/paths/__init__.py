@@ -2,8 +2,9 @@
 
 Each path is a module with a `NAME` and one entry point, `extract(ctx) -> Extraction`, raising
 `ExtractionError` when the network does not read that way; a path that only sometimes makes
-sense also has `applies(ctx)`, asked when its turn comes. A new path is a new module here and a
-line in `ORDER`.
+sense also has `applies(ctx)`, asked when its turn comes. Its `MECHANISM` is its name among the
+mechanisms that can be switched off (`mipsdsl.extract.mechanisms`). A new path is a new module
+here and a line in `ORDER`.
 
 The order depends on the network's output head. A regressed output is a number, so the integer
 paths come first (the lattice, then the linear recurrence of a linear network), then the
@@ -42,8 +43,8 @@ ORDER: dict[str, tuple[ModuleType, ...]] = {
 
 
 def in_order(ctx: Context) -> Iterator[ModuleType]:
-    """The paths worth trying for this network, each decided when its turn comes (a path may
-    apply only after an earlier one ran)."""
+    """The paths worth trying for this network and not switched off, each decided when its turn
+    comes (a path may apply only after an earlier one ran)."""
     for path in ORDER[ctx.output_head]:
-        if getattr(path, "applies", lambda _: True)(ctx):
+        if path.MECHANISM not in ctx.without and getattr(path, "applies", lambda _: True)(ctx):
             yield path

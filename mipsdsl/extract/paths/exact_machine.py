@@ -7,11 +7,12 @@ minimal machine is tried (more states, but the same behaviour on every traced pr
 
 from __future__ import annotations
 
-from mipsdsl.extract import ExtractionError
+from mipsdsl.extract import ExtractionError, mechanisms
 from mipsdsl.extract.context import Context, Extraction
 from mipsdsl.extract.paths import finite_state
 
 NAME = "finite-state machine, exact minimisation"
+MECHANISM = "exact-machine"
 
 
 def applies(ctx: Context) -> bool:
@@ -22,5 +23,6 @@ def applies(ctx: Context) -> bool:
     )
 
 
+@mechanisms.extraction_path(MECHANISM)
 def extract(ctx: Context) -> Extraction:
     return finite_state.from_machine(ctx, finite_state.discretized(ctx), exact=True)

@@ -7,14 +7,16 @@ trace (`mipsdsl.extract.fsm`); its states are labelled and its tables regressed
 
 from __future__ import annotations
 
-from mipsdsl.extract import ExtractionError
+from mipsdsl.extract import ExtractionError, mechanisms
 from mipsdsl.extract.context import Context, Extraction
 from mipsdsl.extract.fsm import Discretized, discretize
 from mipsdsl.extract.labelling import BOOLEAN_LABELLING, formulas_for
 
 NAME = "finite-state machine"
+MECHANISM = "finite-state"
 
 
+@mechanisms.extraction_path(MECHANISM)
 def extract(ctx: Context) -> Extraction:
     return from_machine(ctx, discretized(ctx), exact=False)
 
@@ -39,6 +41,10 @@ def from_machine(ctx: Context, found: Discretized, exact: bool) -> Extraction:
     machine = found.minimal if exact else found.machine
     length = int(ctx.fit.lengths.max())  # the longest input the network was traced on
     labelled = formulas_for(machine, ctx.inputs, ctx.outputs, *ctx.regression.budget(), length)
+    if found.horizon is not None:  # without it, the exact path would not apply either
+        mechanisms.use("coarsest-machine")
+    if found.behaviour_steps is not None:
+        mechanisms.use("behaviour-grouping")
     method = f"a {machine.states}-state machine"
     if machine.states > 1:
         method += f", states labelled by {labelled.method}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mipsdsl.extract import ExtractionError, fresh
+from mipsdsl.extract import ExtractionError, fresh, mechanisms
 from mipsdsl.extract.assemble import Formulas, StateVariable
 from mipsdsl.extract.context import Context, Extraction
 from mipsdsl.extract.lattice import find_lattice
@@ -16,9 +16,11 @@ from mipsdsl.extract.tables import regress_table
 from mipsdsl.extract.trace import Network, Trace
 
 NAME = "integer lattice"
+MECHANISM = "integer-lattice"
 PROBES = 8  # states from which the network is probed for lattice vectors
 
 
+@mechanisms.extraction_path(MECHANISM)
 def extract(ctx: Context) -> Extraction:
     """Integer coordinates read off the hidden states, each new coordinate and each output
     regressed on the old coordinates and the inputs."""
@@ -89,19 +91,24 @@ def _lattice_coordinates(network: Network, alphabets, fit: Trace):
     valid = fit.valid
     before, after = fit.before[valid], fit.after[valid]
     h0 = np.asarray(network.initial_hidden(), dtype=np.float64)
-    hints = _probe(network, alphabets, before, fit.x[valid])
+    hints = None
+    if mechanisms.on("lattice-probes"):
+        hints = _probe(network, alphabets, before, fit.x[valid])
+    probed = () if hints is None else ("lattice-probes",)
     lattice = find_lattice(np.concatenate([before, after, h0[None]]), h0, hints=hints)
     if lattice is not None:
         z_before, z_after = lattice.integer_coordinates(before), lattice.integer_coordinates(after)
         if z_before is not None and z_after is not None:
+            mechanisms.use(*probed)
             return z_before, z_after, lattice
     late = fit.after[valid & (np.arange(fit.x.shape[1])[None, :] >= fit.lengths[:, None] // 2)]
-    if len(late):
+    if len(late) and mechanisms.on("settled-lattice"):
         settled = find_lattice(late, late[0], hints=hints)
         if settled is not None:
             shift = np.rint(settled.coordinates(h0[None]))[0] @ settled.basis
             lattice = type(settled)(settled.origin + shift, settled.basis)
             z_before = lattice.integer_coordinates(before, tolerance=None)
+            mechanisms.use("settled-lattice", *probed)
             return z_before, lattice.integer_coordinates(after, tolerance=None), lattice
     raise ExtractionError("the hidden states lie on no integer lattice")
 

@@ -4,12 +4,15 @@ close to a lattice."""
 
 from __future__ import annotations
 
+from mipsdsl.extract import mechanisms
 from mipsdsl.extract.context import Context, Extraction
 from mipsdsl.extract.recurrence import linear_recurrence
 
 NAME = "linear recurrence"
+MECHANISM = "linear-recurrence"
 
 
+@mechanisms.extraction_path(MECHANISM)
 def extract(ctx: Context) -> Extraction:
     formulas, details = linear_recurrence(ctx.network, ctx.inputs, ctx.outputs, ctx.fit)
     return Extraction(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from mipsdsl import expr as E
-from mipsdsl.extract import ExtractionError, fresh
+from mipsdsl.extract import ExtractionError, fresh, mechanisms
 from mipsdsl.extract.assemble import Formulas, StateVariable
 from mipsdsl.extract.context import Context, Extraction
 from mipsdsl.extract.fsm import symbol_table
@@ -31,12 +31,14 @@ from mipsdsl.extract.tables import regress_table
 from mipsdsl.extract.trace import Trace
 
 NAME = "recent inputs"
+MECHANISM = "recent-inputs"
 MAX_BACK = 3  # registers per input channel at most
 MIN_GROUP = 2  # rows per key on average: fewer test nothing
 MAX_PROBES = 16  # input symbols each group's states are stepped on
 MAX_DISAGREEING = 0.001  # rows whose output is not their key's most common one
 
 
+@mechanisms.extraction_path(MECHANISM)
 def extract(ctx: Context) -> Extraction:
     fit = ctx.fit
     for back in range(MAX_BACK + 1):
@@ -49,7 +51,8 @@ def extract(ctx: Context) -> Extraction:
             formulas = _formulas(ctx, _history(fit, back, start), back, start, accumulate=False)
             if formulas is not None:
                 return _extraction(formulas, back, start, "a shift register")
-    for back in range(MAX_BACK + 1):  # the outputs' increments, summed in a total each
+    totals = range(MAX_BACK + 1) if mechanisms.on("running-totals") else ()
+    for back in totals:  # the outputs' increments, summed in a total each
         for start in _starts(ctx.alphabets):
             formulas = _formulas(ctx, _history(fit, back, start), back, start, accumulate=True)
             if formulas is not None:
@@ -99,7 +102,9 @@ def _most_common(values: np.ndarray, group: np.ndarray) -> np.ndarray:
 def _starts(alphabets) -> list[int]:
     """What a register holds before the start: 0, or one below every input value."""
     below = min(min(a) for a in alphabets) - 1
-    return [0] if all(0 not in a for a in alphabets) else [0, below]
+    if all(0 not in a for a in alphabets) or not mechanisms.on("register-start-below"):
+        return [0]
+    return [0, below]
 
 
 def _history(fit: Trace, back: int, start: int, after: bool = False) -> np.ndarray:
@@ -143,9 +148,12 @@ def _formulas(ctx, history, back: int, start: int, accumulate: bool) -> Formulas
     formulas = _regressed(ctx, columns, targets, start)
     if formulas is None and back and all(start not in a for a in ctx.alphabets):
         oldest = registers[-1][0]  # holds `start` exactly while the registers are filling
-        formulas = _split(ctx, columns, targets, start, oldest)
+        if mechanisms.on("split-start"):
+            formulas = mechanisms.kept(lambda: _split(ctx, columns, targets, start, oldest))
     if formulas is None:
         return None
+    if start:
+        mechanisms.use("register-start-below")
     states = []
     for k, row in enumerate(registers):
         sources = ctx.inputs if k == 0 else registers[k - 1]
@@ -155,6 +163,7 @@ def _formulas(ctx, history, back: int, start: int, accumulate: bool) -> Formulas
     if not accumulate:
         outs = tuple(zip(ctx.outputs, formulas, strict=True))
         return Formulas(tuple(ctx.inputs), tuple(states), outs)
+    mechanisms.use("running-totals")
     totals = [fresh(f"total_{name}", taken) for name in ctx.outputs]
     states += [
         StateVariable(total, 0, E.Binary("+", E.Var(total), increment))
@@ -165,10 +174,15 @@ def _formulas(ctx, history, back: int, start: int, accumulate: bool) -> Formulas
 
 
 def _regressed(ctx, columns, targets, start: int) -> list[E.Expr] | None:
+    """A formula per target, or None (and no mechanism recorded) when one has none."""
     seconds, max_size, regressor = ctx.regression.budget()
-    found, _ = regress_table(columns, targets, seconds, max_size, regressor, constants=[start])
-    formulas = [expression for expression in found if expression is not None]
-    return formulas if len(formulas) == len(found) else None
+
+    def attempt():
+        found, _ = regress_table(columns, targets, seconds, max_size, regressor, constants=[start])
+        formulas = [expression for expression in found if expression is not None]
+        return formulas if len(formulas) == len(found) else None
+
+    return mechanisms.kept(attempt)
 
 
 def _split(ctx, columns, targets, start: int, oldest: str) -> list[E.Expr] | None:
@@ -187,4 +201,5 @@ def _split(ctx, columns, targets, start: int, oldest: str) -> list[E.Expr] | Non
             return None
         parts.append(part)
     test = E.Binary("==", E.Var(oldest), E.Const(start))
+    mechanisms.use("split-start")
     return [E.Cond(test, first, rest) for first, rest in zip(*parts, strict=True)]

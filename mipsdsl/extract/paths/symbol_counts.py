@@ -3,13 +3,16 @@ symbol came (`mipsdsl.extract.counts`), for unbounded counters such as a majorit
 
 from __future__ import annotations
 
+from mipsdsl.extract import mechanisms
 from mipsdsl.extract.context import Context, Extraction
 from mipsdsl.extract.counts import symbol_counts
 from mipsdsl.extract.tables import regress_table
 
 NAME = "symbol counts"
+MECHANISM = "symbol-counts"
 
 
+@mechanisms.extraction_path(MECHANISM)
 def extract(ctx: Context) -> Extraction:
     linear = []
 

@@ -15,13 +15,14 @@ BINARY = tuple(
 )
 OPS = ("leaf", *E.UNARY_OPS, *BINARY, "cond")
 CODE = {op: code for code, op in enumerate(OPS)}
+BUILT_IN = (0, 1, 2, -1)  # the constants every search offers, after the columns
 
 
 def leaves(names: Iterable[str], constants: Iterable[int]) -> list[E.Var | E.Const]:
     """The variables in order, then the constants 0, 1, 2, -1 and `constants`, each once: the
     first leaves win ties, so a variable beats a constant of the same values."""
     found: list[E.Var | E.Const] = [E.Var(name) for name in names]
-    for value in (0, 1, 2, -1, *constants):
+    for value in (*BUILT_IN, *constants):
         if E.Const(int(value)) not in found:
             found.append(E.Const(int(value)))
     return found
