@@ -23,8 +23,9 @@ from mipsdsl.train.options import TrainConfig
 
 CONFIRM_STREAM = 2  # the data stream used to confirm a success (0 is the training data)
 POLISH_SEQUENCES = 512  # the fixed batch a regression model is polished on
-POLISH_ITERATIONS = 300  # L-BFGS iterations per polished model
-POLISH_MODELS = 3  # the models with the lowest loss are polished
+POLISH_ITERATIONS = 300  # L-BFGS iterations per polish
+POLISH_ROUNDS = 4  # polishes per model, each with the sequences the last one got wrong
+REPLAY_LIMIT = 0.5  # past this share of mined sequences wrong, a model is not near exact
 # Steps after which a batch with no sequence right is abandoned: a classifier able to solve the
 # task gets whole sequences right within a few hundred steps (the benchmark's linear solvers solve
 # by step 400, or, majority_0_3, are past 2% by 600); a regression must first get every rounding
@@ -194,15 +195,7 @@ def train_models(
         hopeless = config.give_up_early and _hopeless(history, step, config, head.kind)
         if not result.solved and (out_of_time or hopeless or step == config.max_steps):
             if head.kind == "regress" and not config.paper_recipe:
-                pick = rng.integers(0, len(train_x), size=min(POLISH_SEQUENCES, len(train_x)))
-                mask = torch.from_numpy(positions < train_len[pick][:, None]).to(device)
-                _polish(
-                    model,
-                    head,
-                    encoding.encode(train_x[pick]).to(device),
-                    torch.from_numpy(train_y[pick]).to(device),
-                    mask,
-                )
+                _polish(model, encoding, head, (train_x, train_y, train_len), rng, device)
                 acc = accuracy_on(model, encoding, head, *quick)
                 result.accuracy = acc.tolist()
                 _confirm(task, model, encoding, head, acc, held_out, config, result)
@@ -212,45 +205,96 @@ def train_models(
     return result
 
 
-def _polish(model: BatchedRNN, head: OutputHead, x, y, mask) -> None:
-    """Finish the regression models closest to exact with full-batch L-BFGS, one at a time.
+def _polish(
+    model: BatchedRNN,
+    encoding: InputEncoding,
+    head: OutputHead,
+    train: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+    device: str,
+) -> None:
+    """Finish each architecture's regression model closest to exact (its seed with the lowest
+    loss) with full-batch L-BFGS, one model at a time.
 
     Rounded regression needs every error under half a unit, a relative precision of 1e-3 on a
     sum of five values below 100: Adam with a noisy minibatch hovers above that while a
-    quasi-Newton method on a fixed batch converges on it, and quickly for linear networks. Only
-    model m's loss is minimised: the other models get zero gradients and stay as they are. A
-    polish that diverges (the line search overflowing on a steep loss) is undone."""
+    quasi-Newton method on a fixed batch converges on it. Every size gets its polish, since the
+    lowest losses of a batch are its largest models, while a smaller one polished may be exact
+    where they are not. The last errors are rare sequences a fixed batch seldom holds, so each
+    polish is followed by a search for them among `MINE_SIZE` training sequences, and those found
+    join the batch for the next round (up to `POLISH_ROUNDS`; a model wrong on more than
+    `REPLAY_LIMIT` of them is not near exact, and stops). Only model m's loss is minimised: the
+    other models get zero gradients and stay as they are."""
+    x, y, lengths = train
+    batch = rng.integers(0, len(x), size=min(POLISH_SEQUENCES, len(x)))
     with torch.no_grad():
-        out, _ = model(x)
-        losses = head.loss(out, y, mask)
-    for m in torch.argsort(losses)[:POLISH_MODELS].tolist():
-        optimizer = torch.optim.LBFGS(
-            model.parameters(),
-            max_iter=POLISH_ITERATIONS,
-            history_size=50,
-            line_search_fn="strong_wolfe",
-            tolerance_grad=1e-12,
-            tolerance_change=1e-15,
-        )
+        out, _ = model(encoding.encode(x[batch]).to(device))
+        losses = head.loss(out, *_targets(y[batch], lengths[batch], device)).tolist()
+    for m in _lowest_loss_per_architecture(model.archs, losses):
+        chosen = batch
+        for _ in range(POLISH_ROUNDS):
+            if not _lbfgs(
+                model,
+                head,
+                encoding.encode(x[chosen]).to(device),
+                m,
+                *_targets(y[chosen], lengths[chosen], device),
+            ):
+                break
+            mine = rng.integers(0, len(x), size=min(MINE_SIZE, len(x)))
+            wrong = mine[_wrong(model, encoding, head, x[mine], y[mine], lengths[mine], m)]
+            if len(wrong) == 0 or len(wrong) > REPLAY_LIMIT * len(mine):
+                break
+            chosen = np.concatenate([chosen, wrong[:POLISH_SEQUENCES]])
 
-        def closure(optimizer=optimizer, m=m):
-            optimizer.zero_grad(set_to_none=True)
-            loss = head.loss(model(x, slice(m, m + 1))[0], y, mask)[0]
-            loss.backward()
-            return loss
 
-        saved = [p.detach().clone() for p in model.parameters()]
-        try:
-            optimizer.step(closure)
-            diverged = not all(torch.isfinite(p).all() for p in model.parameters())
-        except RuntimeError as exc:  # the line search's step overflowed a float
-            if "overflow" not in str(exc):
-                raise
-            diverged = True
-        if diverged:  # a diverged step would spoil the batch-mates too (0 * inf): undo it
-            with torch.no_grad():
-                for p, before in zip(model.parameters(), saved, strict=True):
-                    p.copy_(before)
+def _targets(y: np.ndarray, lengths: np.ndarray, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Targets and the mask of valid positions, on the device."""
+    mask = np.arange(y.shape[1])[None, :] < lengths[:, None]
+    return torch.from_numpy(y).to(device), torch.from_numpy(mask).to(device)
+
+
+def _lbfgs(model: BatchedRNN, head: OutputHead, x, m: int, y, mask) -> bool:
+    """Minimise model m's loss on one fixed batch; False when it diverged (the line search
+    overflowing on a steep loss), in which case the step is undone, since a diverged model
+    would spoil its batch-mates too (0 * inf)."""
+    optimizer = torch.optim.LBFGS(
+        model.parameters(),
+        max_iter=POLISH_ITERATIONS,
+        history_size=50,
+        line_search_fn="strong_wolfe",
+        tolerance_grad=1e-12,
+        tolerance_change=1e-15,
+    )
+
+    def closure():
+        optimizer.zero_grad(set_to_none=True)
+        loss = head.loss(model(x, slice(m, m + 1))[0], y, mask)[0]
+        loss.backward()
+        return loss
+
+    saved = [p.detach().clone() for p in model.parameters()]
+    try:
+        optimizer.step(closure)
+        diverged = not all(torch.isfinite(p).all() for p in model.parameters())
+    except RuntimeError as exc:  # the line search's step overflowed a float
+        if "overflow" not in str(exc):
+            raise
+        diverged = True
+    if diverged:
+        with torch.no_grad():
+            for p, before in zip(model.parameters(), saved, strict=True):
+                p.copy_(before)
+    return not diverged
+
+
+def _lowest_loss_per_architecture(archs: list[Architecture], losses: list[float]) -> list[int]:
+    """For each architecture of a batch, the index of its model with the lowest loss."""
+    best: dict[Architecture, int] = {}
+    for m, arch in enumerate(archs):
+        if arch not in best or losses[m] < losses[best[arch]]:
+            best[arch] = m
+    return list(best.values())
 
 
 def _hopeless(history: list[float], step: int, config: TrainConfig, head: str) -> bool:

@@ -12,7 +12,16 @@ from mipsdsl.data import Dataset, make_dataset, save_dataset
 from mipsdsl.train.encoding import make_input_encoding, make_output_head
 from mipsdsl.train.model import Architecture, BatchedRNN
 from mipsdsl.train.options import TrainConfig
-from mipsdsl.train.trainer import AttemptResult, _confirm, _polish, _wrong, accuracy_on
+from mipsdsl.train.trainer import (
+    POLISH_ROUNDS,
+    POLISH_SEQUENCES,
+    AttemptResult,
+    _confirm,
+    _lowest_loss_per_architecture,
+    _polish,
+    _wrong,
+    accuracy_on,
+)
 from tests.train.conftest import small_task
 
 
@@ -41,16 +50,12 @@ def sum_models(task, data, off=1.0):
 
 
 def test_polishing_makes_a_nearly_right_regression_model_exact_and_leaves_the_others(write_spec):
-    # model 1 has a higher loss than model 0, so it is not the one polished
+    # model 1 has the same architecture and a higher loss than model 0, so it is not polished
     data, encoding, head, model = nearly_right_sum(write_spec)
     accuracy = lambda: accuracy_on(model, encoding, head, data.x, data.y, data.lengths)  # noqa
     assert accuracy()[0] < 0.5
     others = [p[1].detach().clone() for p in model.parameters()]
-    x, y = encoding.encode(data.x[:512]), torch.from_numpy(data.y[:512])
-    mask = torch.from_numpy(np.arange(8)[None, :] < data.lengths[:512, None])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("mipsdsl.train.trainer.POLISH_MODELS", 1)
-        _polish(model, head, x, y, mask)
+    _polish(model, encoding, head, (data.x, data.y, data.lengths), np.random.default_rng(0), "cpu")
     assert accuracy()[0] == 1.0
     assert all(torch.equal(p[1], q) for p, q in zip(model.parameters(), others, strict=True))
 
@@ -68,10 +73,42 @@ def test_a_polish_whose_line_search_overflows_is_undone(write_spec, monkeypatch)
         raise RuntimeError("value cannot be converted to type float without overflow")
 
     monkeypatch.setattr(torch.optim.LBFGS, "step", step_then_overflow)
-    x, y = encoding.encode(data.x[:64]), torch.from_numpy(data.y[:64])
-    mask = torch.from_numpy(np.arange(8)[None, :] < data.lengths[:64, None])
-    _polish(model, head, x, y, mask)
+    _polish(model, encoding, head, (data.x, data.y, data.lengths), np.random.default_rng(0), "cpu")
     assert all(torch.equal(p, q) for p, q in zip(model.parameters(), before, strict=True))
+
+
+def test_each_polish_round_adds_the_sequences_the_last_one_got_wrong(write_spec, monkeypatch):
+    # off by 0.05%, model 0 is wrong on large sums only; with L-BFGS a no-op, every round finds
+    # the same kind of sequences wrong and adds them, until the rounds run out
+    data, encoding, head, model = nearly_right_sum(write_spec, n=4000, off=1.0005)
+    batches = []
+
+    def record(model, head, x, m, y, mask):
+        batches.append((m, y.shape[0], y))
+        return True
+
+    monkeypatch.setattr("mipsdsl.train.trainer._lbfgs", record)
+    _polish(model, encoding, head, (data.x, data.y, data.lengths), np.random.default_rng(0), "cpu")
+    assert [m for m, _, _ in batches] == [0] * POLISH_ROUNDS  # model 1 shares its architecture
+    sizes = [size for _, size, _ in batches]
+    assert sizes[0] == POLISH_SEQUENCES and sizes == sorted(sizes) and sizes[-1] > sizes[0]
+    added = batches[1][2][POLISH_SEQUENCES:]
+    largest = added.amax(dim=(1, 2)).float().mean().item()
+    assert largest > data.y.max(axis=(1, 2)).mean() + 20  # the large sums are the ones wrong
+
+
+def test_a_model_far_from_exact_gets_one_polish_only(write_spec, monkeypatch):
+    data, encoding, head, model = nearly_right_sum(write_spec, n=4000, off=1.2)
+    calls = []
+    monkeypatch.setattr("mipsdsl.train.trainer._lbfgs", lambda *args: calls.append(args[3]) or True)
+    _polish(model, encoding, head, (data.x, data.y, data.lengths), np.random.default_rng(0), "cpu")
+    assert calls == [0]
+
+
+def test_every_architecture_gets_its_lowest_loss_model_polished():
+    small, large = (Architecture(h, 1, 0, "raw", "regress") for h in (1, 2))
+    chosen = _lowest_loss_per_architecture([small, small, large, large], [0.3, 0.2, 0.1, 0.05])
+    assert chosen == [1, 3]
 
 
 def test_the_sequences_a_model_gets_wrong_are_found_for_replay(write_spec):
