@@ -1,7 +1,7 @@
 """The compiler driver: a spec file in, a verified Python module out, one named stage at a time.
 
     check -> (up to date?) -> train -> trace -> extract, path by path -> assemble -> verify
-          -> prove -> emit
+          -> prove -> name states -> emit
 
 `compile_spec` reads as that list: each step is one call that returns a typed value or raises
 `StageFailed` naming the stage. Training is cached by its own content
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from mipsdsl import __version__
 from mipsdsl.check import load_task
+from mipsdsl.emit.names import named_by_proof
 from mipsdsl.emit.provenance import FORMAT_VERSION, ProvenanceError, read_provenance
 from mipsdsl.errors import MipsError
 from mipsdsl.task import Task
@@ -158,6 +159,7 @@ def compile_spec(
     ctx = _trace(task, network, options)
     clock.lap("trace")
     extraction, program, verdict, proof, failures = _extract_and_verify(task, ctx, options, clock)
+    program, proof = named_by_proof(program, proof, task)
     log.info(f"{task.name}: writing {path}")
     _emit(task, network, extraction, program, verdict, proof, key, path, clock)
     clock.lap("emit")

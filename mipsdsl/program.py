@@ -91,6 +91,22 @@ class Program:
             tuple((name, simplify(expr)) for name, expr in self.outputs),
         )
 
+    def renamed(self, names: Mapping[str, str]) -> Program:
+        """The same program with its states and lets renamed (`names`: old -> new)."""
+
+        def rename(e: E.Expr) -> E.Expr:
+            return E.Var(names.get(e.name, e.name)) if isinstance(e, E.Var) else e
+
+        return Program(
+            self.inputs,
+            tuple((names.get(name, name), value) for name, value in self.states),
+            tuple(
+                Step(s.kind, names.get(s.name, s.name), E.rewrite(s.expr, rename))
+                for s in self.steps
+            ),
+            tuple((name, E.rewrite(expr, rename)) for name, expr in self.outputs),
+        )
+
     def run(self, x: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
         """Outputs (N, L, outputs) for int64 inputs x (N, L, inputs); 0 past each sequence's end.
 

@@ -18,7 +18,7 @@ class ProvenanceError(MipsError):
 UNHASHED = "0" * 64
 # Bumped when the same program is written as a different module; part of the compile key, so
 # that `mipsc compile --check` finds the modules written the old way.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def source_hash(source: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mipsdsl import expr as E
 from mipsdsl.bounds import TooLarge
 from mipsdsl.emit.printer import to_mips
 from mipsdsl.program import Program, UndefinedValue
@@ -36,6 +37,8 @@ class Proof:
     proved: str | None
     reason: str  # in words: how it was proved, or why not
     invariant: tuple[str, ...] = ()  # the inductive relations, in .mips syntax
+    # (program state, spec state) for each relation of the invariant that says the two are equal
+    equal_states: tuple[tuple[str, str], ...] = ()
     counterexample: Counterexample | None = None
     expected: tuple[tuple[int, ...], ...] = ()  # the spec's outputs on the counterexample
     got: tuple[tuple[int, ...], ...] = ()  # the program's outputs on it
@@ -108,7 +111,14 @@ def prove(
     induction = induct(reference, program, domain, relations, deadline, terms)
     invariant = tuple(to_mips(r) for r in induction.invariant)
     if induction.proved:
-        return Proof(EVERY_LENGTH, "proved by induction", invariant, seconds=_since(started))
+        equal = _equal_states(induction.invariant)
+        return Proof(
+            EVERY_LENGTH,
+            "proved by induction",
+            invariant,
+            equal_states=equal,
+            seconds=_since(started),
+        )
     bounded = search(reference, program, domain, length, deadline, induction.invariant, terms)
     if bounded.counterexample is not None:
         return _refuted(reference, program, bounded.counterexample, started)
@@ -118,6 +128,21 @@ def prove(
     why = "no inductive invariant found" if induction.complete else "the solver ran out of time"
     reason = f"proved up to length {bounded.checked}, not for every length: {why}"
     return Proof(f"length <= {bounded.checked}", reason, seconds=_since(started))
+
+
+def _equal_states(relations) -> tuple[tuple[str, str], ...]:
+    """(program state, spec state) for each relation `program.a == spec.b` (either way round)."""
+    pairs = []
+    for r in relations:
+        if isinstance(r, E.Binary) and r.op == "==":
+            sides = {}
+            for side in (r.left, r.right):
+                if isinstance(side, E.Var) and "." in side.name:
+                    tag, name = side.name.split(".", 1)
+                    sides[tag] = name
+            if set(sides) == {"program", "spec"}:
+                pairs.append((sides["program"], sides["spec"]))
+    return tuple(pairs)
 
 
 def _since(started: float) -> float:
