@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "abfd94b8b906900a8e4344d357220f4da773a595ae4331eab8497fd82c3446ad",
+    "compile_key": "8fc5c639c143df1a62afa8e88e435f8f68e3ee05515c5133937c95d455c6ef46",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "ecc6aaf70c6e66cae0f5adf8853dcbf4c8a9e86174a0663aa956c75d698e111a",
+    "source_sha256": "d1d387f2090d0f9ed07faeaaec6d2cc9afe1a4859c485ed1f28b95c165d04668",
 }

@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.add_argument(
         "--diff",
         action="store_true",
-        help="with --check: show how each failing module's identity (spec, key) would change",
+        help="with --check: show what compiling would change in each failing module",
     )
     compile_.add_argument(
         "--report",
@@ -538,17 +538,23 @@ def cmd_compile(args) -> int:
 
 def _check_modules(specs: list[str], options, as_json: bool, diff: bool) -> int:
     """`--check`: whether each committed module is what compiling would write."""
-    from mipsdsl.pipeline import check_module, identity_diff
+    from mipsdsl.pipeline import check_module, module_diff
 
     report = []
     for spec in specs:
+        changes = None
         try:
             checked = check_module(spec, options)
             problem, note = checked.problem, checked.note
-            changes = identity_diff(spec, options) if diff and problem else None
         except SpecError as exc:
             _print_diagnostics(exc)
-            problem, note, changes = "the spec does not check", None, None
+            problem, note = "the spec does not check", None
+        else:
+            if diff and problem:
+                try:
+                    changes = module_diff(spec, options)
+                except MipsError as exc:  # compiling failed: the check's answer stands
+                    note = f"no diff: {exc}"
         entry = {"spec": spec, "ok": problem is None, "problem": problem, "note": note}
         if diff:
             entry["diff"] = changes

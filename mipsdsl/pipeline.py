@@ -24,7 +24,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -453,39 +453,20 @@ def check_module(spec: str | Path, options: CompileOptions) -> ModuleCheck:
     return ModuleCheck(None, _library_note(recorded.get("versions")))
 
 
-def identity_diff(spec: str | Path, options: CompileOptions) -> str:
-    """What `mipsc compile --check --diff` shows: a unified diff of what identifies the module (its
-    spec, the spec's sha256, the compile key, mipsdsl's version, whether its text is as written),
-    as committed and as compiling now would record it. The new module text itself would need the
-    network, and so training: it is not recomputed here. Empty when nothing would change."""
+def module_diff(spec: str | Path, options: CompileOptions) -> str:
+    """What `mipsc compile --check --diff` shows: a unified diff of the committed module against
+    the module compiling now would write, compiled into a temporary directory (its network from
+    the training cache when it is there, else trained). Empty when nothing would change."""
     task, _ = load_task(spec)
     path = module_path(task, options)
-    try:
-        recorded, edited = read_provenance(path)
-        before = _identity(recorded, "edited by hand" if edited else "as mipsc wrote it")
-    except ProvenanceError:
-        before = []
-    now = {
-        "spec": {"path": task.path, "sha256": task.sha256},
-        "compile_key": compile_key(task, options),
-        "versions": {"mipsdsl": __version__},
-    }
-    after = _identity(now, "as mipsc wrote it")
+    before = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    with tempfile.TemporaryDirectory(prefix="mipsc-diff-") as scratch:
+        fresh = replace(options, output_dir=Path(scratch), recompile=True)
+        after = compile_spec(spec, fresh).path.read_text(encoding="utf-8").splitlines()
     diff = difflib.unified_diff(
         before, after, f"{path} (committed)", f"{path} (compiled now)", lineterm=""
     )
     return "\n".join(diff)
-
-
-def _identity(provenance: dict, text: str) -> list[str]:
-    spec = provenance.get("spec") or {}
-    return [
-        f"spec: {spec.get('path')}",
-        f"spec sha256: {spec.get('sha256')}",
-        f"compile key: {provenance.get('compile_key')}",
-        f"mipsdsl: {(provenance.get('versions') or {}).get('mipsdsl')}",
-        f"text: {text}",
-    ]
 
 
 def _library_note(recorded) -> str | None:

@@ -112,21 +112,30 @@ def test_check_with_no_specs_checks_the_project_of_tool_mipsc(tmp_path, monkeypa
 
 
 @pytest.mark.skipif(not MODULE.is_file(), reason="generated/add_mod_3.py is not committed")
-def test_check_diff_shows_how_the_identity_of_a_stale_module_changes(tmp_path, monkeypatch, capsys):
+def test_check_diff_shows_what_compiling_would_change_in_the_module(
+    tmp_path, monkeypatch, capsys, trained, training_cache
+):
+    trained("add_mod_3")  # the network, from the session's training cache
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(training_cache))
     root = project(tmp_path, 'specs = ["specs/*.mips"]\noutput-dir = "out"\n')
     monkeypatch.chdir(root)
     assert main(["compile", "--check", "--diff"]) == 0
     assert "---" not in capsys.readouterr().out  # nothing would change
-    spec = root / "specs" / "add_mod_3.mips"
-    old, _ = load_task(spec, sample=0)
-    spec.write_text(spec.read_text() + "\n# changed\n")
-    new, _ = load_task(spec, sample=0)
-    assert main(["compile", "--check", "--diff"]) == 1
+    committed = (root / "out" / "add_mod_3.py").read_text()
+    assert main(["compile", "--check", "--diff", "--regress-budget", "30"]) == 1
     out = capsys.readouterr().out
     assert "--- out/add_mod_3.py (committed)\n+++ out/add_mod_3.py (compiled now)\n" in out
-    assert f"-spec sha256: {old.sha256}\n" in out and f"+spec sha256: {new.sha256}\n" in out
-    assert f"+compile key: {compile_key(new, CompileOptions())}\n" in out
-    assert " spec: specs/add_mod_3.mips\n" in out  # unchanged lines are context
+    task, _ = load_task(root / "specs" / "add_mod_3.mips", sample=0)
+    old, new = compile_key(task, CompileOptions()), compile_key(
+        task, CompileOptions(regress_seconds=30.0)
+    )
+    changed = [
+        line for line in out.splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")
+    ]
+    assert any(line.startswith("-") and old in line for line in changed)
+    assert any(line.startswith("+") and new in line for line in changed)
+    assert (root / "out" / "add_mod_3.py").read_text() == committed  # --check writes nothing
+    assert sorted(p.name for p in (root / "out").iterdir()) == ["add_mod_3.py"]
     assert main(["compile", "--diff"]) == 2
     assert "--diff goes with --check" in capsys.readouterr().err
 
