@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from mipsdsl import __version__
 from mipsdsl.check import load_task
+from mipsdsl.diagnostics import SpecError
 from mipsdsl.emit.names import named_by_proof
 from mipsdsl.emit.provenance import FORMAT_VERSION, ProvenanceError, read_provenance
 from mipsdsl.errors import MipsError
@@ -395,7 +396,7 @@ def preflight(specs: Sequence[str | Path], options: CompileOptions) -> list[str]
     for spec in specs:
         try:
             task, _ = load_task(spec)
-        except MipsError:
+        except (SpecError, MipsError):
             continue
         path = module_path(task, options)
         if task.name in seen:

@@ -72,6 +72,10 @@ def test_preflight_gives_every_reason_a_run_would_fail_before_it_starts(write_sp
         f"'{twin}' and '{SPECS / 'add_mod_3.mips'}' are both task 'add_mod_3'",
     ]
     assert preflight([SPECS / "add_mod_3.mips"], CompileOptions(output_dir=out, force=True)) == []
+    broken = write_spec("task broken\ninput x in [0, 2)\nlength 4\noutput y = nope\n", "b.mips")
+    assert preflight([broken, SPECS / "add_mod_3.mips"], CompileOptions(output_dir=out)) == [
+        problems[0]
+    ]  # a spec that does not check is left to its own compile
     missing = preflight([SPECS / "add_mod_3.mips"], CompileOptions(output_dir=tmp_path / "no"))
     assert missing == [f"cannot write to the output directory '{tmp_path / 'no'}'"]
 
