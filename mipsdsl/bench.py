@@ -63,6 +63,22 @@ def stage_seconds(seconds: dict[str, float], trained: float | None = None) -> di
     return out
 
 
+SEARCH_PARTS = ("stages failed", "stage solved", "smaller sizes")
+
+
+def search_seconds(attempts: list[dict]) -> dict[str, float]:
+    """Training seconds by part of the search: the stages that failed, the one that solved, and
+    the passes over smaller hidden sizes after it (where most of a search's time can go)."""
+    out = dict.fromkeys(SEARCH_PARTS, 0.0)
+    for attempt in attempts:
+        if attempt.get("pass") == "smaller":
+            part = "smaller sizes"
+        else:
+            part = "stage solved" if attempt["solved"] else "stages failed"
+        out[part] = round(out[part] + attempt["seconds"], 2)
+    return out
+
+
 def report(
     results: list[dict],
     paper: dict[str, dict[str, str]],
@@ -93,6 +109,7 @@ def report(
             "seconds": stage_seconds(r.get("seconds", {}), r.get("trained_seconds")),
             "paper": paper.get(name, {}),
             "search": r.get("search"),  # what extraction tried: labellings, failed paths
+            "training_seconds": search_seconds(r.get("training_attempts", [])),
         }
         row["total_seconds"] = round(sum(row["seconds"].values()), 2)
         rows.append(row)
@@ -124,6 +141,10 @@ def report(
             if trained
             else None
         ),
+        "training_seconds": {
+            part: round(sum(r["training_seconds"][part] for r in compiled), 1)
+            for part in SEARCH_PARTS
+        },
         "paper_mips": sum(r["paper"].get("mips", "no")[:2] in ("BR", "LR", "SR") for r in rows),
         "paper_gpt4": sum(r["paper"].get("gpt4") == "yes" for r in rows),
         "missing": missing or [],
@@ -148,6 +169,7 @@ def markdown(summary: dict) -> str:
             if summary.get("wall_seconds") is not None
             else ""
         )
+        + _search_split(summary.get("training_seconds"))
         + (f" No result yet: {', '.join(summary['missing'])}." if summary.get("missing") else ""),
         "",
         "| task | result | path | regression | nodes | held-out / exhaustive / longer | proved | "
@@ -173,6 +195,14 @@ def markdown(summary: dict) -> str:
             f"{r['paper'].get('mips', '')} | {r['paper'].get('gpt4', '')} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _search_split(parts: dict[str, float] | None) -> str:
+    """The compiled tasks' training seconds by part of the search, as a sentence."""
+    if not parts or not (total := sum(parts.values())):
+        return ""
+    shares = ", ".join(f"{parts[p] / total:.0%} {p}" for p in SEARCH_PARTS)
+    return f" Training seconds of the compiled tasks: {total:,.0f} ({shares})."
 
 
 def write(summary: dict, directory: Path) -> tuple[Path, Path]:

@@ -110,6 +110,7 @@ class Compiled:
         }
         if self.network is not None:  # as first trained, also when it came from the cache
             report["trained_seconds"] = round(self.network.seconds, 2)
+            report["training_attempts"] = list(self.network.attempts)
         if self.extraction is not None:
             report["search"] = {
                 "details": self.extraction.details,

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from mipsdsl import bench
-from mipsdsl.bench import markdown, paper_columns, report, stage_seconds
+from mipsdsl.bench import markdown, paper_columns, report, search_seconds, stage_seconds
 from mipsdsl.cli import main
 from tests.conftest import SPECS
 from tests.test_lifecycle import SLOW
@@ -44,6 +44,24 @@ def test_stage_seconds_add_extraction_attempts_into_their_stage():
     stages = {"train": 10, "trace": 1, "extract": 3, "verify": 3, "prove": 0.5, "emit": 1}
     assert stage_seconds(seconds) == stages
     assert stage_seconds(seconds, trained=42.0) == {**stages, "train": 42.0}  # as first trained
+
+
+def test_training_seconds_are_split_by_part_of_the_search():
+    attempts = [
+        {"solved": False, "seconds": 3.0},
+        {"solved": True, "seconds": 2.0},
+        {"solved": False, "seconds": 4.5, "pass": "smaller"},
+        {"solved": True, "seconds": 0.5, "pass": "smaller"},
+    ]
+    split = {"stages failed": 3.0, "stage solved": 2.0, "smaller sizes": 5.0}
+    assert search_seconds(attempts) == split
+    result = {"spec": "a.mips", "task": "a", "symbolic": True, "training_attempts": attempts}
+    summary = report([result], {}, 120)
+    assert summary["training_seconds"] == split
+    assert (
+        "Training seconds of the compiled tasks: 10 (30% stages failed, 20% stage solved, "
+        "50% smaller sizes)." in markdown(summary)
+    )
 
 
 def test_report_counts_and_tabulates_successes_and_failures():
