@@ -6,8 +6,9 @@ prover showed, and seconds per stage; the paper's MIPS and GPT-4 columns come fr
 catalogue (TASKS.md) when it is at hand.
 
 Each task's result is kept in a file of its own, `REPORT/tasks/<spec stem>.json`, written the
-moment the task finishes: a rerun skips the tasks whose file matches (same spec text, budget and
-mipsdsl), and the summary is built from the files, also those of other runs (shards, `--merge`).
+moment the task finishes: a rerun skips the tasks whose file matches (the same compile key,
+budget and device), and the summary is built from the files, also those of other runs (shards,
+`--merge`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,13 @@ import platform
 import re
 import statistics
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mipsdsl import __version__, atomic
+from mipsdsl import atomic, check
+from mipsdsl.diagnostics import SpecError
+
+if TYPE_CHECKING:
+    from mipsdsl.pipeline import CompileOptions
 
 STAGES = ("train", "trace", "extract", "verify", "prove", "emit")
 TASK_FORMAT = 1  # of the per-task files
@@ -225,14 +231,19 @@ def task_path(directory: Path, spec: str | Path) -> Path:
     return Path(directory) / "tasks" / f"{Path(spec).stem}.json"
 
 
-def task_key(spec: str | Path, budget: float) -> str:
-    """What a task's result depends on that a rerun can change: the spec's text, the training
-    budget and mipsdsl's version."""
-    material = {
-        "spec": hashlib.sha256(Path(spec).read_bytes()).hexdigest(),
-        "budget": budget,
-        "mipsdsl": __version__,
-    }
+def task_key(spec: str | Path, options: CompileOptions) -> str:
+    """What a task's result depends on that a rerun can change: the module's compile key (the
+    spec, the options and mipsdsl's versions, so that a rerun after a change to mipsdsl runs
+    again), or the spec's text when it does not check, and the training budget and device, which
+    the compile key leaves out."""
+    from mipsdsl.pipeline import compile_key
+
+    try:
+        task, _ = check.load_task(spec, sample=0)
+        identity = compile_key(task, options)
+    except SpecError:
+        identity = hashlib.sha256(Path(spec).read_bytes()).hexdigest()
+    material = {"compile": identity, "budget": options.budget, "device": options.device}
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 

@@ -68,6 +68,15 @@ def _cache_dir_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _device_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--device",
+        choices=("cpu", "cuda"),
+        default="cpu",
+        help="where networks train (default cpu; on cuda each stage trains more seeds at once)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mipsc",
@@ -105,9 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="time for the whole search (default 300)",
     )
     train.add_argument(
-        "--seeds", type=int_in(1, 64, "--seeds"), default=3, help="seeds per architecture"
+        "--seeds",
+        type=int_in(1, 64, "--seeds"),
+        help="seeds per architecture (default 3 on cpu, 12 on cuda)",
     )
-    train.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    _device_option(train)
     _cache_dir_option(train)
     train.add_argument("--force", action="store_true", help="ignore the checkpoint cache")
     train.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -171,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="also write compile.json and compile.md, with the search's log, to DIR",
     )
+    _device_option(compile_)
     _cache_dir_option(compile_)
     compile_.add_argument(
         "--jobs",
@@ -247,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--paper", metavar="TASKS.md", help="the benchmark catalogue, for the paper's columns"
     )
     bench.add_argument("--quiet", "-q", action="store_true", help="no progress")
+    _device_option(bench)
     _cache_dir_option(bench)
 
     verify = commands.add_parser(
@@ -467,6 +480,7 @@ def cmd_train(args) -> int:
     from mipsdsl.train.search import train  # torch loads only for commands that need it
 
     task, _ = load_task(args.spec)
+    _check_device(args.device)
     options = SearchOptions(seeds=args.seeds, budget=args.budget, device=args.device)
     trained = train(task, options, force=args.force, progress=not (args.quiet or args.json))
     summary = trained.summary()
@@ -502,10 +516,12 @@ def cmd_compile(args) -> int:
     project = project_config()
     specs = args.specs or project.specs()
     _check_specs(specs)
+    _check_device(args.device)
     output_dir = Path(args.output_dir or project.path("output-dir", "generated"))
     options = CompileOptions(
         output_dir=output_dir,
         seed=args.seed,
+        device=args.device,
         budget=args.budget or project.number("budget", CompileOptions.budget),
         regress_seconds=args.regress_budget
         or project.number("regress-budget", CompileOptions.regress_seconds),
@@ -596,10 +612,15 @@ def cmd_bench(args) -> int:
         raise UsageError("no specs given, and no specs/*.mips here")
     _check_specs(specs)
     _check_stems(specs)
+    _check_device(args.device)
     mine = _shard(specs, args.shard) if args.shard else specs
     report_dir = Path(args.report)
     _make_directory(report_dir)
-    keys = {spec: bench.task_key(spec, args.budget) for spec in specs}
+    output_dir = Path(args.output_dir)
+    options = CompileOptions(
+        output_dir=output_dir, budget=args.budget, recompile=True, device=args.device
+    )
+    keys = {spec: bench.task_key(spec, options) for spec in specs}
     todo = [
         spec
         for spec in mine
@@ -612,9 +633,7 @@ def cmd_bench(args) -> int:
             f"{report_dir / 'tasks'}; skipped (--force reruns them)",
             file=sys.stderr,
         )
-    output_dir = Path(args.output_dir)
     _make_directory(output_dir)
-    options = CompileOptions(output_dir=output_dir, budget=args.budget, recompile=True)
     _preflight(todo, options)
     executor = _executor(args.executor, args.address, not args.quiet) if todo else None
     jobs = args.jobs or (executor.slots() if isinstance(executor, scaleout.RayTasks) else 1)
@@ -722,6 +741,15 @@ def _finished_line(result: dict) -> str:
 
 # The benchmark catalogue beside a development checkout (../shared/benchmark/TASKS.md).
 DEV_CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "benchmark" / "TASKS.md"
+
+
+def _check_device(device: str) -> None:
+    """Refuse `--device cuda` before anything runs where there is no CUDA (once, not per spec)."""
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError("--device cuda: CUDA is not available on this machine")
 
 
 def _check_specs(specs: list[str]) -> None:

@@ -55,7 +55,8 @@ PROOF_VERSION = 1
 class CompileOptions:
     output_dir: Path = Path("generated")
     seed: int | None = None  # first training seed (default: the spec's data seed)
-    seeds: int = 3  # seeds per architecture
+    seeds: int | None = None  # seeds per architecture (default: by device, see SearchOptions)
+    device: str = "cpu"  # where the network trains ("cuda" where there is a GPU)
     budget: float = 300.0  # seconds of training
     regress_seconds: float = 60.0  # nominal seconds of formula search (an amount of work)
     max_formula_size: int = 9  # IR nodes per formula
@@ -489,7 +490,9 @@ def _library_note(recorded) -> str | None:
 
 
 def _search_options(options: CompileOptions):
-    return SearchOptions(seeds=options.seeds, first_seed=options.seed, budget=options.budget)
+    return SearchOptions(
+        seeds=options.seeds, first_seed=options.seed, budget=options.budget, device=options.device
+    )
 
 
 def _regressor(name: str):

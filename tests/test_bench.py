@@ -10,6 +10,7 @@ import pytest
 from mipsdsl import bench
 from mipsdsl.bench import markdown, paper_columns, report, search_seconds, stage_seconds
 from mipsdsl.cli import main
+from mipsdsl.pipeline import CompileOptions
 from tests.conftest import SPECS
 from tests.test_lifecycle import SLOW
 
@@ -151,7 +152,20 @@ def write_specs(directory, *names):
 def save_verdict(report_dir, spec, stage="verify", budget=60.0):
     """A task file as a finished run would leave it: the task failed at `stage`."""
     result = {"spec": str(spec), "task": spec.stem, "exit": 1, "stage": stage, "error": "no"}
-    bench.save_task(report_dir, str(spec), bench.task_key(spec, budget), budget, result)
+    key = bench.task_key(spec, CompileOptions(output_dir=report_dir.parent / "gen", budget=budget))
+    bench.save_task(report_dir, str(spec), key, budget, result)
+
+
+def test_a_task_result_is_stale_after_a_change_to_mipsdsl_the_budget_or_the_device(
+    tmp_path, monkeypatch
+):
+    (spec,) = write_specs(tmp_path, "a")
+    key = bench.task_key(spec, CompileOptions(budget=60))
+    assert bench.task_key(spec, CompileOptions(budget=60, output_dir=tmp_path)) == key
+    assert bench.task_key(spec, CompileOptions(budget=61)) != key
+    assert bench.task_key(spec, CompileOptions(budget=60, device="cuda")) != key
+    monkeypatch.setattr("mipsdsl.pipeline.EXTRACTION_VERSION", -1)
+    assert bench.task_key(spec, CompileOptions(budget=60)) != key
 
 
 def test_each_task_has_a_file_and_a_rerun_skips_the_finished_ones(tmp_path, capsys):

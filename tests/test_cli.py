@@ -251,7 +251,7 @@ def test_train_rejects_bad_devices_and_specs(capsys, tmp_path, write_spec, monke
     capsys.readouterr()
     if not torch.cuda.is_available():
         status, _, err = run(capsys, "train", GOOD, "--device", "cuda")
-        assert status == 1 and "CUDA is not available" in err
+        assert status == 2 and "CUDA is not available" in err
     bad = write_spec("task d\ninput x in {0, 1}\nlength 4\noutput y = q\n")
     status, _, err = run(capsys, "train", str(bad))
     assert status == 1 and "unknown name 'q'" in err

@@ -7,6 +7,7 @@ import json
 import shutil
 
 import pytest
+import torch
 
 from mipsdsl.check import load_task
 from mipsdsl.cli import main
@@ -191,3 +192,29 @@ def test_an_output_path_that_is_a_file_is_refused(tmp_path, capsys):
     target.write_text("")
     status, _, err = compile_(capsys, SPECS / "parity_all.mips", "-o", target)
     assert status == 2 and "not a directory" in err
+
+
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason="this machine has CUDA; the refusal is for one without"
+)
+@pytest.mark.parametrize("command", ["compile", "bench"])
+def test_device_cuda_without_cuda_is_a_clear_error(command, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(tmp_path / "cache"))
+    argv = [command, str(SPECS / "parity_all.mips"), "-o", str(tmp_path), "--device", "cuda", "-q"]
+    if command == "bench":
+        argv += ["--report", str(tmp_path / "report")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--device cuda: CUDA is not available on this machine" in err and "Traceback" not in err
+    assert not (tmp_path / "parity_all.py").exists()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA, and this machine has none")
+def test_a_spec_compiles_on_cuda(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(tmp_path / "cache"))
+    status, out, err = compile_(
+        capsys, SPECS / "parity_all.mips", "-o", tmp_path, "--device", "cuda", "--json"
+    )
+    assert status == 0, err
+    (report,) = json.loads(out)
+    assert report["symbolic"] and report["verification"]["held-out"] == "passed"

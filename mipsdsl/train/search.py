@@ -255,8 +255,8 @@ def _smaller(task, data, stage, solved, codecs, options, deadline) -> list:
             for w in stage.widths
         ]
         first = next_seed.get((i, g_depth), max(solved.seeds) + 1)
-        seeds = range(first, first + options.seeds)
-        next_seed[i, g_depth] = first + options.seeds
+        seeds = range(first, first + options.seeds_per_architecture)
+        next_seed[i, g_depth] = first + options.seeds_per_architecture
         models = [(a, s) for a in archs for s in seeds]
         tries.append(
             train_models(
