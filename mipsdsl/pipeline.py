@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mipsdsl")
 # Bumped when extraction changes what it makes of the same network; history in CHANGELOG.md.
-EXTRACTION_VERSION = 8
+EXTRACTION_VERSION = 9
 # Bumped when the prover may say something else about the same program.
 PROOF_VERSION = 1
 
@@ -302,8 +302,9 @@ def _trace(task: Task, network, options: CompileOptions, say: Callable[[str], No
 
 def _extract_and_verify(task: Task, ctx, options: CompileOptions, clock):
     """Each path in turn until one gives a verified program with formulas (a verified state
-    table is kept in case none does), each verified on samples, then proved or refuted:
-    (extraction, program, verdict, proof, failures before it)."""
+    table is kept in case none does; for a task given by examples, every path, keeping the
+    smallest program), each verified on samples, then proved or refuted: (extraction, program,
+    verdict, proof, the paths that gave nothing)."""
     from mipsdsl.extract import paths
     from mipsdsl.extract.assemble import assemble
 
@@ -330,9 +331,13 @@ def _extract_and_verify(task: Task, ctx, options: CompileOptions, clock):
         if proof.counterexample is not None:
             failures.append(PathFailure(path.NAME, "refuted", proof=proof))
             continue
-        if chosen is None or (extraction.symbolic and not chosen[0].symbolic):
+        if chosen is None or _simpler(extraction, chosen[0]):
             chosen = (extraction, program, verdict, proof)
-        if extraction.symbolic:
+        # With a target, its checks at other lengths and the proof stand between the data and a
+        # program that merely fits it, and the first program with formulas is taken. An examples
+        # file has nothing beyond itself (a saturating counter can fit every sequence of it), so
+        # there every path is tried and the smallest program wins.
+        if extraction.symbolic and task.examples is None:
             break
     if chosen is None:
         stage = "extract"
@@ -344,6 +349,11 @@ def _extract_and_verify(task: Task, ctx, options: CompileOptions, clock):
         reasons = "\n  " + "\n  ".join(map(str, failures))
         raise StageFailed(task.name, stage, reasons, progress)
     return (*chosen, failures)
+
+
+def _simpler(found: Extraction, kept: Extraction) -> bool:
+    """Formulas over a state table, then fewer formula nodes."""
+    return (found.symbolic, -found.formulas.size()) > (kept.symbolic, -kept.formulas.size())
 
 
 def _prove(task: Task, program, options: CompileOptions):

@@ -166,3 +166,39 @@ def test_no_specs_and_no_tool_mipsc_is_a_usage_error(tmp_path, monkeypatch, caps
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
     assert main(["compile", "--check"]) == 2
     assert "no [tool.mipsc] specs" in capsys.readouterr().err
+
+
+def test_a_task_given_by_examples_keeps_the_smallest_program_of_every_path(
+    write_spec, tmp_path, monkeypatch
+):
+    # two paths whose programs are both right everywhere: with a target the first is taken; with
+    # only an examples file, nothing tells a program that merely fits it, so the smaller wins
+    from types import SimpleNamespace
+
+    from mipsdsl import expr as E
+    from mipsdsl.data import make_dataset, save_dataset
+    from mipsdsl.extract import paths
+    from mipsdsl.extract.assemble import Formulas
+    from mipsdsl.extract.context import Extraction
+    from mipsdsl.pipeline import _extract_and_verify, _Stopwatch
+
+    x = E.Var("x")
+    programs = {"larger": E.Binary("*", E.Binary("+", x, E.Const(0)), E.Const(1)), "smaller": x}
+    found = [
+        SimpleNamespace(
+            NAME=name,
+            extract=lambda ctx, name=name, e=e: Extraction(
+                name, Formulas(("x",), (), (("y", e),)), True, "", ""
+            ),
+        )
+        for name, e in programs.items()
+    ]
+    monkeypatch.setattr(paths, "in_order", lambda ctx: iter(found))
+    spec = write_spec("task copy\ninput x in {0, 1}\nlength 6\noutput y = x\n", "copy.mips")
+    task, _ = load_task(spec, sample=0)
+    options = CompileOptions(output_dir=tmp_path)
+    assert _extract_and_verify(task, None, options, _Stopwatch())[0].path == "larger"
+    save_dataset(make_dataset(task, n=200), tmp_path / "copy.npz")
+    given = write_spec('task copy\ninput x in {0, 1}\nexamples "copy.npz"\noutput y\n', "e.mips")
+    examples, _ = load_task(given, sample=0)
+    assert _extract_and_verify(examples, None, options, _Stopwatch())[0].path == "smaller"
