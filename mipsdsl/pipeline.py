@@ -140,6 +140,8 @@ def compile_key(task: Task, options: CompileOptions) -> str:
         "proof": PROOF_VERSION,
         "format": FORMAT_VERSION,
     }
+    if options.without:  # only then, so that the keys of full compiles stay as they were
+        material["without"] = sorted(options.without)
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 

@@ -61,6 +61,13 @@ def test_the_compile_key_follows_the_spec_and_the_options_that_change_results(wr
     assert compile_key(edited, CompileOptions()) != key  # the spec's text is part of it
 
 
+def test_switching_a_mechanism_off_changes_the_compile_key(write_spec):
+    task, _ = load_task(SPECS / "add_mod_3.mips", sample=0)
+    key = compile_key(task, CompileOptions())
+    assert compile_key(task, CompileOptions(without=frozenset())) == key
+    assert compile_key(task, CompileOptions(without=frozenset({"membership"}))) != key
+
+
 def test_preflight_gives_every_reason_a_run_would_fail_before_it_starts(write_spec, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
