@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "03d646640bac1d41af9060473857c68d6464cd444f04f9f919457c549a02bbb7",
+    "compile_key": "22a00d0c5271cda5ead63b3b2057fbb85806e5b1ab00586ae17dc2fd97e3d537",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "a14581ddf4134890be8b6df8246a5cb99b832dce864a6822d5bf50d733de4b19",
+    "source_sha256": "18c086abec135ca8549e9256fc6c79f08355064447209dcc191eadcb405eac5c",
 }

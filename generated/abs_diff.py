@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "dd93473e608461bae21daf4f52c9ceb4423907bb692b482e7e9b003dd0caed33",
+    "compile_key": "4b5acb7120a60cdef40280320540af439e8c3209a8c08389a7e9e326476a1ddd",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "e93962a2f67094bd1e2ec67c0889a81647283c8cf55049c0ebc26f7e16262378",
+    "source_sha256": "fa9fa541f0116c75a5edd6bc40b8847418385f68f61e5258764fff01b04fff06",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "8fc5c639c143df1a62afa8e88e435f8f68e3ee05515c5133937c95d455c6ef46",
+    "compile_key": "213a4c8dcd99adb185fd25e0580d16aa39c69bccd063b820311ee4280807358f",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "d1d387f2090d0f9ed07faeaaec6d2cc9afe1a4859c485ed1f28b95c165d04668",
+    "source_sha256": "1cdd7023b18441f212c151c92833bff830f05406db80d4e072edb500ffdb2f6d",
 }

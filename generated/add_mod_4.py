@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "2440493ca046f76ba3413a586e74d033e4019af5d52465623e1e8653873e8b46",
+    "compile_key": "401386a4d432e0ea10fb977bff4fbd86d7e15bd76dc18b14005625d75e56fd0d",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 4"]},
     },
-    "source_sha256": "f115f1dda529cdd22f41551d93e0c69a8559a4bde83c976ef8d21e46cec0333e",
+    "source_sha256": "c9940c6e88c81e752769cc1e1ff0db55c03f391296d1f48f2a6011424f27884b",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "8bab48e177077f4f73ae27b55cac8b94c451e457ccaadcd5857fe0b7a255d667",
+    "compile_key": "1731d09ee543fd9aa5345cd125b6ef264cbf39ca1e45054b27045574d527993c",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 5"]},
     },
-    "source_sha256": "eb25a3b1b5e0f2780055d671f78a9b570844e7ea269d1c9336a6d171aba72191",
+    "source_sha256": "00880edc00245a495fd6e84f4187e6d990bbc4a5c10f184306e07cca4adbfd86",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "b3cdc59f05a09ee77255d7f4cfe57748aa2e6e38d34152f8c2b362af81b84790",
+    "compile_key": "a9981e2c37e819203a197746e348a24d6f17c3e8fe7f2cb659479ad15e6734e8",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 6"]},
     },
-    "source_sha256": "f0a31bd4270914f2433e2d79f06e3d02fc37ef92b8a840f0a37f7b389d4d76f5",
+    "source_sha256": "004f03eece7cf16d974132b02885a33c9cbcb5a0c82b4b50f0b03de1f2dc6815",
 }

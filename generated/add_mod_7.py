@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "8e5437a0944cd2e81c436171333893e8c45d6397ef5b48141ee33f4e5d733598",
+    "compile_key": "06b94ea942f3a910742789f42f27c20da68099aed85f17c11422b8234850a9b1",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 7"]},
     },
-    "source_sha256": "21588cc69e5fc83181ae999f7b67e4001d57a6320213257c63dc9693452db13d",
+    "source_sha256": "92b0c95e2d4542f5c3b4662e181fa9d52c5d24a9917c8459eecedbcbd60f0790",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "75176f74b38ebeb4db9adefd8d93b2abfcfcfac750f4e8eaac2a759a7643fa62",
+    "compile_key": "7b2a241e5fddf2ace2b0ae9e7b0dc1c6c59e93b200e2e8512f2b6e546ec2c63c",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 8"]},
     },
-    "source_sha256": "d3ea8ebe4f83f172fcf671075f7ed435edc08ed9441566ffe2e4fbf36e8f0c7f",
+    "source_sha256": "950eba9ba03b07aceaa2597c74b42fc4e928badb2f473e1b5d39869484e67725",
 }

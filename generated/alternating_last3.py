@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 2,
     },
-    "compile_key": "c8c81489a51386d37d622d8f821356c4cf605e0030243e310d2e1f547967b811",
+    "compile_key": "86a51f347b07b35e2ba13fc5f5ce65f6925563ce762038969ec5f4499418074a",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "4c422308d3becd694211a183965d3c4b8a71a2031e7c5d3f5439909c98133ec6",
+    "source_sha256": "d4e2f81b4143aa95df93198966db9e3d7b41a239ea27c781f4f6c704fe1567ca",
 }

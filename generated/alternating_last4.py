@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 3,
     },
-    "compile_key": "be6215741051621615845e338a837ea460638403756e405398b33dd2fe2a8551",
+    "compile_key": "59960e8723b5a3b4ea84aef6a858c690459a70760a8a5113ba0967f46a418579",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "31d4baebd9ca665534d89b4638412bce57e60617df2397d4e557f936621154fc",
+    "source_sha256": "26c5b882723749c8446632630032d0f86aa02ff27c48f5be99cd01916d3f047b",
 }

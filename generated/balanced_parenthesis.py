@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "07ec0896a733408260501ab50e722ba482e587fb15fe195bd75d81d70d70e6f5",
+    "compile_key": "a3e9c169b30b36e315de6bacacc474f5a84cda0f1823880847a018ece145d694",
     "verification": {
         "passed": True,
         "note": "",
@@ -91,5 +91,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "7fa5f0d91bc94a95de2375cae38bafba6f2f4bf9925bc7a7c7f39a2dc9b10e23",
+    "source_sha256": "0da93e09667e974b754faf0f4f7fea680b6c44de59f94d827f8bcc0079e606e1",
 }

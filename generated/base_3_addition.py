@@ -6,10 +6,10 @@ Do not edit: recompile with `mipsc compile specs/base_3_addition.mips`.
 
 Algorithm (a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN
 with 2 hidden units):
-    s = 0
+    carry = 0
     for each (a, b):
-        output y = (s + (a + b)) % 3
-        s = (s + (a + b)) // 3
+        output y = (carry + (a + b)) % 3
+        carry = (carry + (a + b)) // 3
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -22,12 +22,12 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s,), x is (a, b); returns (the new state, y)."""
-    (s,) = state
+    """One position: state is (carry,), x is (a, b); returns (the new state, y)."""
+    (carry,) = state
     a, b = x
-    y = (s + (a + b)) % 3
-    s = (s + (a + b)) // 3
-    return (s,), y
+    y = (carry + (a + b)) % 3
+    carry = (carry + (a + b)) // 3
+    return (carry,), y
 
 
 def run(xs):
@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "a2e40af1b2f81eb31dee94072319568c547d989c719004e5cfaec9c95df4dd68",
+    "compile_key": "6f345656473496b75ec28f36b83834e2770238d582bc27771a4bc626617217ed",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,7 +72,7 @@ __provenance__ = {
             "longer": {"sequences": 10000, "length": [100, 100], "passed": True},
         },
         "proved": "every length",
-        "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.carry"]},
+        "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "f912b3f033743461a4a3be1ac6bd736f5a014443d541c6fb6e4d8ceb68f23b9d",
+    "source_sha256": "412c2ac9c66b178fdc620cc072ff70dca834323e4432eae7bada32de982aad0b",
 }

@@ -6,10 +6,10 @@ Do not edit: recompile with `mipsc compile specs/base_4_addition.mips`.
 
 Algorithm (a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN
 with 2 hidden units):
-    s = 0
+    carry = 0
     for each (a, b):
-        output y = (s + (a + b)) % 4
-        s = (s + (a + b)) // 4
+        output y = (carry + (a + b)) % 4
+        carry = (carry + (a + b)) // 4
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -22,12 +22,12 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s,), x is (a, b); returns (the new state, y)."""
-    (s,) = state
+    """One position: state is (carry,), x is (a, b); returns (the new state, y)."""
+    (carry,) = state
     a, b = x
-    y = (s + (a + b)) % 4
-    s = (s + (a + b)) // 4
-    return (s,), y
+    y = (carry + (a + b)) % 4
+    carry = (carry + (a + b)) // 4
+    return (carry,), y
 
 
 def run(xs):
@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "fdb71eaecbbd863f6e44f4f86d2c5ecadc15ba9a7eb6a674c3925457d26b3dbd",
+    "compile_key": "45f07d157de396f68281c25b8e02696b55d6491b75eb197696088c2154540a1d",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,7 +72,7 @@ __provenance__ = {
             "longer": {"sequences": 10000, "length": [100, 100], "passed": True},
         },
         "proved": "every length",
-        "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.carry"]},
+        "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "d47ab1f1de9fbba28e7b8d58351af3c439deb8a4cc924aa4ba0e82b2c89530bb",
+    "source_sha256": "705ec3a27c3ffe5cda197fc5633c4168b8b4af939e3387a7447ec4a7238b6d90",
 }

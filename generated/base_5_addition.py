@@ -6,10 +6,10 @@ Do not edit: recompile with `mipsc compile specs/base_5_addition.mips`.
 
 Algorithm (a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN
 with 2 hidden units):
-    s = 0
+    carry = 0
     for each (a, b):
-        output y = (s + (a + b)) % 5
-        s = (s + (a + b)) // 5
+        output y = (carry + (a + b)) % 5
+        carry = (carry + (a + b)) // 5
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -22,12 +22,12 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s,), x is (a, b); returns (the new state, y)."""
-    (s,) = state
+    """One position: state is (carry,), x is (a, b); returns (the new state, y)."""
+    (carry,) = state
     a, b = x
-    y = (s + (a + b)) % 5
-    s = (s + (a + b)) // 5
-    return (s,), y
+    y = (carry + (a + b)) % 5
+    carry = (carry + (a + b)) // 5
+    return (carry,), y
 
 
 def run(xs):
@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "bfe7b51bb197e7a2a0761614b4d2a057076e68452edb483733c45a825cfc6b8e",
+    "compile_key": "76c7d92a707cdc0b9bcaf0ac9e25946cc91e35bd4e29d21e13a406f5f7adae78",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,7 +72,7 @@ __provenance__ = {
             "longer": {"sequences": 10000, "length": [100, 100], "passed": True},
         },
         "proved": "every length",
-        "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.carry"]},
+        "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "db0629e317249eacf9203d319103882fce93c86629ed5e4588c51b44537528f5",
+    "source_sha256": "15f022da15a4fb3a9e0c15a20c102769f8821cf8bbf490920ea98361c7fbb27d",
 }

@@ -6,10 +6,10 @@ Do not edit: recompile with `mipsc compile specs/base_6_addition.mips`.
 
 Algorithm (a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN
 with 2 hidden units):
-    s = 0
+    carry = 0
     for each (a, b):
-        output y = (s + (a + b)) % 6
-        s = (s + (a + b)) // 6
+        output y = (carry + (a + b)) % 6
+        carry = (carry + (a + b)) // 6
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -22,12 +22,12 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s,), x is (a, b); returns (the new state, y)."""
-    (s,) = state
+    """One position: state is (carry,), x is (a, b); returns (the new state, y)."""
+    (carry,) = state
     a, b = x
-    y = (s + (a + b)) % 6
-    s = (s + (a + b)) // 6
-    return (s,), y
+    y = (carry + (a + b)) % 6
+    carry = (carry + (a + b)) // 6
+    return (carry,), y
 
 
 def run(xs):
@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "9c17d4fc26a04a7dcee046dae6fd78eaf1d7368d8aa79c6852f93f72dd169ec8",
+    "compile_key": "ad779d53c49cf96abbafb4e7b5be329aa2cf418ce469a8a82ef14db140fbaa50",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,7 +72,7 @@ __provenance__ = {
             "longer": {"sequences": 10000, "length": [100, 100], "passed": True},
         },
         "proved": "every length",
-        "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.carry"]},
+        "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "e5b51547d25320d6f118cdb762a7503032074aaf171d5d8e99e2de616ef4b361",
+    "source_sha256": "323519e930a8252f6e05653ac6a761be8dc30f338145e3fb6731dca60d889f64",
 }

@@ -6,10 +6,10 @@ Do not edit: recompile with `mipsc compile specs/base_7_addition.mips`.
 
 Algorithm (a 2-state machine, states labelled by breadth-first state numbers, read out of an RNN
 with 2 hidden units):
-    s = 0
+    carry = 0
     for each (a, b):
-        output y = (s + (a + b)) % 7
-        s = (s + (a + b)) // 7
+        output y = (carry + (a + b)) % 7
+        carry = (carry + (a + b)) // 7
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -22,12 +22,12 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s,), x is (a, b); returns (the new state, y)."""
-    (s,) = state
+    """One position: state is (carry,), x is (a, b); returns (the new state, y)."""
+    (carry,) = state
     a, b = x
-    y = (s + (a + b)) % 7
-    s = (s + (a + b)) // 7
-    return (s,), y
+    y = (carry + (a + b)) % 7
+    carry = (carry + (a + b)) // 7
+    return (carry,), y
 
 
 def run(xs):
@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "bbd1f42e58a204d7a7180849ba92ccf9f6a82ed7482b9432d53df260435e8390",
+    "compile_key": "41bcd2d04f32e04cf7f232bec70bc55d78b9aa010729de78eedfb6eb418b31bb",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,7 +72,7 @@ __provenance__ = {
             "longer": {"sequences": 10000, "length": [100, 100], "passed": True},
         },
         "proved": "every length",
-        "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.carry"]},
+        "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "3bf34b459f408cc436f3c8f23b2da5f73be7ce61befea8b31f106604d8119c0c",
+    "source_sha256": "1f432d9496291703bdd95e140bc3ed951ad4b61639780f09790a75e23de51912",
 }

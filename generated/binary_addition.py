@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "4dfa2b3e294a56c5e13556e87b88b9ab19bc23bda5a867608f0ef9c2fe4ebe12",
+    "compile_key": "681b52913a900267fcfef6ce916f00c0f9e2055b8d6122f3f46df8d6ed98bee6",
     "verification": {
         "passed": True,
         "note": "",
@@ -77,5 +77,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 1", "spec.carry == -program.s + 1"],
         },
     },
-    "source_sha256": "e44ad863e4cbb990800cc11a7256f3ba1b6c5551a79fb1c2811df8d511be2a66",
+    "source_sha256": "e055fc79aca1cb263bd878f2bfc40e68bae57cb0a5463ded2925080e1bcc27e0",
 }

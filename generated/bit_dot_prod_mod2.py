@@ -58,7 +58,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "0de316585c64b7422bd48eaa77cb38cc2ed28f79322f82dc93899db6add3bd6c",
+    "compile_key": "02564e73064383ba96c54669f11d0fdc92c1b2901ba43ecf750981dc3cd5fbec",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,5 +70,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum % 2"]},
     },
-    "source_sha256": "037be24e0630cb323c025ff654e9fe80954a2b835049699a94e74348944d9e96",
+    "source_sha256": "7f874703d3f2de5117d18a7f82c5d2ae20bb8c901e93006ef6d63d453b90637d",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 1,
     },
-    "compile_key": "0d3cbce3a2be0ba768a5de98047501a4c760ef7416148f69b593e0f7f9a07e8a",
+    "compile_key": "7b4b0975b1f4f43ab665b8b44731b7dc4a0f94c3e35dbc48228d8d490ec6304e",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "dbaa62a309f93cd2bd32914d5261461aec22d9fd8b40cb10cda6e3a4d86611a7",
+    "source_sha256": "3fe94180fc6a598dd71265c70f0c857b393b11a305dbc501320240b044169866",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "6bf6c027993701a20103c619ccf79de5183157f87190f20346cb07d602529725",
+    "compile_key": "9804facacec380c92e1ada0798e23a864efcd16c7f4768f52480568ad8339d0e",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "1b799f079cf68c9e731c402bdade5c5b1b62817c2682c18a58f3142119030657",
+    "source_sha256": "ab74e6efd5a4f59abced0ab4d5585f0475224f83ec0a9b5650fd15de122a60bd",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "bdfc984a337e77367ca9ce9315375037479698b929a04e87c24ea1599175557d",
+    "compile_key": "5bb264f3166f6d0a1c9d3691fc97dc596c79e29379a075b2bd1afb36443a50b2",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "d3e89634aa855eae819d3fe61e67d26f7bbcdbd144482caf1b2404b55d59e5a3",
+    "source_sha256": "d93a09aca767fbe3f0a69f67942d10447283d58769bd561834dd775015a84a19",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "b8a16168d8f6b9c985a60f9af4829b8d064d9adc4b305713787df7378d0f2364",
+    "compile_key": "a2fb89b2e3ce6cd415bfe04df03fe342476042999bedacfdb0d92de7e92addfc",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "4db0bbc2ca47dca1a9c883ee936e6c847fdaecd43644553b5b63d08b9c65fc75",
+    "source_sha256": "b6ba68f250c8a3edfc27980827e78612c3ae04a339199a730ef2ca096865330b",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "b3a83d309ec7507c46f879df0c43699facbd71265ffa7c5202956be63333db4b",
+    "compile_key": "422c55a8b33d3b0bd60af7f3c6fe09d0c60552323beb4597bc198f477a3489be",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "1dcd2140a44f62ab59ace8231e1d47accbf212361c75dae279db5c13c0a5292d",
+    "source_sha256": "4b62af216bd1e6437611a675e6c775a3fb46ad417c17d98b791a2f086179e41f",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "669b78ae3fe2c593653eadd21c7bc0f926864aa6d26d091959ab690b45e7d83a",
+    "compile_key": "e5bd23741f826b7be971bf2e4f0420a8aacffcd5fe23b84b65df3ae15f485be6",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "4f19563efe3e3afeb49f2ff1a7b435c0ebb671dfb7da90640d2488fb4aac80df",
+    "source_sha256": "df12d6c95da784ffdc4391612b26f34d1e4650060e2dd2239821420cb544c055",
 }

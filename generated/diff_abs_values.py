@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "90d962086e28622f0012d57bf2fdb1994bcf735938a313cd827233aacea14137",
+    "compile_key": "a478194573d1600739adbcece069dea2cc38c4bc44999450a3ec7b13ef26ff66",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "159f635e9e944ea73cc6e301a325e0dc6ea63b9bca6017477933d3d3aceb7a32",
+    "source_sha256": "24183143fc7e90cf9a555d0d8bb024736a87e11cbc9e13d852b2fdf372b8c2c9",
 }

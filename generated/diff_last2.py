@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "e82acf571220bf7b97e39332bc4b9e03b83df2ef11dd10bf8db57010981d2174",
+    "compile_key": "e55b9fe3c59700feb985c679303c95cea95a44dbcbecb76ade4d10cab059754b",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s1"]},
     },
-    "source_sha256": "82dea229701b0a254041df719f7c1e450d5b6af2bfed385348324ad85d9d2e25",
+    "source_sha256": "e7b0f838c9525116387f630cf90e3e49c63aeddc1ac9e7123a586406d17ea08d",
 }

@@ -5,10 +5,10 @@ Do not edit: recompile with `mipsc compile specs/div_3.mips`.
 
 Algorithm (a 3-state machine, states labelled by breadth-first state numbers, read out of an RNN
 with 1 hidden unit):
-    s = 0
+    remainder = 0
     for each x:
-        output y = (not x) < s
-        s = (x - s) % 3
+        output y = (not x) < remainder
+        remainder = (x - remainder) % 3
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -21,11 +21,11 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s,); returns (the new state, y)."""
-    (s,) = state
-    y = int((not x) < s)
-    s = (x - s) % 3
-    return (s,), y
+    """One position: state is (remainder,); returns (the new state, y)."""
+    (remainder,) = state
+    y = int((not x) < remainder)
+    remainder = (x - remainder) % 3
+    return (remainder,), y
 
 
 def run(xs):
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 1,
     },
-    "compile_key": "78ea3ef16b195080022ddd853128be51f2f269cb064b2cb2ac54331ba98b569c",
+    "compile_key": "c3d5ded5a04f354433a898f3b166a24f8e633d76efe86bc5a73641524e630e46",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,8 +69,12 @@ __provenance__ = {
         "proved": "every length",
         "proof": {
             "reason": "proved by induction",
-            "invariant": ["program.s >= 0", "program.s <= 2", "program.s == spec.remainder"],
+            "invariant": [
+                "program.remainder >= 0",
+                "program.remainder <= 2",
+                "program.remainder == spec.remainder",
+            ],
         },
     },
-    "source_sha256": "4bef03ac2a700cab497e9683559fa965d6f327d55f572484073b58b6d3a59f9d",
+    "source_sha256": "570f511a2036bb07b158cf3c4963227a2653b8487c487436a23f7a5ee698da01",
 }

@@ -5,10 +5,10 @@ Do not edit: recompile with `mipsc compile specs/div_5.mips`.
 
 Algorithm (a 5-state machine, states labelled by breadth-first state numbers, read out of an RNN
 with 3 hidden units):
-    s = 0
+    remainder = 0
     for each x:
-        output y = s + x > 2
-        s = (s + (s + x)) % 5
+        output y = remainder + x > 2
+        remainder = (remainder + (remainder + x)) % 5
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -21,11 +21,11 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s,); returns (the new state, y)."""
-    (s,) = state
-    y = int(s + x > 2)
-    s = (s + (s + x)) % 5
-    return (s,), y
+    """One position: state is (remainder,); returns (the new state, y)."""
+    (remainder,) = state
+    y = int(remainder + x > 2)
+    remainder = (remainder + (remainder + x)) % 5
+    return (remainder,), y
 
 
 def run(xs):
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 1,
     },
-    "compile_key": "491b7970491ec02536f85334e4d3d0b1c16ad6c65d0ea75daf948df7d2a2aa35",
+    "compile_key": "426be7b90e6d0310c0334cd10a4cc372c2c14f38138a38b1a9827c95ef26397b",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,8 +69,12 @@ __provenance__ = {
         "proved": "every length",
         "proof": {
             "reason": "proved by induction",
-            "invariant": ["program.s >= 0", "program.s <= 4", "program.s == spec.remainder"],
+            "invariant": [
+                "program.remainder >= 0",
+                "program.remainder <= 4",
+                "program.remainder == spec.remainder",
+            ],
         },
     },
-    "source_sha256": "f2fff27382c90825f7efec5591026fb4385c41a08e35a602e368a8ea5ab56454",
+    "source_sha256": "89b81f716e31f3c2b5342acec260804ca306dc52f290754bee0142626fb34064",
 }

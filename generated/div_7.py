@@ -5,10 +5,10 @@ Do not edit: recompile with `mipsc compile specs/div_7.mips`.
 
 Algorithm (a 7-state machine, states labelled by breadth-first state numbers, read out of an RNN
 with 4 hidden units):
-    s = 0
+    remainder = 0
     for each x:
-        output y = s - (not x) > 2
-        s = (s + (s + x)) % 7
+        output y = remainder - (not x) > 2
+        remainder = (remainder + (remainder + x)) % 7
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -21,11 +21,11 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s,); returns (the new state, y)."""
-    (s,) = state
-    y = int(s - (not x) > 2)
-    s = (s + (s + x)) % 7
-    return (s,), y
+    """One position: state is (remainder,); returns (the new state, y)."""
+    (remainder,) = state
+    y = int(remainder - (not x) > 2)
+    remainder = (remainder + (remainder + x)) % 7
+    return (remainder,), y
 
 
 def run(xs):
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 1,
     },
-    "compile_key": "90fed2d7b0d1b59b5462bd0c29591c95c0d6c47161f3b8ad55573d4922b0f15a",
+    "compile_key": "56b2d6a176bbcac2d08ec5e22c3932f55c8abf84ddf9637bd274e6aafd09ca2b",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,8 +69,12 @@ __provenance__ = {
         "proved": "every length",
         "proof": {
             "reason": "proved by induction",
-            "invariant": ["program.s >= 0", "program.s <= 6", "program.s == spec.remainder"],
+            "invariant": [
+                "program.remainder >= 0",
+                "program.remainder <= 6",
+                "program.remainder == spec.remainder",
+            ],
         },
     },
-    "source_sha256": "bf381fb31abf0623712bb14f223692359d2cf5bfaad0c655afa39e90fb50e381",
+    "source_sha256": "ccfb58ff8369dafd44b3e9f2138c9762c65d73c048119c08d2caba969977bc96",
 }

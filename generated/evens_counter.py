@@ -70,7 +70,7 @@ __provenance__ = {
         "formula_nodes": 34,
         "state_variables": 5,
     },
-    "compile_key": "88d03748e12c84adcebc30cb8b1b4d35109e8f535a813f5716ba980f28704b1b",
+    "compile_key": "65df7b8531b7d9b23e72454c8ef6cd52cd61669ef3cc2a4aa3452f0c509ba449",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "717059d0d4ef1cc2c0d2e4a2c65464b4ad35684a4dfe4a0d555735b7975f84be",
+    "source_sha256": "2f81a8e179c7d673a68a8491ea042c80d0d482068f9add1aab4fc63ff062444e",
 }

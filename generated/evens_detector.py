@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "262d4b86e03eeef935f129380cd72f5ebf5378198ae4ef222b849cb3ee863051",
+    "compile_key": "e58ecf954b08bdb990dcaea633de36310c5091c50d1b0f526672f4a30d6df278",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "e0698a8628d30a5fb564fd78f2a24615eff8925bb3c43d12ee8a83ac0e5637be",
+    "source_sha256": "0676fe100b0c4f9b9ceb8d2c3a16fc3c46431bded720672361ae0feb2f8294aa",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 2,
     },
-    "compile_key": "af99f5d75f4e784f83b3a0b5220652701a2c7bfc0fc69747b56cd40a65c6969d",
+    "compile_key": "b1d0cad1b1a9fc842bb4b23591c4d58715c71a3cea9b0199c35683a7bfbc7732",
     "verification": {
         "passed": True,
         "note": "",
@@ -78,5 +78,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "bb69b0a125b4b178709333d6d38f9a573cb00c26ef71a03ccb5138bc7f797f01",
+    "source_sha256": "8e2981cf75c39e39fe4f1c2e37866cece6f0a72e925b0486a41eb7230da61e6a",
 }

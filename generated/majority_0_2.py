@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 28,
         "state_variables": 3,
     },
-    "compile_key": "cb6fb642983f70c571f2b7f075be7090401cf9dacd559aa799cdd420b0f97d24",
+    "compile_key": "672b29b750a9beaf7a64ed75fa4690dbe1345843956d8a92b40f9c1f6b7c0ed9",
     "verification": {
         "passed": True,
         "note": "",
@@ -83,5 +83,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "64688a8f0b7829ff5ed48c9bf3f7560774b0120a1bac11f179c93c7d8244450b",
+    "source_sha256": "22ef2e4b65a2bfabf701962f5c2d7228e30dfd25e7223c0603c6e1d9fc8981e7",
 }

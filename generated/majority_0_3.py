@@ -73,7 +73,7 @@ __provenance__ = {
         "formula_nodes": 42,
         "state_variables": 4,
     },
-    "compile_key": "fb1cd87b8eef5eee2dc4b02118724e7cf669e240b470bab3273987ada11b5037",
+    "compile_key": "7233a44406e71b0fbf46aad3c405e21c475d47e73d06e112333675f75188922d",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "dab59a3859f211e539a8147e8332d82ddd1c36ce2eb07450d4f2eb5f2a08ae64",
+    "source_sha256": "690b335579e719e4a31256a05195a7a808cd7b1594cdb6b8600775462d013beb",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "165583af07dac5c912968aa6c6bbd6114ef7b9699600682ede7f7191bc454208",
+    "compile_key": "0f5fdeba454424fe4cf8d81f18a55f5b0e5711f3f3ebdc4968f85023e0eca41f",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "8e2aaf138801b81718f95f8be2772ba98c5f0e4f80f2cb4f95e27622f08f1985",
+    "source_sha256": "eaea046f8f4c892b9f850a6f34daae0da295a8c739f0c1569166d17f00f5f754",
 }

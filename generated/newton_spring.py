@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 2,
     },
-    "compile_key": "3ccbed87e58157eaf36a9e1a7f4ac7f14c6d7b0c7c0f1048f4920f3ef467c775",
+    "compile_key": "3d78c7ff99d10052d4169a60e4c9993483b3bd18270fd6100d1a4c4095191640",
     "verification": {
         "passed": True,
         "note": "",
@@ -79,5 +79,5 @@ __provenance__ = {
             "invariant": ["program.s2 == -spec.v + spec.p", "spec.p == program.s1 + program.s2"],
         },
     },
-    "source_sha256": "8de19b5b7f8335ff4b10f72dad61e5b9ec8aa0dd67a527709d42854f29e95543",
+    "source_sha256": "2418912d227295bf51d515f67420f8872b69286734f0ac6ee86845b16741e336",
 }

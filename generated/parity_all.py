@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "060655763dd9dfb573d4cf263ee9404c54bbf379a0e4e64de83d412aede4db9f",
+    "compile_key": "137c03eb62864e2f85f2fe1241bc45af813476f0496b15268c516163b4512db2",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 2"]},
     },
-    "source_sha256": "2b524186b307ace24f84d7a6992013f8babca68ca4ed55ad85ac7d8dfcc1a165",
+    "source_sha256": "129a4e8f1f53d3e81810602db41687d6247d128e8f5a72fd18faf2042b40d287",
 }

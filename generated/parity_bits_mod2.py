@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "37d955d08514bbfaf845fb9ec7ce43c22d3f71335e9289e81a2abb0ef1852856",
+    "compile_key": "3154ef6a78c755e447459e51f0fa1a3be3912ee133029043a69b210bc486936c",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "2a4d82acc9e5d53cadcaa5e45ad5f58aad9ffbd54cab5a1d97f8f0b7c1e25193",
+    "source_sha256": "4e4ff26780e0dba118b99c6a885f52f2393dabbc5c8e0e384fc61d51b6d1e9bc",
 }

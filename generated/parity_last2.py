@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "cc535aff9571ba437d33d9fdf18f5314ea41d6328b058f0f7a742fc16c96831d",
+    "compile_key": "16a1ffaaec253e41a8af9e2db5005c3b31b8312a346cf92338842d9e344ff633",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "9c59fbcc7614087bd97fcb3fc3ef4cf982cd6a691aaa01f2cd00eb6f2a57f394",
+    "source_sha256": "5b26e05893e8ada58c62d09f1a796ef98eb736894187aea2fb76075235b6cded",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 2,
     },
-    "compile_key": "683baa44ebbe0ef7e6bbd5d745ff69af783fb580ee763e145ea31353fdec16eb",
+    "compile_key": "b74d98059ee9ba6d6c0174c8cd781064e9d2953f53234d6f7e4a3222e40db71f",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "5c92c5b5e7615c2794a21880f7dfafab36ef6d19e4146c97423dfd4af0c52f61",
+    "source_sha256": "04612487d27f47f4da770ce9c3108b6ce4ff9e1a43387c128905a17ed7a5a91a",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 3,
     },
-    "compile_key": "bc12c7be4266c401fe5875c924b9306d6a47ac1a0f2d04a62b545321dfd3dc93",
+    "compile_key": "dab1af98af34024b4b6dd97ec1ff01a0a3f827017c06daf404dd7be44cde378a",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "eb8373b65892eaf77b97e8a46b31e47401f9b41d36d459573aef038956f2eaa7",
+    "source_sha256": "bcf358dec4f41be158eb048b31e452478011b353e102a4c1b561ed1a1a010032",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "982bd39702b2207c9a3849019d6abbb09113ce65186c60da781360c2731c47ff",
+    "compile_key": "c80a720742bb46afd36a107671238d15eaca606a69166d4a21a3d76f3e147f43",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.count % 2"]},
     },
-    "source_sha256": "c0ea20e3a463e15dbd677c7c313a9fb3f30d3fc7e3896193e94db81438a06a78",
+    "source_sha256": "28c14c1d5467c12911887f8e3e153073f182d3981fc2c33d75f03eb3b95950ad",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 0,
     },
-    "compile_key": "f159cd1c257b7b0cd3b2ef2358770b89e183ff7db6af3d4174fcdfeb26e791de",
+    "compile_key": "dfd129e13fd80f63fb144c3087035904add568afe6aaec14711f47d8beac23ea",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "30078e9f48ab930c3bdce0484625181a1f58548040f8d0c2da289b1a7de15cf7",
+    "source_sha256": "3bc4c1ef58ce0c0f0c45fd6d121a5b3d3fdc74cc72ff2023d2638461ef9b00d4",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 1,
     },
-    "compile_key": "77d7f65796335854542836ca8f82c910178439cc0a9073741bea7ebfe4be8da1",
+    "compile_key": "c0870d2fd59b826d2961d31af49c5defc9a681bb27b2478c370bf62490876ebe",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "5425c674dc7667acc4dd1647f2f7b601ffe2c189605584328c56d7c540056d4e",
+    "source_sha256": "b505278a28bd5ad5ca60716554c76cbf32369d128c26e142b930489ab15ae385",
 }

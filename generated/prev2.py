@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 8,
         "state_variables": 2,
     },
-    "compile_key": "ac0be6d041a465c0afd0b41a653a8c541db984f948d298921767dc612c045847",
+    "compile_key": "cf1a644bcd5131756d4b4091ff383c8318e97fc3a05d299392ba0ae9745ea544",
     "verification": {
         "passed": True,
         "note": "",
@@ -80,5 +80,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "ccd62bb18fc7029db8cdf4c99148473462851e758e94e79e3c5592f96417e7f0",
+    "source_sha256": "131c22364934d32d4a58bbc77abc3d1b84a74bd5d5b4e92f39ca20818135f838",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 3,
     },
-    "compile_key": "d75304d63b86db9e668f5f62162f4a39ba119224906f77d59972dfce9edf858e",
+    "compile_key": "cf8743effdf6fc262e45deaa40b7e4f39e0edb832ffd4f5121c5e49425664a87",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "27318ec5835a5a5776f7448c4c5cb6e7d96d60e5428ca7e3b74c8b1e22a9de41",
+    "source_sha256": "62300d525e4e89c27bbd8c3462cf09466f5110666d5656720082be15a7d141bf",
 }

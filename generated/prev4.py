@@ -67,7 +67,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 4,
     },
-    "compile_key": "115cbaf9876c5e09d65d2b1d6ece2f93b050fe4717fe0b241f2c491b6c59b9ee",
+    "compile_key": "9a03de1d615851ad65dddcfe039de77ccb8b446e307dcccd638804b73dfe7c94",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d12f68e7b911f4fed711e689106f2d3eb636212fb53cb6380dc7921e848b15af",
+    "source_sha256": "5987d0c87cd8752eb6af318bcd279d5a92055231af34f6778da0e6984517686e",
 }

@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 5,
     },
-    "compile_key": "e2ecbfb2f1da1bf627447915d503bb8d4e7ca133af8f715a4b8bdc9a4ef07528",
+    "compile_key": "19118bcd7fe861035c95626fd50bc23b0e356fd29f72cf83dee3ed41c86c736a",
     "verification": {
         "passed": True,
         "note": "",
@@ -94,5 +94,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "4e00f028ac93df1ee5968b1755fcfe02f9b3b7dc889a22b731fc9c74f64c52ee",
+    "source_sha256": "8502a83932dc8ddefe2973fd57ceb69f08f65be3695fd3b95ce669043b06a506",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "ed5e2337be684b6bfa8d4f23d8833e97bada7b607dc59b8bd112abc80733ad26",
+    "compile_key": "c5f8801f950e556df39ab40909ae0fc57065a695659ec18256d32f0d7e5931d8",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "7f4a59bb47c72b713886939db96c247a859ac6f280b6d65e4cff4c7c6d166ce6",
+    "source_sha256": "b4f66e75772ccd6ace90982aec270b89b09717cde74a2e43372d8fd776b55b52",
 }

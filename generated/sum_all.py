@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "c11aeb0f404955a8edc8946a9cbeb7e2bf26ec73c61102f8d34d0edd21b5f93b",
+    "compile_key": "cd8577974049151b9e97e19f03ec5d8b8d087d1509356192725dec42001aed43",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x"]},
     },
-    "source_sha256": "08ff68ce49526ed957bcbe1701ea3cfedda0008af2cb2489970ea83b3abc8369",
+    "source_sha256": "b9574148d6eb7de71cba64d92dc515add3ed99765142a5df0dce9cc4535e8edf",
 }

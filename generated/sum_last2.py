@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 1,
     },
-    "compile_key": "058d30ac0fdb1afa7932905af953ff74e8108b076464c1f88961bdc5b868074e",
+    "compile_key": "4adf73083f03eb59cf09c443f8ddefc70a7e48a8c1b2eeb2a8bedb04be9997e2",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "8016f7afda9170db8af800487b02816ac970e9d8427a738728d63bd236b17a1c",
+    "source_sha256": "d4baa562ff7a597c8370a56bda8f4ffa57761f96db7411cc86e5e098d40e9f0a",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 2,
     },
-    "compile_key": "6127d21e38b8556f1d58d8754d92c63bba56deaa408dc105b4d021d4f25524ee",
+    "compile_key": "1e7c5d95de1827203acf394ca50f0cb593a40ad3e90ea8e050423b5839e054ef",
     "verification": {
         "passed": True,
         "note": "",
@@ -80,5 +80,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "0d85f82c390ec9f93aa00fdd095946246fa7a8a6ac363d45118ebf8ac2666e29",
+    "source_sha256": "552911aa558ca70bcfd3054217dc2532f26c7832794b85ad1e3babbd3d390ed1",
 }

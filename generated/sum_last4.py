@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 19,
         "state_variables": 3,
     },
-    "compile_key": "78d31d17aa8b2fd408384c3433f9e3ffc41ba067613837a9881adcedbfa5c23c",
+    "compile_key": "36befbf7e47d66d3a4ca2f785b4d5da2dea86b8c828c225892ffbfa2ed8e20ee",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "adaab4ef5fe886c6ba4a444a0899fde84e45c12ebd439b4d7cb4081fdd720690",
+    "source_sha256": "d7e3a26a0e3bdbfdae228d00141ee1f6ff35b37ab2b3957bfa59088cc43a72d8",
 }

@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 18,
         "state_variables": 4,
     },
-    "compile_key": "bbcea03dbd7f9059cfb96e1805e40d7a3401b0dc81bdb93f2cd7bf239f9083e7",
+    "compile_key": "560b58f84c4f4ab340581056e50d713961bfe9049f274cf67e21dac08d3d869f",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "b3ec72234f76dc44972eaae207391ae7163433604e2a4657482252777ce41fb7",
+    "source_sha256": "1a3d9512eab0a1920c6b6ab0e82df08e2b5695fbb623c35699d10f633f3dafe8",
 }

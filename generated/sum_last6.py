@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 20,
         "state_variables": 5,
     },
-    "compile_key": "54f56af61a89f4f319d0cc46ac31413a0840effd79cd1322b9d0c25e89af711e",
+    "compile_key": "e6cdfc144d7e131261fd959370079e82e77e5bec8f7fb251c00a4a316bfd0d0d",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d8dec0e5317813ff214a3607098588642a4db42b8b76bc28e6facc7f439ee76f",
+    "source_sha256": "fc70a2fd55dd48c0e01eb010708c17b33188ca98ad4fc1a8494081a8ec465851",
 }

@@ -13,12 +13,12 @@ hidden units):
     s7 = 0
     for each x:
         output y = s2 + s3 + s4 + s5 + s6 + s7 + x
-        s2 = s3
-        s3 = s5
-        s5 = s6
-        s6 = s7
-        s7 = s4
-        s4 = x
+        s3 = s2
+        s2 = s4
+        s4 = s5
+        s5 = s7
+        s7 = s6
+        s6 = x
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 20: passed
@@ -34,12 +34,12 @@ def step(state, x):
     """One position: state is (s2, s3, s4, s5, s6, s7); returns (the new state, y)."""
     s2, s3, s4, s5, s6, s7 = state
     y = s2 + s3 + s4 + s5 + s6 + s7 + x
-    s2 = s3
-    s3 = s5
-    s5 = s6
-    s6 = s7
-    s7 = s4
-    s4 = x
+    s3 = s2
+    s2 = s4
+    s4 = s5
+    s5 = s7
+    s7 = s6
+    s6 = x
     return (s2, s3, s4, s5, s6, s7), y
 
 
@@ -61,7 +61,7 @@ __provenance__ = {
         "sha256": "bf550ce27bc9ba360ca5e74d2aed63e033e3b5e7fd83067a348ca1995745354e",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 4,
+    "seed": 5,
     "architecture": "n=7, f linear, g affine, raw inputs, regress head",
     "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": {
@@ -69,10 +69,10 @@ __provenance__ = {
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 22,
+        "formula_nodes": 23,
         "state_variables": 6,
     },
-    "compile_key": "881cd3ba59fd644e145f656cbb85fcce23e2626e46be8d7b7a5ff200ab85c225",
+    "compile_key": "bf104e5663f3e335866223e8be92e25efe91967fc847dbdf4f1af895466d04c4",
     "verification": {
         "passed": True,
         "note": "",
@@ -85,16 +85,24 @@ __provenance__ = {
         "proof": {
             "reason": "proved by induction",
             "invariant": [
+                "program.s2 >= 0",
+                "program.s2 <= 99",
                 "program.s4 >= 0",
                 "program.s4 <= 99",
-                "program.s2 == spec.prev6_x",
-                "program.s3 == spec.prev5_x",
-                "program.s4 == spec.prev_x",
-                "program.s5 == spec.prev4_x",
-                "program.s6 == spec.prev3_x",
+                "program.s5 >= 0",
+                "program.s5 <= 99",
+                "program.s6 >= 0",
+                "program.s6 <= 99",
+                "program.s7 >= 0",
+                "program.s7 <= 99",
+                "program.s2 == spec.prev5_x",
+                "program.s3 == spec.prev6_x",
+                "program.s4 == spec.prev4_x",
+                "program.s5 == spec.prev3_x",
+                "program.s6 == spec.prev_x",
                 "program.s7 == spec.prev2_x",
             ],
         },
     },
-    "source_sha256": "67e113242cde82af18aa7366898386116c43cacf5c087d98e6264b00127289ea",
+    "source_sha256": "0a77f83f59386633b616c63bdff789bd9e4468d6b8fe9057611f3cfaa06008a9",
 }
