@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -101,7 +101,7 @@ class Program:
             self.inputs,
             tuple((names.get(name, name), value) for name, value in self.states),
             tuple(
-                Step(s.kind, names.get(s.name, s.name), E.rewrite(s.expr, rename))
+                replace(s, name=names.get(s.name, s.name), expr=E.rewrite(s.expr, rename))
                 for s in self.steps
             ),
             tuple((name, E.rewrite(expr, rename)) for name, expr in self.outputs),

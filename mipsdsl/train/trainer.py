@@ -148,7 +148,6 @@ def train_models(
         held_out = (train_x, train_y, train_len)
     quick = tuple(a[: config.eval_size] for a in held_out)
     rng = np.random.default_rng(min(seeds))
-    positions = np.arange(data.x.shape[1])[None, :]
     started = time.perf_counter()
     result = AttemptResult(archs, seeds, 0, 0.0, [0.0] * len(seeds))
     history: list[float] = []  # best accuracy at each evaluation
@@ -159,8 +158,7 @@ def train_models(
             share = int(len(pick) * HARD_SHARE)
             pick[:share] = hard[rng.integers(0, len(hard), size=share)]
         x = encoding.encode(train_x[pick]).to(device)
-        y = torch.from_numpy(train_y[pick]).to(device)
-        mask = torch.from_numpy(positions < train_len[pick][:, None]).to(device)
+        y, mask = _targets(train_y[pick], train_len[pick], device)
         out, _ = model(x)
         loss = head.loss(out, y, mask, paper=config.paper_recipe).sum()
         optimizer.zero_grad(set_to_none=True)
