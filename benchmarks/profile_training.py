@@ -31,7 +31,7 @@ DEFAULT_SPECS = ("add_mod_3", "sum_last4", "parity_last3", "majority_0_2", "newt
 # trainer functions timed, by the name cProfile knows them
 PARTS = {
     "evaluation": "accuracy_on",
-    "confirmation": "_confirm",
+    "confirmation": "confirm",
     "mining": "_wrong",
     "polish": "_polish",
     "backward": "backward",

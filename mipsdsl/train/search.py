@@ -5,7 +5,10 @@ stage every hidden size, width and seed trains at once, and the simplest confirm
 Each stage runs with the task's default input encoding and output head, then, if that fails and
 the stage is an MLP, with the paper's raw inputs and rounded regression. The search stops at the
 first stage that solves the task, after passes over its smaller hidden sizes (the last of them
-with g an MLP). Every stage and pass is recorded. Results are cached by a content hash of
+with g an MLP). A linear stage with a regressed head first reads its network off the training
+data by system identification (`identify`): where that confirms, it is exact and the smallest
+linear network, so neither gradient steps nor passes over smaller sizes run. Every stage and
+pass is recorded. Results are cached by a content hash of
 everything that determines them, and a cached network is served only after it is rechecked.
 """
 
@@ -26,6 +29,7 @@ from mipsdsl.errors import MipsError
 from mipsdsl.task import Task
 from mipsdsl.train import cache
 from mipsdsl.train.encoding import InputEncoding, OutputHead, make_input_encoding, make_output_head
+from mipsdsl.train.identify import identify
 from mipsdsl.train.model import Architecture, BatchedRNN, load_single
 from mipsdsl.train.options import SearchOptions, Stage, cache_key, families, model_seeds, plan
 from mipsdsl.train.trainer import predict, train_models
@@ -147,6 +151,12 @@ def train(
     best: tuple[float, Architecture | None] = (0.0, None)
     runs = [(stage, codec) for stage in plan(task, options) for codec in _tried(stage, codecs)]
     for stage, (encoding, head) in runs:
+        identified = identify(
+            task, data, stage, encoding, head, options.config, seeds[0], options.device
+        )
+        if identified is not None:  # the smallest linear network already: nothing to shrink
+            attempts.append({**identified.to_json(), "pass": "identified"})
+            return _trained(task, identified, codecs, started, attempts, key, say)
         archs = [
             Architecture(h, stage.depth, w, encoding.kind, head.kind)
             for h in stage.hidden
@@ -184,28 +194,7 @@ def train(
                 if not tries or not tries[-1].solved:
                     break
                 result = tries[-1]
-            m = result.solved_model
-            assert m is not None and result.solved_state is not None  # it solved
-            arch = result.archs[m]
-            encoding, head = codecs[arch.encoding, arch.head]
-            trained = TrainedRNN(
-                task_name=task.name,
-                task_sha256=task.sha256,
-                arch=arch,
-                seed=result.seeds[m],
-                encoding=encoding,
-                head=head,
-                state={k: v.cpu() for k, v in result.solved_state.items()},
-                steps=result.solved_step,
-                seconds=time.perf_counter() - started,  # the whole search
-                confirmed_on=result.confirmed_on,
-                attempts=tuple(attempts),
-                cache_key=key,
-            )
-            unsaved = cache.save(key, _to_cache(trained))
-            if unsaved:
-                say(unsaved)
-            return trained
+            return _trained(task, result, codecs, started, attempts, key, say)
         if time.perf_counter() > deadline:
             break
     best_arch = f" ({best[1].describe()})" if best[1] else ""
@@ -213,6 +202,32 @@ def train(
         f"no architecture reached 100% on {task.name} within {options.budget:g} s; "
         f"best held-out exact-match accuracy {best[0]:.2%}{best_arch}"
     )
+
+
+def _trained(task, result, codecs, started, attempts, key, say) -> TrainedRNN:
+    """The search's winner, the solved model of `result`, saved to the cache."""
+    m = result.solved_model
+    assert m is not None and result.solved_state is not None  # it solved
+    arch = result.archs[m]
+    encoding, head = codecs[arch.encoding, arch.head]
+    trained = TrainedRNN(
+        task_name=task.name,
+        task_sha256=task.sha256,
+        arch=arch,
+        seed=result.seeds[m],
+        encoding=encoding,
+        head=head,
+        state={k: v.cpu() for k, v in result.solved_state.items()},
+        steps=result.solved_step,
+        seconds=time.perf_counter() - started,  # the whole search
+        confirmed_on=result.confirmed_on,
+        attempts=tuple(attempts),
+        cache_key=key,
+    )
+    unsaved = cache.save(key, _to_cache(trained))
+    if unsaved:
+        say(unsaved)
+    return trained
 
 
 def _tried(stage: Stage, codecs: dict) -> list:

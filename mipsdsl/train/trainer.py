@@ -142,10 +142,7 @@ def train_models(
     )
     train_x, train_y = data.x[: data.n_train], data.y[: data.n_train]
     train_len = data.lengths[: data.n_train]
-    test = slice(data.n_train, len(data))
-    held_out = (data.x[test], data.y[test], data.lengths[test])
-    if len(held_out[0]) == 0:  # a tiny data set: there is nothing else to check on
-        held_out = (train_x, train_y, train_len)
+    held_out = held_out_split(data)
     quick = tuple(a[: config.eval_size] for a in held_out)
     rng = np.random.default_rng(min(seeds))
     started = time.perf_counter()
@@ -172,7 +169,7 @@ def train_models(
             continue
         acc = accuracy_on(model, encoding, head, *quick)
         result.accuracy = acc.tolist()
-        _confirm(task, model, encoding, head, acc, held_out, config, result)
+        confirm(task, model, encoding, head, acc, held_out, config, result)
         if not config.paper_recipe:
             mine = rng.integers(0, len(train_x), size=min(MINE_SIZE, len(train_x)))
             best = int(acc.argmax())
@@ -196,11 +193,18 @@ def train_models(
                 _polish(model, encoding, head, (train_x, train_y, train_len), rng, device)
                 acc = accuracy_on(model, encoding, head, *quick)
                 result.accuracy = acc.tolist()
-                _confirm(task, model, encoding, head, acc, held_out, config, result)
+                confirm(task, model, encoding, head, acc, held_out, config, result)
         if out_of_time or (hopeless and not result.solved):
             break
     result.seconds = time.perf_counter() - started
     return result
+
+
+def held_out_split(data: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Inputs, targets and lengths of the held-out split; a tiny data set with none is checked on
+    its training data, since there is nothing else to check on."""
+    test = slice(data.n_train, len(data)) if data.n_train < len(data) else slice(0, data.n_train)
+    return data.x[test], data.y[test], data.lengths[test]
 
 
 def _polish(
@@ -310,7 +314,7 @@ def _simplicity(arch: Architecture) -> tuple[int, int]:
     return arch.hidden, arch.width
 
 
-def _confirm(
+def confirm(
     task,
     model,
     encoding,

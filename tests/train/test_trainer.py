@@ -16,11 +16,11 @@ from mipsdsl.train.trainer import (
     POLISH_ROUNDS,
     POLISH_SEQUENCES,
     AttemptResult,
-    _confirm,
     _lowest_loss_per_architecture,
     _polish,
     _wrong,
     accuracy_on,
+    confirm,
 )
 from tests.train.conftest import small_task
 
@@ -141,7 +141,7 @@ def test_an_examples_network_must_be_exact_on_the_whole_file(write_spec, tmp_pat
     held_out = tuple(a[examples.n_train :] for a in (examples.x, examples.y, examples.lengths))
     assert accuracy_on(model, encoding, head, *held_out)[0] == 1.0
     result = AttemptResult(model.archs, model.seeds, 200, 0.0, [1.0, 0.0])
-    _confirm(task, model, encoding, head, torch.tensor([1.0, 0.0]), held_out, TrainConfig(), result)
+    confirm(task, model, encoding, head, torch.tensor([1.0, 0.0]), held_out, TrainConfig(), result)
     assert result.solved is not spoiled
     if not spoiled:
         assert result.confirmed_on == len(examples)
