@@ -37,7 +37,7 @@ def compile_(capsys, *argv):
         ("add_mod_3", "finite-state machine"),
         ("binary_addition", "finite-state machine"),
         ("sum_last2", "integer lattice"),
-        ("prev4", "linear recurrence"),  # its 5 hidden units hold no lattice the path reads
+        ("prev4", "integer lattice"),  # an identified network: its 5 units are a lattice
         ("majority_0_1", "symbol counts"),
         ("balanced_parenthesis", "finite-state machine"),  # a counter continued past length 10
     ],

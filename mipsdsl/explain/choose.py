@@ -19,7 +19,7 @@ from mipsdsl.extract import ExtractionError, paths
 from mipsdsl.extract.assemble import assemble
 from mipsdsl.extract.context import Context, Extraction
 from mipsdsl.extract.fsm import StateMachine
-from mipsdsl.extract.paths import exact_machine, finite_state
+from mipsdsl.extract.paths import finite_state
 from mipsdsl.program import Program
 
 
@@ -79,7 +79,6 @@ def _mismatch(program: Program, ctx: Context) -> str | None:
 
 
 def _machine(ctx: Context, extraction: Extraction) -> StateMachine | None:
-    if extraction.path not in (finite_state.NAME, exact_machine.NAME):
+    if extraction.path != finite_state.NAME:
         return None
-    found = finite_state.discretized(ctx)
-    return found.minimal if extraction.path == exact_machine.NAME else found.machine
+    return finite_state.discretized(ctx).machine

@@ -3,14 +3,13 @@
 A minimal machine's states are anonymous. Whether its tables become short formulas depends on the
 integers the states are given (a mod-3 counter is `s = (s + x) % 3` only when its states are
 numbered along the cycle) and on how the state is split into variables (a shift register of the
-last inputs, or bits). Several labellings are tried, each table is handed to the exact regression,
-and the labelling with the smallest formulas wins:
+last inputs, or two smaller variables). Several labellings are tried, each table is handed to
+the exact regression, and the labelling with the smallest formulas wins:
 
 - the value an output takes on entering each state, when that identifies the state (`y = s`);
 - breadth-first numbering, and every numbering when there are at most `PERMUTED_STATES` states;
 - the last k inputs (k = 1..`MAX_REGISTER`), when they determine the outputs;
 - a counter: each input symbol moves the label by a fixed step (+1, -1 or 0) wherever it can;
-- bits of a numbering, with Boolean minimisation, when inputs and outputs are bits;
 - two variables side by side, when the machine is a product of two smaller ones (a count
   modulo 3 beside whether the last input was 0): tried last.
 
@@ -41,7 +40,6 @@ import numpy as np
 from mipsdsl import expr as E
 from mipsdsl.extract import ExtractionError, fresh, mechanisms
 from mipsdsl.extract.assemble import Formulas, StateVariable
-from mipsdsl.extract.boolean import boolean_formula
 from mipsdsl.extract.enumerative import WORK_PER_SECOND, RegressionBudget, regress
 from mipsdsl.extract.fsm import StateMachine, reachable
 from mipsdsl.extract.membership import with_membership
@@ -58,7 +56,6 @@ MAX_REGISTER = 3  # longest input history tried as state
 MAX_REGISTER_STATES = 20_000  # (history, state) pairs explored when checking a register
 MAX_COUNTER_SYMBOLS = 4  # input symbols up to which every counter step assignment is tried
 EXTRAPOLATED_LAYERS = 3  # how many of the latest-reached layers of states may be left open
-BOOLEAN_LABELLING = "state bits (Boolean minimisation)"  # the one labelling regressed as Boolean
 MAX_AGREEMENT_PAIRS = 100_000  # (machine state, label) pairs explored when checking agreement
 
 
@@ -163,8 +160,6 @@ def _candidates(machine, inputs, outputs, length):
     counter = _counter_labels(machine) if mechanisms.on("counter-labels") else None
     if counter is not None and tuple(counter[0]) not in labellings:
         yield from _counter_candidates(machine, inputs, outputs, *counter, length)
-    if _all_bits(machine) and machine.states <= 16 and mechanisms.on("state-bits"):
-        yield ("state-bits",), BOOLEAN_LABELLING, lambda search: _bits(machine, inputs, outputs)
     factorings = _factorings(machine) if mechanisms.on("side-by-side") else []
     for u, v in factorings:  # last: every one-variable labelling goes first
         shape = f"{max(u) + 1} x {max(v) + 1}"
@@ -508,36 +503,6 @@ def _register_starts(machine: StateMachine) -> list[int]:
     if not (machine.symbols == 0).any() or not mechanisms.on("register-start-below"):
         return [0]
     return [0, below]
-
-
-# ---------------------------------------------------------------- bits
-
-
-def _all_bits(machine: StateMachine) -> bool:
-    return bool(np.isin(machine.symbols, (0, 1)).all() and np.isin(machine.output, (0, 1)).all())
-
-
-def _bits(machine: StateMachine, inputs, outputs) -> Formulas | None:
-    """State bits b0, b1... of the breadth-first state number, each output and next bit a
-    minimal Boolean formula of the bits and the inputs."""
-    width = max(1, int(machine.states - 1).bit_length())
-    taken = set(inputs) | set(outputs)
-    bits = [fresh(f"b{k}", taken) for k in range(width)]
-    state_rows, symbol_rows = _rows(machine)
-    symbols = machine.symbols
-    columns = {name: (state_rows >> k) & 1 for k, name in enumerate(bits)}
-    columns.update({name: symbols[symbol_rows, c] for c, name in enumerate(inputs)})
-    successor = machine.next_state[state_rows, symbol_rows]
-    targets = [machine.output[state_rows, symbol_rows, o] for o in range(len(outputs))]
-    targets += [(successor >> k) & 1 for k in range(width)]
-    found = [e for e in (boolean_formula(columns, target) for target in targets) if e is not None]
-    if len(found) < len(targets):
-        return None
-    states = tuple(
-        StateVariable(name, (machine.initial >> k) & 1, found[len(outputs) + k])
-        for k, name in enumerate(bits)
-    )
-    return Formulas(tuple(inputs), states, tuple(zip(outputs, found[: len(outputs)], strict=True)))
 
 
 def _rows(machine: StateMachine) -> tuple[np.ndarray, np.ndarray]:

@@ -34,23 +34,15 @@ class Mechanism:
 
 MECHANISMS: dict[str, Mechanism] = {
     # the paths, in `paths.ORDER`
-    "finite-state": Mechanism(
-        "the finite-state-machine path (and with it the exact-machine path, which reads its "
-        "machine)",
-        "paths/finite_state.py",
-    ),
+    "finite-state": Mechanism("the finite-state-machine path", "paths/finite_state.py"),
     "integer-lattice": Mechanism("the integer-lattice path", "paths/integer_lattice.py"),
     "linear-recurrence": Mechanism("the linear-recurrence path", "paths/linear_recurrence.py"),
     "symbol-counts": Mechanism("the symbol-counts path", "paths/symbol_counts.py"),
-    "exact-machine": Mechanism(
-        "the exact-minimal-machine path, where the coarsest machine differed",
-        "paths/exact_machine.py",
-    ),
     "recent-inputs": Mechanism("the recent-inputs path", "paths/recent_inputs.py"),
     # reading a machine
     "coarsest-machine": Mechanism(
-        "the coarsest quotient machine that reproduces the check trace, before the exact minimal "
-        "one (off: the exact minimal machine only, so the exact-machine path never applies)",
+        "the coarsest quotient machine that reproduces the check trace (off: the exact minimal "
+        "machine)",
         "fsm.discretize",
     ),
     "behaviour-grouping": Mechanism(
@@ -78,9 +70,6 @@ MECHANISMS: dict[str, Mechanism] = {
         "counter formulas left open past the latest-reached states, kept when they agree with "
         "the machine up to the trained length",
         "labelling._counter_candidates",
-    ),
-    "state-bits": Mechanism(
-        "bits of the state number, with Boolean minimisation", "labelling._candidates"
     ),
     "side-by-side": Mechanism(
         "two variables side by side (a product of two smaller machines)", "labelling._candidates"

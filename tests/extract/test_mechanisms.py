@@ -29,7 +29,6 @@ LABELLINGS = {
     "permuted-labels",
     "register-labels",
     "counter-labels",
-    "state-bits",
     "side-by-side",
 }
 PARITY = StateMachine(((0, 1),), 0, np.array([[0, 1], [1, 0]]), np.array([[[0], [1]], [[1], [0]]]))

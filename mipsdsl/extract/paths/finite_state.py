@@ -10,7 +10,7 @@ from __future__ import annotations
 from mipsdsl.extract import ExtractionError, mechanisms
 from mipsdsl.extract.context import Context, Extraction
 from mipsdsl.extract.fsm import Discretized, discretize
-from mipsdsl.extract.labelling import BOOLEAN_LABELLING, formulas_for
+from mipsdsl.extract.labelling import formulas_for
 
 NAME = "finite-state machine"
 MECHANISM = "finite-state"
@@ -18,12 +18,12 @@ MECHANISM = "finite-state"
 
 @mechanisms.extraction_path(MECHANISM)
 def extract(ctx: Context) -> Extraction:
-    return from_machine(ctx, discretized(ctx), exact=False)
+    return from_machine(ctx, discretized(ctx))
 
 
 def discretized(ctx: Context) -> Discretized:
-    """The network as a machine, made once for both machine paths; a failure is kept as well,
-    so that the second path does not repeat it."""
+    """The network as a machine, made once per extraction (explain reads it again); a failure
+    is kept as well, so that it is not repeated."""
     if "discretized" not in ctx.memo:
         try:
             ctx.memo["discretized"] = discretize(ctx.network, ctx.alphabets, ctx.fit, ctx.check)
@@ -36,24 +36,19 @@ def discretized(ctx: Context) -> Discretized:
     return found
 
 
-def from_machine(ctx: Context, found: Discretized, exact: bool) -> Extraction:
-    """Formulas for the coarsest machine of `found`, or with `exact` for its exact minimal one."""
-    machine = found.minimal if exact else found.machine
+def from_machine(ctx: Context, found: Discretized) -> Extraction:
+    """Formulas for the coarsest machine of `found`."""
+    machine = found.machine
     length = int(ctx.fit.lengths.max())  # the longest input the network was traced on
     labelled = formulas_for(machine, ctx.inputs, ctx.outputs, *ctx.regression.budget(), length)
-    if found.horizon is not None:  # without it, the exact path would not apply either
+    if found.horizon is not None:
         mechanisms.use("coarsest-machine")
     if found.behaviour_steps is not None:
         mechanisms.use("behaviour-grouping")
     method = f"a {machine.states}-state machine"
     if machine.states > 1:
         method += f", states labelled by {labelled.method}"
-    if not labelled.symbolic:
-        regression = "none (decision-tree table)"
-    elif labelled.method == BOOLEAN_LABELLING:
-        regression = "Boolean minimisation"
-    else:
-        regression = "enumerative"
+    regression = "enumerative" if labelled.symbolic else "none (decision-tree table)"
     return Extraction(
         NAME,
         labelled.formulas,
@@ -62,7 +57,6 @@ def from_machine(ctx: Context, found: Discretized, exact: bool) -> Extraction:
         regression,
         {
             **found.to_json(),
-            **({"states": machine.states, "horizon": None} if exact else {}),
             "labellings_tried": list(labelled.tried),
         },
     )
