@@ -11,14 +11,19 @@ it: switching a mechanism off removes only alternatives its result was made with
 failed before the one that worked or were never reached, labellings that lost, constants and
 fallbacks its formulas do not contain), and the searches that made the result run as before with
 at least as much budget left. `--full NAME` checks that shortcut: every task is compiled without
-NAME, and the tasks that did not use it must give the same module, byte for byte.
+NAME, and the tasks that did not use it must give the same module, byte for byte (its text
+before `__provenance__`, which holds the compile key, and so the switches).
+
+Mechanisms can stand in for each other, so each one breaking nothing alone does not mean they
+can all go: `--together NAME ...` also compiles every task that used any of them with all of
+them off at once.
 
 Run it from a warm training cache (MIPSDSL_CACHE_DIR, as `mipsc bench` left it): a network not
 in the cache is trained for `--budget` seconds, and a task that does not train is listed, not
 ablated. Results go to benchmarks/results/ablation.{json,md}.
 
-    python benchmarks/ablate.py [SPEC ...] [--jobs 2] [--full NAME ...] [--budget SECONDS]
-        [--resume]
+    python benchmarks/ablate.py [SPEC ...] [--jobs 2] [--full NAME ...] [--together NAME ...]
+        [--budget SECONDS] [--resume]
 
 The results are written after every compile; `--resume` carries on from them.
 
@@ -41,11 +46,12 @@ from mipsdsl.extract.mechanisms import MECHANISMS, checked
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
+TOGETHER = "+"  # joins the names of mechanisms switched off at once
 
 
 def compile_once(job: tuple[Path, str | None, float, Path]) -> dict:
-    """One compile of `spec` without mechanism `off` (None: with all), in its own directory:
-    what it made, and the sha256 of the module."""
+    """One compile of `spec` without the mechanisms `off` (names joined by TOGETHER; None: with
+    all), in its own directory: what it made, and the sha256 of the module's program."""
     spec, off, budget, scratch = job
     started = time.perf_counter()
     row: dict = {"spec": str(spec.relative_to(ROOT) if spec.is_relative_to(ROOT) else spec)}
@@ -55,7 +61,7 @@ def compile_once(job: tuple[Path, str | None, float, Path]) -> dict:
             output_dir=Path(output_dir),
             recompile=True,
             budget=budget,
-            without=frozenset() if off is None else frozenset({off}),
+            without=frozenset() if off is None else frozenset(off.split(TOGETHER)),
         )
         try:
             compiled = compile_spec(spec, options)
@@ -74,10 +80,16 @@ def compile_once(job: tuple[Path, str | None, float, Path]) -> dict:
                 nodes=compiled.summary["formula_nodes"],
                 proved=compiled.summary["proved"],
                 mechanisms=list(compiled.extraction.mechanisms),
-                sha256=hashlib.sha256(compiled.path.read_bytes()).hexdigest(),
+                sha256=hashlib.sha256(program_text(compiled.path).encode()).hexdigest(),
             )
     row["seconds"] = round(time.perf_counter() - started, 1)
     return row
+
+
+def program_text(module: Path) -> str:
+    """The module up to its provenance: what it computes and says, without the compile key
+    (which names the switched-off mechanisms)."""
+    return module.read_text().split("\n__provenance__ = {", 1)[0]
 
 
 def outcome(base: dict, row: dict) -> str:
@@ -111,9 +123,17 @@ def run(jobs: list, workers: int, done=lambda rows: None) -> list[dict]:
     return [rows[i] for i in sorted(rows)]
 
 
-def ablate(specs, full: frozenset[str], budget: float, workers: int, write, before=None) -> dict:
+def uses(row: dict, off: str) -> bool:
+    """Whether a compile's result used any of the mechanisms `off` names."""
+    return any(name in row["mechanisms"] for name in off.split(TOGETHER))
+
+
+def ablate(
+    specs, full: frozenset[str], budget: float, workers: int, write, before=None, together=()
+) -> dict:
     """The baseline, then each mechanism switched off on the tasks that used it (all the
-    compiled tasks for the mechanisms in `full`); `write(result)` whenever a compile is done,
+    compiled tasks for the mechanisms in `full`), and the `together` ones all at once on the
+    tasks that used any of them; `write(result)` whenever a compile is done,
     so that an interrupted run leaves what it found, and `before` (such a result) is carried
     on: its compiles are not run again. The mechanisms in `full` go first (they check the
     shortcut the rest rests on), and the cheapest tasks first (by their baseline's seconds)."""
@@ -128,12 +148,13 @@ def ablate(specs, full: frozenset[str], budget: float, workers: int, write, befo
         done = list(before["reruns"]) if before else []
         ran = {(row["task"], row["without"]) for row in done}
         compiled = {row["task"]: row for row in baseline if row["compiled"]}
+        offs = list(MECHANISMS) + ([TOGETHER.join(sorted(together))] if together else [])
         jobs = sorted(
             (
-                (name not in full, row["seconds"], list(MECHANISMS).index(name), task, name)
-                for name in MECHANISMS
+                (name not in full, row["seconds"], offs.index(name), task, name)
+                for name in offs
                 for task, row in compiled.items()
-                if (name in full or name in row["mechanisms"]) and (task, name) not in ran
+                if (name in full or uses(row, name)) and (task, name) not in ran
             ),
         )
 
@@ -157,8 +178,8 @@ def summarise(baseline, reruns, planned: int, full, workers: int, seconds: float
     by_mechanism: dict[str, dict] = {name: {} for name in MECHANISMS}
     for row in reruns:
         base = compiled[row["task"]]
-        by_mechanism[row["without"]][row["task"]] = {
-            "used": row["without"] in base["mechanisms"],
+        by_mechanism.setdefault(row["without"], {})[row["task"]] = {
+            "used": uses(base, row["without"]),
             "outcome": outcome(base, row),
             "seconds": row["seconds"],
         }
@@ -171,17 +192,17 @@ def summarise(baseline, reruns, planned: int, full, workers: int, seconds: float
             name: {"description": MECHANISMS[name].description, "tasks": by_mechanism[name]}
             for name in MECHANISMS
         },
+        "together": {
+            off: {"tasks": tasks} for off, tasks in by_mechanism.items() if off not in MECHANISMS
+        },
         "baseline": baseline,
         "reruns": reruns,
     }
 
 
 def needing(result: dict, name: str) -> dict[str, str]:
-    return {
-        task: found["outcome"]
-        for task, found in result["mechanisms"][name]["tasks"].items()
-        if broken(found["outcome"])
-    }
+    found = result["mechanisms"].get(name) or result.get("together", {})[name]
+    return {task: row["outcome"] for task, row in found["tasks"].items() if broken(row["outcome"])}
 
 
 def markdown(result: dict) -> str:
@@ -232,6 +253,16 @@ def markdown(result: dict) -> str:
         f"but every task compiles without it: {', '.join(f'`{n}`' for n in spare) or '-'}"
         + (f"; not all rerun yet: {', '.join(f'`{n}`' for n in pending)}." if pending else "."),
     ]
+    for off, found in result.get("together", {}).items():
+        needs = needing(result, off)
+        names = ", ".join(f"`{name}`" for name in off.split(TOGETHER))
+        lines += [
+            "",
+            f"**Switched off together** ({names}): {len(found['tasks'])} tasks used one or more; "
+            f"{len(needs)} break: "
+            + (", ".join(f"{task} ({why})" for task, why in sorted(needs.items())) or "none")
+            + ".",
+        ]
     for name in result["full"]:
         tasks = mechanisms[name]["tasks"]
         others = {task: f["outcome"] for task, f in tasks.items() if not f["used"]}
@@ -266,12 +297,15 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--budget", type=float, default=300.0, help="training seconds for an uncached network"
     )
+    parser.add_argument(
+        "--together", nargs="*", default=[], help="mechanisms also switched off all at once"
+    )
     parser.add_argument("-o", "--out", type=Path, default=RESULTS)
     parser.add_argument(
         "--resume", action="store_true", help="carry on from OUT/ablation.json (same specs)"
     )
     args = parser.parse_args(argv)
-    full = checked(args.full)
+    full, together = checked(args.full), checked(args.together)
     specs = [spec.resolve() for spec in args.specs] or sorted(
         [*(ROOT / "specs").glob("*.mips"), *(ROOT / "examples").glob("*.mips")]
     )
@@ -285,7 +319,7 @@ def main(argv=None) -> int:
     if args.resume:
         before = json.loads((args.out / "ablation.json").read_text())
         before.setdefault("reruns", [])  # a result written before it kept its compiles
-    result = ablate(specs, full, args.budget, args.jobs, write, before)
+    result = ablate(specs, full, args.budget, args.jobs, write, before, together)
     write(result)
     print(markdown(result))
     print(f"wrote {args.out / 'ablation.md'}")
