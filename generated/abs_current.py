@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "22a00d0c5271cda5ead63b3b2057fbb85806e5b1ab00586ae17dc2fd97e3d537",
+    "compile_key": "249213c23cc12bd74895acfd1821da8fc799a14acae44f01d7054721a21e5e04",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "18c086abec135ca8549e9256fc6c79f08355064447209dcc191eadcb405eac5c",
+    "source_sha256": "b2993718d8432cf4ec17e04bf28f64d97668068debef72d73a50bf9d4d7d6810",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "4b5acb7120a60cdef40280320540af439e8c3209a8c08389a7e9e326476a1ddd",
+    "compile_key": "52e8d673d37e1570f842fb5d7f65873bf883232016b8d87b537e08328d6ca287",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "fa9fa541f0116c75a5edd6bc40b8847418385f68f61e5258764fff01b04fff06",
+    "source_sha256": "fdb146f2982e8d4c6a43eaec3155326b25d8c2f1a9bb815c4e68515e2abc39c8",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "213a4c8dcd99adb185fd25e0580d16aa39c69bccd063b820311ee4280807358f",
+    "compile_key": "6de402fa2f1d2782bac59be14f6c17696af1f45c51962e92e29797eaf53dd1a1",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "1cdd7023b18441f212c151c92833bff830f05406db80d4e072edb500ffdb2f6d",
+    "source_sha256": "1a223105412320c14940ef136c38993085c75e441d8665defd4d5770d40df0cf",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "401386a4d432e0ea10fb977bff4fbd86d7e15bd76dc18b14005625d75e56fd0d",
+    "compile_key": "f5ca582fb584534c0ca167aed42eab96f34e696ef20e4f1da4a3052fab9cb0af",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 4"]},
     },
-    "source_sha256": "c9940c6e88c81e752769cc1e1ff0db55c03f391296d1f48f2a6011424f27884b",
+    "source_sha256": "2dd59b40c92c08bc78e67b3bfb586e382974acdc10117129caa98d17a7df2f66",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "1731d09ee543fd9aa5345cd125b6ef264cbf39ca1e45054b27045574d527993c",
+    "compile_key": "fbec3f8033a30de27fd4044bef8940dc9b7205f2ec650f19bbae0ea5565629c0",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 5"]},
     },
-    "source_sha256": "00880edc00245a495fd6e84f4187e6d990bbc4a5c10f184306e07cca4adbfd86",
+    "source_sha256": "5aea60a2adccdc5017dccb5e66f15159eeb6c1563ffc9d864ba83e8bf0b2eb2f",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "a9981e2c37e819203a197746e348a24d6f17c3e8fe7f2cb659479ad15e6734e8",
+    "compile_key": "cf7cb303dd3459c55e431f27576fd235fb7939ba7ff5eeffdd9a06bc6caa1d70",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 6"]},
     },
-    "source_sha256": "004f03eece7cf16d974132b02885a33c9cbcb5a0c82b4b50f0b03de1f2dc6815",
+    "source_sha256": "c1ce701160afdb2d10ca7954c9ea2d1b52dd9e083f21696cde795595b81be8d1",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "06b94ea942f3a910742789f42f27c20da68099aed85f17c11422b8234850a9b1",
+    "compile_key": "c944b7e230c618b67264cdcd4911022cd8885b86bd442ee807209b1f52914f73",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 7"]},
     },
-    "source_sha256": "92b0c95e2d4542f5c3b4662e181fa9d52c5d24a9917c8459eecedbcbd60f0790",
+    "source_sha256": "59eed898e47e0f6b56d69e18174c096bef06ddd7de0634172f492ea1be75bb37",
 }

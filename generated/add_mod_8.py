@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "7b2a241e5fddf2ace2b0ae9e7b0dc1c6c59e93b200e2e8512f2b6e546ec2c63c",
+    "compile_key": "1da245e5ae9cd757eb2400bcbcc094c1a8094a6328e42792748520290c8150e8",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 8"]},
     },
-    "source_sha256": "950eba9ba03b07aceaa2597c74b42fc4e928badb2f473e1b5d39869484e67725",
+    "source_sha256": "756c614839bd75f2f18ec40a509743e0a19b00c78ab6bb075dbd1d941776a78a",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 2,
     },
-    "compile_key": "86a51f347b07b35e2ba13fc5f5ce65f6925563ce762038969ec5f4499418074a",
+    "compile_key": "931363076061d8fe765592fc10ff15173bcc9ce5bd6a11567a2acbe0a26207e4",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d4e2f81b4143aa95df93198966db9e3d7b41a239ea27c781f4f6c704fe1567ca",
+    "source_sha256": "c55bc8f37f52669e961e3b6bacb80d28b2187aa1135380f92c9eeae6c230b1c7",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 3,
     },
-    "compile_key": "59960e8723b5a3b4ea84aef6a858c690459a70760a8a5113ba0967f46a418579",
+    "compile_key": "75a3b2f01dca4ed943cd167013ccdc948e48778320f32545310cc3e6cb7fd4d0",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "26c5b882723749c8446632630032d0f86aa02ff27c48f5be99cd01916d3f047b",
+    "source_sha256": "2e2de5e7b93b25b244dbc390b47621d86d6bcf80fd3d9eb04e2e1976c300a75b",
 }

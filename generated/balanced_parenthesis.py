@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "a3e9c169b30b36e315de6bacacc474f5a84cda0f1823880847a018ece145d694",
+    "compile_key": "e047b0348da48b58b74f46e6035c1179ca4f5045a2618cc72be943500d19963f",
     "verification": {
         "passed": True,
         "note": "",
@@ -91,5 +91,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "0da93e09667e974b754faf0f4f7fea680b6c44de59f94d827f8bcc0079e606e1",
+    "source_sha256": "44f718e6b840b5e1bf13dfd252f2afc47c5971e875a2b6ee913aeab0c5597924",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "6f345656473496b75ec28f36b83834e2770238d582bc27771a4bc626617217ed",
+    "compile_key": "7e3726d803c2dcf37c4dedd2eb059cfab3afd3bee1ee2b1e77246a2e8b5d7aae",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "412c2ac9c66b178fdc620cc072ff70dca834323e4432eae7bada32de982aad0b",
+    "source_sha256": "51ae8dd927585fedd97f8deed26b0e4d0e7c6852a7ea0ced787727af8321a7c1",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "45f07d157de396f68281c25b8e02696b55d6491b75eb197696088c2154540a1d",
+    "compile_key": "1c24a73d3820e729815e3127eaeaa039c21692f2a107fb638861e8ac57255833",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "705ec3a27c3ffe5cda197fc5633c4168b8b4af939e3387a7447ec4a7238b6d90",
+    "source_sha256": "5b9f0689902dfdf1d5d8757508e0ab5b8e2da42277640c85195549d2cf81208f",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "76c7d92a707cdc0b9bcaf0ac9e25946cc91e35bd4e29d21e13a406f5f7adae78",
+    "compile_key": "e1a704760399d628b4f7f0c5578a8d316b97de9dce08ad9682ac4cf26febae5a",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "15f022da15a4fb3a9e0c15a20c102769f8821cf8bbf490920ea98361c7fbb27d",
+    "source_sha256": "8051430b4abc270a6c365446f9abebdc5f6ba2c1ada88513da42f4682ffa1e2b",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "ad779d53c49cf96abbafb4e7b5be329aa2cf418ce469a8a82ef14db140fbaa50",
+    "compile_key": "23785f95fc686c186c1efc3e1ef0b7299152b58fc56e43ef91581e8623326732",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "323519e930a8252f6e05653ac6a761be8dc30f338145e3fb6731dca60d889f64",
+    "source_sha256": "a34c11711ea3745453ec431805071066b131f2f145eff55e8a47f923ac381f8a",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "41bcd2d04f32e04cf7f232bec70bc55d78b9aa010729de78eedfb6eb418b31bb",
+    "compile_key": "dbc61e2931fbeb7c9c7309e1276ac5002cf6c1c38372e21777558b2e176e296d",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "1f432d9496291703bdd95e140bc3ed951ad4b61639780f09790a75e23de51912",
+    "source_sha256": "8112d36551c8e549d669791ec27795fc1c70f2b8e8a242fd383f49a81b62464a",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "681b52913a900267fcfef6ce916f00c0f9e2055b8d6122f3f46df8d6ed98bee6",
+    "compile_key": "28379fa7748d169bd1c98615faff57eb7e95eec44bf7dc481e9f286c581fd769",
     "verification": {
         "passed": True,
         "note": "",
@@ -77,5 +77,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 1", "spec.carry == -program.s + 1"],
         },
     },
-    "source_sha256": "e055fc79aca1cb263bd878f2bfc40e68bae57cb0a5463ded2925080e1bcc27e0",
+    "source_sha256": "0dcd4dc224b6fe0c9a5ac21518998d745a9a89af70e831d8f73ba77ecb690419",
 }

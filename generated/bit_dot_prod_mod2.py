@@ -58,7 +58,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "02564e73064383ba96c54669f11d0fdc92c1b2901ba43ecf750981dc3cd5fbec",
+    "compile_key": "9aa249b8423c6ab511237ed764ae908446b654f2b5ff946248d4a64a87add0c6",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,5 +70,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum % 2"]},
     },
-    "source_sha256": "7f874703d3f2de5117d18a7f82c5d2ae20bb8c901e93006ef6d63d453b90637d",
+    "source_sha256": "2d34a831331724be5865464db819d93b97fa9e10ca2690fa07baad11cb51930f",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 1,
     },
-    "compile_key": "7b4b0975b1f4f43ab665b8b44731b7dc4a0f94c3e35dbc48228d8d490ec6304e",
+    "compile_key": "d521ab0f47ad581785f670222516181d7ee26563959422df1b66843e58644324",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "3fe94180fc6a598dd71265c70f0c857b393b11a305dbc501320240b044169866",
+    "source_sha256": "ec3fe74971bcd2666df6b755d32db9103602dd93a9d97b2d267014c65fa98c2d",
 }

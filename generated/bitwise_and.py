@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "9804facacec380c92e1ada0798e23a864efcd16c7f4768f52480568ad8339d0e",
+    "compile_key": "af7fe65930f0e549ea55cf0809483093e12972cea19358d1798e87d5eefe1ec3",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "ab74e6efd5a4f59abced0ab4d5585f0475224f83ec0a9b5650fd15de122a60bd",
+    "source_sha256": "b1367c7376e8a5cb511bc6d000edeb8eba230e815850e443e483d9d94d7e6d7a",
 }

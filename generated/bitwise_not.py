@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "5bb264f3166f6d0a1c9d3691fc97dc596c79e29379a075b2bd1afb36443a50b2",
+    "compile_key": "62d6b931aaeaf32bb1c2ade08b08f0524f95a6dc35790f8ca002ece5f7505cf1",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "d93a09aca767fbe3f0a69f67942d10447283d58769bd561834dd775015a84a19",
+    "source_sha256": "2ca2d85bf88831f81dd41cc27ef9349a9bfaff2b1459b78e3fd38364b165ccda",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "a2fb89b2e3ce6cd415bfe04df03fe342476042999bedacfdb0d92de7e92addfc",
+    "compile_key": "e23856a8093b7c8bce25e9438792ddc18b0d98d30699fdc3eeac148c0c3a9656",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "b6ba68f250c8a3edfc27980827e78612c3ae04a339199a730ef2ca096865330b",
+    "source_sha256": "6c1cbd8cb708ecea60dba8b76af803ce37efb56a6885fc10accaedb0ff6d37f9",
 }

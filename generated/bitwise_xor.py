@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "422c55a8b33d3b0bd60af7f3c6fe09d0c60552323beb4597bc198f477a3489be",
+    "compile_key": "5682be05b00b431141c16e41fb8a27918f6e8e98cd08f6d9d103970ba4da1da4",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "4b62af216bd1e6437611a675e6c775a3fb46ad417c17d98b791a2f086179e41f",
+    "source_sha256": "1845ae03ef74510a8d180c619e266b9d430ab4b5316f0019d3b4f19a5c64cc63",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "a478194573d1600739adbcece069dea2cc38c4bc44999450a3ec7b13ef26ff66",
+    "compile_key": "1d752d555fc9aaa786867b51b8711d94a63be2d48e4d412a848b6e6969034296",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "24183143fc7e90cf9a555d0d8bb024736a87e11cbc9e13d852b2fdf372b8c2c9",
+    "source_sha256": "329e591ffe8df916e1545c001a3c48796be044cdaa8d6fb2c2d8690bab1bb7a1",
 }

@@ -5,10 +5,10 @@ Do not edit: recompile with `mipsc compile specs/diff_last2.mips`.
 
 Algorithm (a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2
 hidden units):
-    s1 = 0
+    s2 = 0
     for each x:
-        output y = s1 + x
-        s1 = -x
+        output y = s2 + x
+        s2 = -x
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -21,11 +21,11 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s1,); returns (the new state, y)."""
-    (s1,) = state
-    y = s1 + x
-    s1 = -x
-    return (s1,), y
+    """One position: state is (s2,); returns (the new state, y)."""
+    (s2,) = state
+    y = s2 + x
+    s2 = -x
+    return (s2,), y
 
 
 def run(xs):
@@ -48,16 +48,16 @@ __provenance__ = {
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
     "architecture": "n=2, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 200, "confirmed_on_sequences": 70000},
+    "training": {"steps": 0, "confirmed_on_sequences": 70000},
     "extraction": {
         "method": "a 2-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 10,
+        "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "e55b9fe3c59700feb985c679303c95cea95a44dbcbecb76ade4d10cab059754b",
+    "compile_key": "0dc038c81befb8cc768b804e385b186c9b7bd3cab76a96fd1c8037bca8a5b6ae",
     "verification": {
         "passed": True,
         "note": "",
@@ -67,7 +67,7 @@ __provenance__ = {
             "longer": {"sequences": 10000, "length": [100, 100], "passed": True},
         },
         "proved": "every length",
-        "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s1"]},
+        "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s2"]},
     },
-    "source_sha256": "e7b0f838c9525116387f630cf90e3e49c63aeddc1ac9e7123a586406d17ea08d",
+    "source_sha256": "71b0c5b4e9ba780ce5ee20d6828ee781b0f8bd8d4d303f97e0bb4a8f66984321",
 }

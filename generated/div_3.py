@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 1,
     },
-    "compile_key": "c3d5ded5a04f354433a898f3b166a24f8e633d76efe86bc5a73641524e630e46",
+    "compile_key": "3d032626a77b03a6faae1af8c9dbaa1b4605ab029b5a790ba0881cabe4143ad1",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "570f511a2036bb07b158cf3c4963227a2653b8487c487436a23f7a5ee698da01",
+    "source_sha256": "8a01f84baecc4dbe219c94805fa0e07cdc29cadb69a457cab1749f8b14688c73",
 }

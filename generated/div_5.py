@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 1,
     },
-    "compile_key": "426be7b90e6d0310c0334cd10a4cc372c2c14f38138a38b1a9827c95ef26397b",
+    "compile_key": "6a90303d6286ac865f035374751bdccd81adea28329e07056cff1411abbb1919",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "89b81f716e31f3c2b5342acec260804ca306dc52f290754bee0142626fb34064",
+    "source_sha256": "2fd80632e08129f42c7171bb60d3255b590a769082296b6fab586c670923d65a",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 1,
     },
-    "compile_key": "56b2d6a176bbcac2d08ec5e22c3932f55c8abf84ddf9637bd274e6aafd09ca2b",
+    "compile_key": "99a9fd65bf2848288289d887836707dec841df1d5069cb3b2171acaad44a20f3",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "ccfb58ff8369dafd44b3e9f2138c9762c65d73c048119c08d2caba969977bc96",
+    "source_sha256": "ccf3e66ebace59909b452be3d499c8591597408076327558f58328c9295a26fc",
 }

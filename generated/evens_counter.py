@@ -70,7 +70,7 @@ __provenance__ = {
         "formula_nodes": 34,
         "state_variables": 5,
     },
-    "compile_key": "65df7b8531b7d9b23e72454c8ef6cd52cd61669ef3cc2a4aa3452f0c509ba449",
+    "compile_key": "48ef2f0dae7dcc5718c1b4d6c195561946b011eb8915bd690e0bbd63c5db75e8",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "2f81a8e179c7d673a68a8491ea042c80d0d482068f9add1aab4fc63ff062444e",
+    "source_sha256": "4e105146c512312e3a3018a3cb5ddbe92a71f3acc8fb1af4b95a7cfa9fe9a3df",
 }

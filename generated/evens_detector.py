@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "e58ecf954b08bdb990dcaea633de36310c5091c50d1b0f526672f4a30d6df278",
+    "compile_key": "33e5871cdf64bea710f62a34be9d0cd5a07ff8c503701f25a332503bbaf77a8e",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "0676fe100b0c4f9b9ceb8d2c3a16fc3c46431bded720672361ae0feb2f8294aa",
+    "source_sha256": "74bc84aca21ac4310a188445c986d319b051357b0b9333f8bf17dee7929f2af2",
 }

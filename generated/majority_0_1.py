@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 2,
     },
-    "compile_key": "b1d0cad1b1a9fc842bb4b23591c4d58715c71a3cea9b0199c35683a7bfbc7732",
+    "compile_key": "ce833442fe51b363749b17634a3eb0c704583985513cc6880cbc35702b485f22",
     "verification": {
         "passed": True,
         "note": "",
@@ -78,5 +78,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "8e2981cf75c39e39fe4f1c2e37866cece6f0a72e925b0486a41eb7230da61e6a",
+    "source_sha256": "46f1c0484fad547de836d8b6205287f9fd49bec90ad0ae4a3bede0c51b31cd54",
 }

@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 28,
         "state_variables": 3,
     },
-    "compile_key": "672b29b750a9beaf7a64ed75fa4690dbe1345843956d8a92b40f9c1f6b7c0ed9",
+    "compile_key": "9b1e5814fb19f0e610ba53f97d76d8f5c209dc886cca6212b581db56f1e26b81",
     "verification": {
         "passed": True,
         "note": "",
@@ -83,5 +83,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "22ef2e4b65a2bfabf701962f5c2d7228e30dfd25e7223c0603c6e1d9fc8981e7",
+    "source_sha256": "05898f54ee45c26c615d9d9360bd4f47095326cabd01eea553d5851a5146ab8f",
 }

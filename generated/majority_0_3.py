@@ -73,7 +73,7 @@ __provenance__ = {
         "formula_nodes": 42,
         "state_variables": 4,
     },
-    "compile_key": "7233a44406e71b0fbf46aad3c405e21c475d47e73d06e112333675f75188922d",
+    "compile_key": "10bff9f874487987548ecc68277073c786ca8b0e6c858273b29d7ca2827527c9",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "690b335579e719e4a31256a05195a7a808cd7b1594cdb6b8600775462d013beb",
+    "source_sha256": "df8843b6f68a5c15e700ae88fb5765e52a140d32abe7de063922d082390d8c3b",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "6bcab8b72a74ffb80980fad1ce551d813b9e0c32f1013dc8f224ff0fa7fe5d5f",
+    "compile_key": "ff01d0570ba56f77c68d206dc8e600cf9a69c232beb5ed454936e75e14bb7ac1",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "538ffc9b2e559c5a00cc8c4ebb870bd1a49b0ea22f653ec6b9de162f0003c7bd",
+    "source_sha256": "41449c3ffae8370cf17861e31985d6eb1613f7fc6a73da56cf00cab265c0112b",
 }

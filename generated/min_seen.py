@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "0f5fdeba454424fe4cf8d81f18a55f5b0e5711f3f3ebdc4968f85023e0eca41f",
+    "compile_key": "ab8d0c2bdf0345ed6c5f6ef14313666044dc6a2574f6df4e9f1d9eba73514215",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "eaea046f8f4c892b9f850a6f34daae0da295a8c739f0c1569166d17f00f5f754",
+    "source_sha256": "cd3edd8dcb4d2f55b81e0fecf1c861c3e66e577d5c22996bfd4e356b794134a5",
 }

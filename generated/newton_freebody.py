@@ -8,8 +8,8 @@ hidden units):
     s1 = 0
     s2 = 0
     for each F:
-        output y = s1 + s2 * -5 + F
-        s1 = s1 - s2 + F * -3
+        output y = s1 + s2 * -2 + F
+        s1 = s1 - s2
         s2 = s2 - F
 
 Verified against the spec:
@@ -25,8 +25,8 @@ INITIAL_STATE = (0, 0)
 def step(state, F):
     """One position: state is (s1, s2); returns (the new state, y)."""
     s1, s2 = state
-    y = s1 + s2 * -5 + F
-    s1 = s1 - s2 + F * -3
+    y = s1 + s2 * -2 + F
+    s1 = s1 - s2
     s2 = s2 - F
     return (s1, s2), y
 
@@ -49,18 +49,18 @@ __provenance__ = {
         "sha256": "9e6b273719599e4bf9e6930204fcd1e8bfaf4ec95feafccaf9b28188ee9c9887",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 7,
+    "seed": 0,
     "architecture": "n=2, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 1000, "confirmed_on_sequences": 90000},
+    "training": {"steps": 0, "confirmed_on_sequences": 90000},
     "extraction": {
         "method": "a 2-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 19,
+        "formula_nodes": 15,
         "state_variables": 2,
     },
-    "compile_key": "7375708724697746e6739982a7dd9a61312d5da3a5fe082ccd886121122241c2",
+    "compile_key": "51b41b4c483b6d83553938d19ca7d224047008991eb43d61a0bb6466192e66f6",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,8 +72,8 @@ __provenance__ = {
         "proved": "every length",
         "proof": {
             "reason": "proved by induction",
-            "invariant": ["spec.v == -program.s2", "spec.p == program.s1 + -4 * program.s2"],
+            "invariant": ["spec.v == -program.s2", "spec.p == program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "899b3865de6f62799f6c294c2c92ea119a198d325155ae24c013c43ad4af18f8",
+    "source_sha256": "027111228ba17f9d2af8b3beba7ab5f2082bf1001f1c64dd560b744f58b299d8",
 }

@@ -8,8 +8,8 @@ hidden units):
     s1 = 0
     s2 = 0
     for each F:
-        output y = s2 * 2 - s1 + F - 1
-        s1 = s1 + s2 + F * -4 + 4
+        output y = s2 * -2 - s1 + F - 1
+        s1 = s1 + s2
         s2 = s2 - F + 1
 
 Verified against the spec:
@@ -25,8 +25,8 @@ INITIAL_STATE = (0, 0)
 def step(state, F):
     """One position: state is (s1, s2); returns (the new state, y)."""
     s1, s2 = state
-    y = s2 * 2 - s1 + F - 1
-    s1 = s1 + s2 + F * -4 + 4
+    y = s2 * -2 - s1 + F - 1
+    s1 = s1 + s2
     s2 = s2 - F + 1
     return (s1, s2), y
 
@@ -49,18 +49,18 @@ __provenance__ = {
         "sha256": "6e739c9ed3b871e65fec696c5eefe203016a03df199d2b4888d8791a40ba8591",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 5,
+    "seed": 0,
     "architecture": "n=2, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 1000, "confirmed_on_sequences": 90000},
+    "training": {"steps": 0, "confirmed_on_sequences": 90000},
     "extraction": {
         "method": "a 2-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 25,
+        "formula_nodes": 19,
         "state_variables": 2,
     },
-    "compile_key": "0fc9371b817951141d8d7a6a79b98f5b033e71052e5520d38415fd8c783945a6",
+    "compile_key": "384c866dab4065bbee2cecc52f0676bd8841979485c17be544b1462a1a14c456",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,8 +72,8 @@ __provenance__ = {
         "proved": "every length",
         "proof": {
             "reason": "proved by induction",
-            "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + 3 * program.s2"],
+            "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "08a3fc65e8aa234ff10e8e80bf09b3e531f4ce468f541cb07ef92d44999fa8d3",
+    "source_sha256": "6c7bee132193f040d99a32ef39e7060737704a3e91f9ba89314b02d9aa7210c0",
 }

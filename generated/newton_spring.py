@@ -8,9 +8,9 @@ hidden units):
     s1 = 0
     s2 = 0
     for each F:
-        output y = s1 + F
-        s1_next = F - s2
-        s2_next = s1 + s2
+        output y = F - s2
+        s1_next = s1 + s2
+        s2_next = -s1 - F
         s1 = s1_next
         s2 = s2_next
 
@@ -27,9 +27,9 @@ INITIAL_STATE = (0, 0)
 def step(state, F):
     """One position: state is (s1, s2); returns (the new state, y)."""
     s1, s2 = state
-    y = s1 + F
-    s1_next = F - s2
-    s2_next = s1 + s2
+    y = F - s2
+    s1_next = s1 + s2
+    s2_next = -s1 - F
     s1 = s1_next
     s2 = s2_next
     return (s1, s2), y
@@ -55,16 +55,16 @@ __provenance__ = {
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
     "architecture": "n=2, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 200, "confirmed_on_sequences": 90000},
+    "training": {"steps": 0, "confirmed_on_sequences": 90000},
     "extraction": {
         "method": "a 2-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 10,
+        "formula_nodes": 12,
         "state_variables": 2,
     },
-    "compile_key": "3d78c7ff99d10052d4169a60e4c9993483b3bd18270fd6100d1a4c4095191640",
+    "compile_key": "5d9f395b3026768604ff5368fe1ca857727ddbea26eddb2796e01c29e9d6624c",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,8 +76,8 @@ __provenance__ = {
         "proved": "every length",
         "proof": {
             "reason": "proved by induction",
-            "invariant": ["program.s2 == -spec.v + spec.p", "spec.p == program.s1 + program.s2"],
+            "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "2418912d227295bf51d515f67420f8872b69286734f0ac6ee86845b16741e336",
+    "source_sha256": "3c6b4ceb56effe96357dcced7a52c858489e0dc2f24e8b167dd9bb9599ceb685",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "137c03eb62864e2f85f2fe1241bc45af813476f0496b15268c516163b4512db2",
+    "compile_key": "e581e9191c9b0329bb1cbeb1554024d771e09a80aaf264c1761dd3ea4d0c095e",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 2"]},
     },
-    "source_sha256": "129a4e8f1f53d3e81810602db41687d6247d128e8f5a72fd18faf2042b40d287",
+    "source_sha256": "cf161a183790f66aac99e89922e33a13e94e044816e673e649d6b6b1e04150d3",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "3154ef6a78c755e447459e51f0fa1a3be3912ee133029043a69b210bc486936c",
+    "compile_key": "27e2860362f8a6c0139409196bd31f0c4fee6b47c296ec8ead83afb227953d07",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "4e4ff26780e0dba118b99c6a885f52f2393dabbc5c8e0e384fc61d51b6d1e9bc",
+    "source_sha256": "c345fc4ee9d19808b59358de538391b597b1573b56a278658d10dfca759a37ee",
 }

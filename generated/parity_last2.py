@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "16a1ffaaec253e41a8af9e2db5005c3b31b8312a346cf92338842d9e344ff633",
+    "compile_key": "fb7b3caccf4d36eceb98105efa0cf2940a62b77d1045ebd7cc719965e2df5d55",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "5b26e05893e8ada58c62d09f1a796ef98eb736894187aea2fb76075235b6cded",
+    "source_sha256": "24b0c31bed666ed1755dd5a3f150c3ad93fba17a68327ca6b846738bd463ae9e",
 }

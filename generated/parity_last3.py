@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 2,
     },
-    "compile_key": "b74d98059ee9ba6d6c0174c8cd781064e9d2953f53234d6f7e4a3222e40db71f",
+    "compile_key": "4030d78f6ab7bcf3d91001529d8ee6b4971e3f63a49f2231b8bfb98a45899a43",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "04612487d27f47f4da770ce9c3108b6ce4ff9e1a43387c128905a17ed7a5a91a",
+    "source_sha256": "d7c0bd3b7e9a7d57e7a5e408d188126325aac7d3e275b22d9c33921ae615ccca",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 3,
     },
-    "compile_key": "dab1af98af34024b4b6dd97ec1ff01a0a3f827017c06daf404dd7be44cde378a",
+    "compile_key": "06b16304341612ee656e65efeab2d1951f52539e11bb2aa2f9329bef0530861b",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "bcf358dec4f41be158eb048b31e452478011b353e102a4c1b561ed1a1a010032",
+    "source_sha256": "50abad26036cf7229a72676c37e2e8b00f1d7f8100d1008da38a29959a472ccc",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "c80a720742bb46afd36a107671238d15eaca606a69166d4a21a3d76f3e147f43",
+    "compile_key": "0f0e1700db19aae47b8a276a6292caf5041e70ba5030eb4900fda7c7b99425df",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.count % 2"]},
     },
-    "source_sha256": "28c14c1d5467c12911887f8e3e153073f182d3981fc2c33d75f03eb3b95950ad",
+    "source_sha256": "841a22906f3e9f946ee894b5e27112b5ef09f4a9791c4ac2d7e9d34cd942b5f1",
 }

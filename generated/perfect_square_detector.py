@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 0,
     },
-    "compile_key": "dfd129e13fd80f63fb144c3087035904add568afe6aaec14711f47d8beac23ea",
+    "compile_key": "97f7e787a184fd443c7b4b784acd6567543e705648169cc5ebdbd2a2a312c6c9",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "3bc4c1ef58ce0c0f0c45fd6d121a5b3d3fdc74cc72ff2023d2638461ef9b00d4",
+    "source_sha256": "48292515880f6ab7982e4e97e88468fd622610a3cf3c4e24b88382d1c6406c06",
 }

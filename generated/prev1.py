@@ -5,10 +5,10 @@ Do not edit: recompile with `mipsc compile specs/prev1.mips`.
 
 Algorithm (a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2
 hidden units):
-    s2 = 0
+    s1 = 0
     for each x:
-        output y = s2
-        s2 = x
+        output y = s1
+        s1 = x
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -21,11 +21,11 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s2,); returns (the new state, y)."""
-    (s2,) = state
-    y = s2
-    s2 = x
-    return (s2,), y
+    """One position: state is (s1,); returns (the new state, y)."""
+    (s1,) = state
+    y = s1
+    s1 = x
+    return (s1,), y
 
 
 def run(xs):
@@ -46,18 +46,18 @@ __provenance__ = {
         "sha256": "2bb25e716942c44ebf21ae2a3a6e82ce67543e24fe46b016b174679450cd912b",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 2,
+    "seed": 0,
     "architecture": "n=2, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 200, "confirmed_on_sequences": 70000},
+    "training": {"steps": 0, "confirmed_on_sequences": 70000},
     "extraction": {
         "method": "a 2-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 7,
+        "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "c0870d2fd59b826d2961d31af49c5defc9a681bb27b2478c370bf62490876ebe",
+    "compile_key": "c4e757cc9afb5c6330d7c7d5d58456082e6da17dcd3ce99209cd36e52358f60f",
     "verification": {
         "passed": True,
         "note": "",
@@ -67,7 +67,7 @@ __provenance__ = {
             "longer": {"sequences": 10000, "length": [100, 100], "passed": True},
         },
         "proved": "every length",
-        "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
+        "proof": {"reason": "proved by induction", "invariant": ["program.s1 == spec.prev_x"]},
     },
-    "source_sha256": "b505278a28bd5ad5ca60716554c76cbf32369d128c26e142b930489ab15ae385",
+    "source_sha256": "141dc536399389a7f5a2448ff254d25849c75b3b214b2654fc3f720b14349fd9",
 }

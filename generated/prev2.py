@@ -6,11 +6,11 @@ Do not edit: recompile with `mipsc compile specs/prev2.mips`.
 Algorithm (a 3-dimensional integer lattice in the hidden states, read out of an RNN with 3
 hidden units):
     s1 = 0
-    s2 = 0
+    s3 = 0
     for each x:
-        output y = s2
-        s2 = s1
-        s1 = x
+        output y = s1
+        s1 = s3
+        s3 = x
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -23,12 +23,12 @@ INITIAL_STATE = (0, 0)
 
 
 def step(state, x):
-    """One position: state is (s1, s2); returns (the new state, y)."""
-    s1, s2 = state
-    y = s2
-    s2 = s1
-    s1 = x
-    return (s1, s2), y
+    """One position: state is (s1, s3); returns (the new state, y)."""
+    s1, s3 = state
+    y = s1
+    s1 = s3
+    s3 = x
+    return (s1, s3), y
 
 
 def run(xs):
@@ -49,18 +49,18 @@ __provenance__ = {
         "sha256": "8c9d3d26db4709d5fa86ed1510d370054a5bebebcae41e847b4d4f183a30bb18",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 1,
+    "seed": 0,
     "architecture": "n=3, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 200, "confirmed_on_sequences": 70000},
+    "training": {"steps": 0, "confirmed_on_sequences": 70000},
     "extraction": {
         "method": "a 3-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 8,
+        "formula_nodes": 4,
         "state_variables": 2,
     },
-    "compile_key": "cf1a644bcd5131756d4b4091ff383c8318e97fc3a05d299392ba0ae9745ea544",
+    "compile_key": "184caf121ed11e34b677d40e39aed832e193842c2d78a4430053e96b1a48e1ef",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,13 +72,8 @@ __provenance__ = {
         "proved": "every length",
         "proof": {
             "reason": "proved by induction",
-            "invariant": [
-                "program.s1 >= 0",
-                "program.s1 <= 99",
-                "program.s1 == spec.prev_x",
-                "program.s2 == spec.prev2_x",
-            ],
+            "invariant": ["program.s1 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "131c22364934d32d4a58bbc77abc3d1b84a74bd5d5b4e92f39ca20818135f838",
+    "source_sha256": "b56e5055d97a99905cc74750446053eccefd4fc08a1212d849c839ab1fea8a51",
 }

@@ -5,14 +5,14 @@ Do not edit: recompile with `mipsc compile specs/prev3.mips`.
 
 Algorithm (a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4
 hidden units):
-    s1 = 0
     s2 = 0
     s3 = 0
+    s4 = 0
     for each x:
-        output y = s3
-        s3 = s2
-        s2 = s1
-        s1 = x
+        output y = s2
+        s2 = s3
+        s3 = s4
+        s4 = x
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -25,13 +25,13 @@ INITIAL_STATE = (0, 0, 0)
 
 
 def step(state, x):
-    """One position: state is (s1, s2, s3); returns (the new state, y)."""
-    s1, s2, s3 = state
-    y = s3
-    s3 = s2
-    s2 = s1
-    s1 = x
-    return (s1, s2, s3), y
+    """One position: state is (s2, s3, s4); returns (the new state, y)."""
+    s2, s3, s4 = state
+    y = s2
+    s2 = s3
+    s3 = s4
+    s4 = x
+    return (s2, s3, s4), y
 
 
 def run(xs):
@@ -52,18 +52,18 @@ __provenance__ = {
         "sha256": "55269100b2ae0cee51cb3156f1d764b8304988195f807833afab07a2eca33eb9",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 1,
+    "seed": 0,
     "architecture": "n=4, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 600, "confirmed_on_sequences": 70000},
+    "training": {"steps": 0, "confirmed_on_sequences": 70000},
     "extraction": {
         "method": "a 4-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 7,
+        "formula_nodes": 5,
         "state_variables": 3,
     },
-    "compile_key": "cf8743effdf6fc262e45deaa40b7e4f39e0edb832ffd4f5121c5e49425664a87",
+    "compile_key": "af7924dab2b419e5584d1eaeb5107b154e6fb8fd3e98e7999cddc730bb64dc51",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,15 +76,11 @@ __provenance__ = {
         "proof": {
             "reason": "proved by induction",
             "invariant": [
-                "program.s1 >= 0",
-                "program.s1 <= 99",
-                "program.s2 >= 0",
-                "program.s2 <= 99",
-                "program.s1 == spec.prev_x",
-                "program.s2 == spec.prev2_x",
-                "program.s3 == spec.prev3_x",
+                "program.s2 == spec.prev3_x",
+                "program.s3 == spec.prev2_x",
+                "program.s4 == spec.prev_x",
             ],
         },
     },
-    "source_sha256": "62300d525e4e89c27bbd8c3462cf09466f5110666d5656720082be15a7d141bf",
+    "source_sha256": "37d912256ee3a9acab00fb4ab544d81843811377dc9bf65f3f4a8e937c32f725",
 }

@@ -5,18 +5,18 @@ Do not edit: recompile with `mipsc compile specs/prev5.mips`.
 
 Algorithm (a 6-dimensional integer lattice in the hidden states, read out of an RNN with 6
 hidden units):
-    s1 = 0
     s2 = 0
+    s3 = 0
     s4 = 0
     s5 = 0
     s6 = 0
     for each x:
         output y = s2
-        s2 = s4
-        s4 = s6
-        s6 = s5
-        s5 = s1
-        s1 = x
+        s2 = s3
+        s3 = s4
+        s4 = s5
+        s5 = s6
+        s6 = x
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 20: passed
@@ -29,15 +29,15 @@ INITIAL_STATE = (0, 0, 0, 0, 0)
 
 
 def step(state, x):
-    """One position: state is (s1, s2, s4, s5, s6); returns (the new state, y)."""
-    s1, s2, s4, s5, s6 = state
+    """One position: state is (s2, s3, s4, s5, s6); returns (the new state, y)."""
+    s2, s3, s4, s5, s6 = state
     y = s2
-    s2 = s4
-    s4 = s6
-    s6 = s5
-    s5 = s1
-    s1 = x
-    return (s1, s2, s4, s5, s6), y
+    s2 = s3
+    s3 = s4
+    s4 = s5
+    s5 = s6
+    s6 = x
+    return (s2, s3, s4, s5, s6), y
 
 
 def run(xs):
@@ -58,18 +58,18 @@ __provenance__ = {
         "sha256": "8b53bedfab7b5d22f74ea3a8df91ebd24cda2bc43af61cc4d7f3210ba5d8c1d8",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 1,
+    "seed": 0,
     "architecture": "n=6, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 400, "confirmed_on_sequences": 70000},
+    "training": {"steps": 0, "confirmed_on_sequences": 70000},
     "extraction": {
         "method": "a 6-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 9,
+        "formula_nodes": 7,
         "state_variables": 5,
     },
-    "compile_key": "19118bcd7fe861035c95626fd50bc23b0e356fd29f72cf83dee3ed41c86c736a",
+    "compile_key": "d8206edd3d27a586c03bee2d794b83a9301ade4027c68416d19a168bb5d91363",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,17 +82,13 @@ __provenance__ = {
         "proof": {
             "reason": "proved by induction",
             "invariant": [
-                "program.s1 >= 0",
-                "program.s1 <= 99",
-                "program.s5 >= 0",
-                "program.s5 <= 99",
-                "program.s1 == spec.prev_x",
                 "program.s2 == spec.prev5_x",
-                "program.s4 == spec.prev4_x",
+                "program.s3 == spec.prev4_x",
+                "program.s4 == spec.prev3_x",
                 "program.s5 == spec.prev2_x",
-                "program.s6 == spec.prev3_x",
+                "program.s6 == spec.prev_x",
             ],
         },
     },
-    "source_sha256": "8502a83932dc8ddefe2973fd57ceb69f08f65be3695fd3b95ce669043b06a506",
+    "source_sha256": "8fa944c2206a2ff47b8875d33619103cd92a319051b55344de1872d5a4e58a97",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "c5f8801f950e556df39ab40909ae0fc57065a695659ec18256d32f0d7e5931d8",
+    "compile_key": "996678ba8bb628f9d97356b28fd8180368962440537b10856c7b8572b5583e19",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "b4f66e75772ccd6ace90982aec270b89b09717cde74a2e43372d8fd776b55b52",
+    "source_sha256": "643ea25d5a78f8c0dc334a7083b21480e3f11328846e8ff840591ce86196ae33",
 }

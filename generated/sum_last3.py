@@ -9,8 +9,8 @@ hidden units):
     s3 = 0
     for each x:
         output y = s2 + s3 + x
-        s3 = s2
-        s2 = x
+        s2 = s3
+        s3 = x
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -26,8 +26,8 @@ def step(state, x):
     """One position: state is (s2, s3); returns (the new state, y)."""
     s2, s3 = state
     y = s2 + s3 + x
-    s3 = s2
-    s2 = x
+    s2 = s3
+    s3 = x
     return (s2, s3), y
 
 
@@ -49,18 +49,18 @@ __provenance__ = {
         "sha256": "9df718bd615261536ea679d0d7cb032542aef1a9b689d221f3c1d090db8476e5",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 1,
+    "seed": 0,
     "architecture": "n=3, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 600, "confirmed_on_sequences": 70000},
+    "training": {"steps": 0, "confirmed_on_sequences": 70000},
     "extraction": {
         "method": "a 3-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 10,
+        "formula_nodes": 8,
         "state_variables": 2,
     },
-    "compile_key": "1e7c5d95de1827203acf394ca50f0cb593a40ad3e90ea8e050423b5839e054ef",
+    "compile_key": "d0830ff4abaf2a09692e156a993ce874d327018ae78de81303726fb71a1e0c25",
     "verification": {
         "passed": True,
         "note": "",
@@ -72,13 +72,8 @@ __provenance__ = {
         "proved": "every length",
         "proof": {
             "reason": "proved by induction",
-            "invariant": [
-                "program.s2 >= 0",
-                "program.s2 <= 99",
-                "program.s2 == spec.prev_x",
-                "program.s3 == spec.prev2_x",
-            ],
+            "invariant": ["program.s2 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "552911aa558ca70bcfd3054217dc2532f26c7832794b85ad1e3babbd3d390ed1",
+    "source_sha256": "b18e83fad45de2a0b4102cdb1466778234a3f7b219568585da32c59981d5724b",
 }

@@ -12,9 +12,9 @@ hidden units):
     for each x:
         output y = s2 + s3 + s4 + s5 + x
         s2 = s3
-        s3 = s5
-        s5 = s4
-        s4 = x
+        s3 = s4
+        s4 = s5
+        s5 = x
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 20: passed
@@ -31,9 +31,9 @@ def step(state, x):
     s2, s3, s4, s5 = state
     y = s2 + s3 + s4 + s5 + x
     s2 = s3
-    s3 = s5
-    s5 = s4
-    s4 = x
+    s3 = s4
+    s4 = s5
+    s5 = x
     return (s2, s3, s4, s5), y
 
 
@@ -55,18 +55,18 @@ __provenance__ = {
         "sha256": "12ba55036b0a736d1ad100e7217fd399b16f38d385d5443e76a7c6d11c661c62",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 1,
+    "seed": 0,
     "architecture": "n=5, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 1000, "confirmed_on_sequences": 70000},
+    "training": {"steps": 0, "confirmed_on_sequences": 70000},
     "extraction": {
         "method": "a 5-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 18,
+        "formula_nodes": 14,
         "state_variables": 4,
     },
-    "compile_key": "560b58f84c4f4ab340581056e50d713961bfe9049f274cf67e21dac08d3d869f",
+    "compile_key": "ee4bc82dd7ec23c6da3fb5880b1420c81b66a74c04b0e7629e929e0410b698fa",
     "verification": {
         "passed": True,
         "note": "",
@@ -79,14 +79,12 @@ __provenance__ = {
         "proof": {
             "reason": "proved by induction",
             "invariant": [
-                "program.s4 >= 0",
-                "program.s4 <= 99",
                 "program.s2 == spec.prev4_x",
                 "program.s3 == spec.prev3_x",
-                "program.s4 == spec.prev_x",
-                "program.s5 == spec.prev2_x",
+                "program.s4 == spec.prev2_x",
+                "program.s5 == spec.prev_x",
             ],
         },
     },
-    "source_sha256": "1a3d9512eab0a1920c6b6ab0e82df08e2b5695fbb623c35699d10f633f3dafe8",
+    "source_sha256": "9b06436d295e34c8f2718c9aa34f14fd112a05e69502291126c034b8dfe26714",
 }

@@ -13,12 +13,12 @@ hidden units):
     s7 = 0
     for each x:
         output y = s2 + s3 + s4 + s5 + s6 + s7 + x
-        s3 = s2
-        s2 = s4
+        s2 = s3
+        s3 = s4
         s4 = s5
-        s5 = s7
-        s7 = s6
-        s6 = x
+        s5 = s6
+        s6 = s7
+        s7 = x
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 20: passed
@@ -34,12 +34,12 @@ def step(state, x):
     """One position: state is (s2, s3, s4, s5, s6, s7); returns (the new state, y)."""
     s2, s3, s4, s5, s6, s7 = state
     y = s2 + s3 + s4 + s5 + s6 + s7 + x
-    s3 = s2
-    s2 = s4
+    s2 = s3
+    s3 = s4
     s4 = s5
-    s5 = s7
-    s7 = s6
-    s6 = x
+    s5 = s6
+    s6 = s7
+    s7 = x
     return (s2, s3, s4, s5, s6, s7), y
 
 
@@ -61,18 +61,18 @@ __provenance__ = {
         "sha256": "bf550ce27bc9ba360ca5e74d2aed63e033e3b5e7fd83067a348ca1995745354e",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 5,
+    "seed": 0,
     "architecture": "n=7, f linear, g affine, raw inputs, regress head",
-    "training": {"steps": 1000, "confirmed_on_sequences": 70000},
+    "training": {"steps": 0, "confirmed_on_sequences": 70000},
     "extraction": {
         "method": "a 7-dimensional integer lattice in the hidden states",
         "path": "integer lattice",
         "regression": "integer linear",
         "symbolic": True,
-        "formula_nodes": 23,
+        "formula_nodes": 20,
         "state_variables": 6,
     },
-    "compile_key": "bf104e5663f3e335866223e8be92e25efe91967fc847dbdf4f1af895466d04c4",
+    "compile_key": "61a8be80782918bc6a3cdc1fd73f9013db32943e9e46f2f8d47a3af62ae439ad",
     "verification": {
         "passed": True,
         "note": "",
@@ -85,24 +85,14 @@ __provenance__ = {
         "proof": {
             "reason": "proved by induction",
             "invariant": [
-                "program.s2 >= 0",
-                "program.s2 <= 99",
-                "program.s4 >= 0",
-                "program.s4 <= 99",
-                "program.s5 >= 0",
-                "program.s5 <= 99",
-                "program.s6 >= 0",
-                "program.s6 <= 99",
-                "program.s7 >= 0",
-                "program.s7 <= 99",
-                "program.s2 == spec.prev5_x",
-                "program.s3 == spec.prev6_x",
+                "program.s2 == spec.prev6_x",
+                "program.s3 == spec.prev5_x",
                 "program.s4 == spec.prev4_x",
                 "program.s5 == spec.prev3_x",
-                "program.s6 == spec.prev_x",
-                "program.s7 == spec.prev2_x",
+                "program.s6 == spec.prev2_x",
+                "program.s7 == spec.prev_x",
             ],
         },
     },
-    "source_sha256": "0a77f83f59386633b616c63bdff789bd9e4468d6b8fe9057611f3cfaa06008a9",
+    "source_sha256": "92b5b933ffa8c58601d05048455befe5572188ccd6af200b56c4ec80626c2f83",
 }
