@@ -23,9 +23,9 @@ import torch
 
 from mipsdsl.data import Dataset
 from mipsdsl.task import Task
-from mipsdsl.train.encoding import InputEncoding, OutputHead
+from mipsdsl.train.encoding import InputEncoding, OutputHead, make_input_encoding
 from mipsdsl.train.model import Architecture, BatchedRNN
-from mipsdsl.train.options import Stage, TrainConfig
+from mipsdsl.train.options import MAX_ONEHOT, Stage, TrainConfig
 from mipsdsl.train.trainer import AttemptResult, accuracy_on, confirm, held_out_split
 
 FIT_SEQUENCES = 4096  # training sequences the convolution is fitted on, at most
@@ -43,39 +43,58 @@ def identify(
     config: TrainConfig,
     seed: int,
     device: str = "cpu",
-) -> AttemptResult | None:
+) -> tuple[AttemptResult, InputEncoding] | None:
     """The smallest linear network that fits the training data exactly, confirmed as gradient
-    training's winners are; None when there is none of the stage's sizes or it fails to confirm."""
+    training's winners are, and the input encoding it reads; None when there is none of the
+    stage's sizes or it fails to confirm.
+
+    Raw inputs are tried first; then, for alphabets small enough, one-hot inputs, with which a
+    linear network sums any function of each symbol (a running sum of x * x, a score per
+    symbol), not only multiples of its value."""
     if stage.depth != 1 or head.kind != "regress":
         return None
     started = time.perf_counter()
+    encodings = [encoding]
+    if encoding.kind == "raw" and all(len(a) <= MAX_ONEHOT for a in encoding.alphabets):
+        encodings.append(make_input_encoding(task, "onehot"))
+    for tried in encodings:
+        model = _network(data, tried, head, stage, seed, device)
+        if model is None:
+            continue
+        result = AttemptResult(model.archs, [seed], 0, 0.0, [0.0])
+        held_out = held_out_split(data)
+        quick = tuple(part[: config.eval_size] for part in held_out)
+        acc = accuracy_on(model, tried, head, *quick)
+        result.accuracy = acc.tolist()
+        confirm(task, model, tried, head, acc, held_out, config, result)
+        result.seconds = time.perf_counter() - started
+        if result.solved:
+            return result, tried
+    return None
+
+
+def _network(data, encoding, head, stage, seed: int, device: str) -> BatchedRNN | None:
+    """The realised linear network for this encoding, if the data is exactly a linear network's
+    and its order is one of the stage's sizes."""
     fit = _fit_convolution(data, encoding, head)
     if fit is None:
         return None
-    markov, offsets = fit
-    system = _realise(markov, offsets)
+    system = _realise(*fit)
     if system is None:
         return None
     a, b, c, d = system
-    n = a.shape[0]
-    if n not in stage.hidden:
+    if a.shape[0] not in stage.hidden:
         return None
-    arch = Architecture(n, 1, 0, encoding.kind, head.kind)
-    model = BatchedRNN([arch], [seed], encoding.dim, head.dim).to(device)
+    model = BatchedRNN(
+        [Architecture(a.shape[0], 1, 0, encoding.kind, head.kind)], [seed], encoding.dim, head.dim
+    ).to(device)
     with torch.no_grad():
         weights = np.concatenate([a, b[:-1]])[None]  # f's rows: the hidden units, then the inputs
         model.f_weights[0].copy_(torch.from_numpy(weights).float())
         model.f_biases[0].copy_(torch.from_numpy(b[-1:][None]).float())
         model.g_weights[0].copy_(torch.from_numpy(c[None]).float())
         model.g_biases[0].copy_(torch.from_numpy(d.reshape(1, 1, -1)).float())
-    result = AttemptResult([arch], [seed], 0, 0.0, [0.0])
-    held_out = held_out_split(data)
-    quick = tuple(part[: config.eval_size] for part in held_out)
-    acc = accuracy_on(model, encoding, head, *quick)
-    result.accuracy = acc.tolist()
-    confirm(task, model, encoding, head, acc, held_out, config, result)
-    result.seconds = time.perf_counter() - started
-    return result if result.solved else None
+    return model
 
 
 def _fit_convolution(
@@ -85,11 +104,16 @@ def _fit_convolution(
     the position: Markov parameters (L, in, out) and offsets (L, out), or None when the fit
     leaves a residual (the data is not exactly a linear network's)."""
     length = data.x.shape[1]
-    width = encoding.dim
+    # One-hot columns of a channel sum to 1 at every position, so one symbol per channel is the
+    # reference: its columns are left out (weight 0) and the offsets take its share.
+    keep = np.ones(encoding.dim, dtype=bool)
+    if encoding.kind == "onehot":
+        keep[np.cumsum([0] + [len(a) for a in encoding.alphabets[:-1]])] = False
+    width = int(keep.sum())
     unknowns = length * (width + 1)
     count = min(data.n_train, FIT_SEQUENCES, max(1, -(-ROWS_PER_UNKNOWN * unknowns // length)))
     count = max(count, min(data.n_train, 256))
-    u = encoding.encode(data.x[:count]).numpy().astype(np.float64)  # (N, L, in)
+    u = encoding.encode(data.x[:count]).numpy().astype(np.float64)[..., keep]  # (N, L, in)
     scales = np.asarray(head.scales, dtype=np.float64)
     y = data.y[:count].astype(np.float64) / scales  # (N, L, out)
     valid = np.arange(length)[None, :] < data.lengths[:count, None]
@@ -104,7 +128,8 @@ def _fit_convolution(
     solution, *_ = np.linalg.lstsq(design, targets, rcond=None)
     if np.abs(design @ solution - targets).max(initial=0.0) > EXACT:
         return None
-    markov = solution[: length * width].reshape(length, width, -1)
+    markov = np.zeros((length, encoding.dim, targets.shape[1]))
+    markov[:, keep] = solution[: length * width].reshape(length, width, -1)
     return markov, solution[length * width :]
 
 

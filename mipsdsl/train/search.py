@@ -155,8 +155,10 @@ def train(
             task, data, stage, encoding, head, options.config, seeds[0], options.device
         )
         if identified is not None:  # the smallest linear network already: nothing to shrink
-            attempts.append({**identified.to_json(), "pass": "identified"})
-            return _trained(task, identified, codecs, started, attempts, key, say)
+            result, read_by = identified
+            codecs[read_by.kind, head.kind] = (read_by, head)
+            attempts.append({**result.to_json(), "pass": "identified"})
+            return _trained(task, result, codecs, started, attempts, key, say)
         archs = [
             Architecture(h, stage.depth, w, encoding.kind, head.kind)
             for h in stage.hidden

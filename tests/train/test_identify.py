@@ -21,34 +21,37 @@ NUMBERS = "input x in [0, 20)"
 
 
 def _identify(task, stage=LINEAR):
+    """What identification makes of the task's data: (result, encoding it read) or None, then
+    the data and head."""
     data = make_dataset(task, n=3000, seed=0)
     encoding = make_input_encoding(task, "raw")
     head = make_output_head(task, "regress", data.y[: data.n_train])
-    return identify(task, data, stage, encoding, head, CONFIG, seed=0), data, encoding, head
+    return identify(task, data, stage, encoding, head, CONFIG, seed=0), data, head
 
 
 @pytest.mark.parametrize(
-    "target, order",
+    "target, order, kind",
     [
-        ("sum(x, last 3)", 3),  # a window of three needs three units
-        ("x[t-2]", 3),  # a delay of two: the input and the two before it
-        ("sum(x) + 3", 1),  # the readout's bias takes the constant
-        ("sum(x) + t", 2),  # the position is a second unit, fed by the bias
-        ("2 * x - x[t-1] + sum(x)", 3),  # Markov parameters 3, 0, 1, 1, ...: Hankel rank 3
+        ("sum(x, last 3)", 3, "raw"),  # a window of three needs three units
+        ("x[t-2]", 3, "raw"),  # a delay of two: the input and the two before it
+        ("sum(x) + 3", 1, "raw"),  # the readout's bias takes the constant
+        ("sum(x) + t", 2, "raw"),  # the position is a second unit, fed by the bias
+        ("2 * x - x[t-1] + sum(x)", 3, "raw"),  # Markov parameters 3, 0, 1, 1, ...: rank 3
+        ("sum(x * x)", 1, "onehot"),  # linear in the one-hot symbols, not in x
+        ("sum(x == 3, last 2) * 5 - t", 3, "onehot"),
     ],
 )
-def test_linear_targets_get_an_exact_network_of_the_smallest_order(write_spec, target, order):
+def test_linear_targets_get_an_exact_network_of_the_smallest_order(write_spec, target, order, kind):
     task = small_task(write_spec, target, inputs=NUMBERS, hints="hint head regress")
-    result, data, encoding, head = _identify(task)
-    assert result is not None and result.solved
-    assert result.archs[0].hidden == order
-    model_state = result.solved_state
-
-    model = load_single(result.archs[0], 0, encoding.dim, head.dim, model_state)
+    found, data, head = _identify(task)
+    assert found is not None
+    result, encoding = found
+    assert result.solved and result.archs[0].hidden == order and encoding.kind == kind
+    model = load_single(result.archs[0], 0, encoding.dim, head.dim, result.solved_state)
     assert accuracy_on(model, encoding, head, data.x, data.y, data.lengths)[0] == 1.0
 
 
-@pytest.mark.parametrize("target", ["max(x, x[t-1])", "sum(x) % 7", "sum(x * x)"])
+@pytest.mark.parametrize("target", ["max(x, x[t-1])", "sum(x) % 7", "sum(x * x[t-1])"])
 def test_data_no_linear_network_fits_exactly_is_declined(write_spec, target):
     task = small_task(write_spec, target, inputs=NUMBERS, hints="hint head regress")
     assert _identify(task)[0] is None
