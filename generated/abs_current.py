@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "249213c23cc12bd74895acfd1821da8fc799a14acae44f01d7054721a21e5e04",
+    "compile_key": "9ae9a16dc37c68126cc019186594aa24f191bd9268f3a43d622b31807b5e65ff",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "b2993718d8432cf4ec17e04bf28f64d97668068debef72d73a50bf9d4d7d6810",
+    "source_sha256": "eb0e936aa77bbe3ea90224efdb1a674c438996a93e4bd77294fae295ca48c6a7",
 }

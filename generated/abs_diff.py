@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "52e8d673d37e1570f842fb5d7f65873bf883232016b8d87b537e08328d6ca287",
+    "compile_key": "0ecc352749737be266408b02aa08889efb4df586e2fd4fb261d579d2399164cf",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "fdb146f2982e8d4c6a43eaec3155326b25d8c2f1a9bb815c4e68515e2abc39c8",
+    "source_sha256": "058c22095e7f2e13a9961a0c5feea0bdd76a7c196e7d98a08ae8bab12ab28e86",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "6de402fa2f1d2782bac59be14f6c17696af1f45c51962e92e29797eaf53dd1a1",
+    "compile_key": "e92af1ea6a62813e90a4461e169050d1868c747eb9b1e6da783697016e8ff777",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "1a223105412320c14940ef136c38993085c75e441d8665defd4d5770d40df0cf",
+    "source_sha256": "04b5de52c2af6f48ceabcaa8a2d719d653e253fe00bc1cb14a57cd3b9b46e8a4",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "f5ca582fb584534c0ca167aed42eab96f34e696ef20e4f1da4a3052fab9cb0af",
+    "compile_key": "d039c9bae93afdbd0c3229f6bffb79985c3300cfe6a88d052414ed8a90d2dffd",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 4"]},
     },
-    "source_sha256": "2dd59b40c92c08bc78e67b3bfb586e382974acdc10117129caa98d17a7df2f66",
+    "source_sha256": "1eb7580174183ace93bc7c108522271035ad9d1269521825adeddd6e1b4acc7e",
 }

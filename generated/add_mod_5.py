@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "fbec3f8033a30de27fd4044bef8940dc9b7205f2ec650f19bbae0ea5565629c0",
+    "compile_key": "72e1517942a5fb23fe599042ff53c974727129bf295137bde9187a8ab62ca2b5",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 5"]},
     },
-    "source_sha256": "5aea60a2adccdc5017dccb5e66f15159eeb6c1563ffc9d864ba83e8bf0b2eb2f",
+    "source_sha256": "1ad3fa7ed436c8544fdf1427ac4aeb68d0b75f50470b9b5131ef67816ae3de27",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "cf7cb303dd3459c55e431f27576fd235fb7939ba7ff5eeffdd9a06bc6caa1d70",
+    "compile_key": "770417af19856ba0acd4d76bebe1df4533e8e73f2047f71dd0c72e0792697fca",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 6"]},
     },
-    "source_sha256": "c1ce701160afdb2d10ca7954c9ea2d1b52dd9e083f21696cde795595b81be8d1",
+    "source_sha256": "e540237c95f8b1f32424e29660480ed7ad4943761bd9b2dfe44e6cefc53b139f",
 }

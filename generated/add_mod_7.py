@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "c944b7e230c618b67264cdcd4911022cd8885b86bd442ee807209b1f52914f73",
+    "compile_key": "d3f2a20d300a7df4d590ab0064f17098db69c04e87189163f174402a8755a7bd",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 7"]},
     },
-    "source_sha256": "59eed898e47e0f6b56d69e18174c096bef06ddd7de0634172f492ea1be75bb37",
+    "source_sha256": "368f3ce06b8b8b7f86e515df0a9ce2f680c51e92b0e6a9c764e8386a90761c9e",
 }

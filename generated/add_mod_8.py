@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "1da245e5ae9cd757eb2400bcbcc094c1a8094a6328e42792748520290c8150e8",
+    "compile_key": "3b574e1b8780f9aae0895ed1b979608d2afa4818cbc953190f5623117650e90d",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 8"]},
     },
-    "source_sha256": "756c614839bd75f2f18ec40a509743e0a19b00c78ab6bb075dbd1d941776a78a",
+    "source_sha256": "e927e9325108dc0c18a45704e29783a363f7b385e0b51809a70376ca2af459d6",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 2,
     },
-    "compile_key": "931363076061d8fe765592fc10ff15173bcc9ce5bd6a11567a2acbe0a26207e4",
+    "compile_key": "4d0b8e7c7112b327cfc51ff98ca25db38c891c8309dfaac2e4df750d59c34577",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "c55bc8f37f52669e961e3b6bacb80d28b2187aa1135380f92c9eeae6c230b1c7",
+    "source_sha256": "64b46ce4569c1054d6f1761c89fa02ff46420a78b5c3537187ff708139f2b137",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 3,
     },
-    "compile_key": "75a3b2f01dca4ed943cd167013ccdc948e48778320f32545310cc3e6cb7fd4d0",
+    "compile_key": "bd4c44126d441c4deac68ceabb7b06a9bf3d1f5952d103c24b478aa3c2dab616",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "2e2de5e7b93b25b244dbc390b47621d86d6bcf80fd3d9eb04e2e1976c300a75b",
+    "source_sha256": "0c507fd474607978fa58c1d26545d8150d0600fd640116a3fd5d9cae3429e409",
 }

@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "e047b0348da48b58b74f46e6035c1179ca4f5045a2618cc72be943500d19963f",
+    "compile_key": "7ca8d6e846a50ea97ac5d1625b97cede4c94f242964b9e6a961c98d143ef6547",
     "verification": {
         "passed": True,
         "note": "",
@@ -91,5 +91,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "44f718e6b840b5e1bf13dfd252f2afc47c5971e875a2b6ee913aeab0c5597924",
+    "source_sha256": "781ef30b4582f3b159a28cc929d1f4850bad694dd9db766162a395319e515d54",
 }

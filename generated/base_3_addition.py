@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "7e3726d803c2dcf37c4dedd2eb059cfab3afd3bee1ee2b1e77246a2e8b5d7aae",
+    "compile_key": "76675fab03f49bca567e6b750f1c21368391dec240a7d250d72ef6e653ecfc78",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "51ae8dd927585fedd97f8deed26b0e4d0e7c6852a7ea0ced787727af8321a7c1",
+    "source_sha256": "409f0250de603e85c8468450b93493ba62c9b94fbe6e96b8eeddac962a79dc2e",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "1c24a73d3820e729815e3127eaeaa039c21692f2a107fb638861e8ac57255833",
+    "compile_key": "53432f0958d2573a42a599a911ddbaa81374a1b3e5e5cd33dd179e688de79f46",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "5b9f0689902dfdf1d5d8757508e0ab5b8e2da42277640c85195549d2cf81208f",
+    "source_sha256": "bb9bcc4c9cfdf77aab316e1946dd50715491ddc97cbf5e0679ae068628f95bbd",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "e1a704760399d628b4f7f0c5578a8d316b97de9dce08ad9682ac4cf26febae5a",
+    "compile_key": "8670b3290249ab53795fc75c4e0ea40050d2b65c94257f98ad5d6161f7b5bf94",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "8051430b4abc270a6c365446f9abebdc5f6ba2c1ada88513da42f4682ffa1e2b",
+    "source_sha256": "ad7a0bdc93d2dbcf81b77c0c1b3b55755f7a0c8d04105eca991db0489091caa6",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "23785f95fc686c186c1efc3e1ef0b7299152b58fc56e43ef91581e8623326732",
+    "compile_key": "97250715cdbfd785d939f08e97f8c6a8b09baa9cdb6caa7c48085a06f7b16dac",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "a34c11711ea3745453ec431805071066b131f2f145eff55e8a47f923ac381f8a",
+    "source_sha256": "12de785b9f1abe53eb22306365e0114dbf4acb824f6f202247f5464d92486a2e",
 }

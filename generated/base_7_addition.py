@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "dbc61e2931fbeb7c9c7309e1276ac5002cf6c1c38372e21777558b2e176e296d",
+    "compile_key": "e9b2156692bc1167f2ff2d211108669da0128d64bb2810950c110910f5c5d8db",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "8112d36551c8e549d669791ec27795fc1c70f2b8e8a242fd383f49a81b62464a",
+    "source_sha256": "ff9fb422061a30bbce61966d92684c07b9d1366bcec7e132b87ebc9a277d9390",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "28379fa7748d169bd1c98615faff57eb7e95eec44bf7dc481e9f286c581fd769",
+    "compile_key": "a9b80b83adb46c2822bd921981c6436ee7c75f9b13f6b834377b614e6cfcda5e",
     "verification": {
         "passed": True,
         "note": "",
@@ -77,5 +77,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 1", "spec.carry == -program.s + 1"],
         },
     },
-    "source_sha256": "0dcd4dc224b6fe0c9a5ac21518998d745a9a89af70e831d8f73ba77ecb690419",
+    "source_sha256": "ea41049a20b2edccabf7512118d6d6635f8a5b596f950321d36b072608de2252",
 }

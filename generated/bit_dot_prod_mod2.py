@@ -58,7 +58,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "9aa249b8423c6ab511237ed764ae908446b654f2b5ff946248d4a64a87add0c6",
+    "compile_key": "ba56aabbfb19da47ba56f8ecbef4832de78ef6104366babd95a428ac5dbafef7",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,5 +70,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum % 2"]},
     },
-    "source_sha256": "2d34a831331724be5865464db819d93b97fa9e10ca2690fa07baad11cb51930f",
+    "source_sha256": "9c91b7e78ebbb7f227b2f5a1da9f3143e6a2d4ab7b6b7c61c1b763fce0852f4d",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 1,
     },
-    "compile_key": "d521ab0f47ad581785f670222516181d7ee26563959422df1b66843e58644324",
+    "compile_key": "3b9d7e4da7540e351248238f6ea5b65282dcb0f358e35576206cfe1876ce91b3",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "ec3fe74971bcd2666df6b755d32db9103602dd93a9d97b2d267014c65fa98c2d",
+    "source_sha256": "5fab3b57dc046a70727f10dd9369d53fd46841f5dbb1b94f324a985ebf87e123",
 }

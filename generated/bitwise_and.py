@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "af7fe65930f0e549ea55cf0809483093e12972cea19358d1798e87d5eefe1ec3",
+    "compile_key": "2ba5a50e903d8cb29ea51a58ca5433a2c189b54001e2b830680e2532530e2239",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "b1367c7376e8a5cb511bc6d000edeb8eba230e815850e443e483d9d94d7e6d7a",
+    "source_sha256": "a04d272e38aa054a5f484e52c8e9bb9ec4519b6f82091724a25877257be1b819",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "62d6b931aaeaf32bb1c2ade08b08f0524f95a6dc35790f8ca002ece5f7505cf1",
+    "compile_key": "b16c726cf77f9345453d565d1a603bde9da5c3688350d551467a916f8ac35f8d",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "2ca2d85bf88831f81dd41cc27ef9349a9bfaff2b1459b78e3fd38364b165ccda",
+    "source_sha256": "896d9e323aa858cb475e5f7c35da83130bb9bff41be040feb7023f3932eff1de",
 }

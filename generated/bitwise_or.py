@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "e23856a8093b7c8bce25e9438792ddc18b0d98d30699fdc3eeac148c0c3a9656",
+    "compile_key": "e92f91f09e8a0a3c2ddf5b900ae66f7786cc19ca5da14f1c64871f5a6311b1c8",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "6c1cbd8cb708ecea60dba8b76af803ce37efb56a6885fc10accaedb0ff6d37f9",
+    "source_sha256": "f07dc5cfae0c7b99469a16d68f4dca5f0a9783d291fad05460c0efb18832d18c",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "5682be05b00b431141c16e41fb8a27918f6e8e98cd08f6d9d103970ba4da1da4",
+    "compile_key": "7ae6b10bb26243e7d2eaf2e4ed281dc73514e770adcd29f42da89bf909e5fc73",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "1845ae03ef74510a8d180c619e266b9d430ab4b5316f0019d3b4f19a5c64cc63",
+    "source_sha256": "7bfe1194bfff23ca826d0f3953c802a91609919d4ad569eb8e6ff7648c0e4dce",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "b94a298944abee4a988e499892538fab7c249b7bfbdf8d8f8829519af4f3a2a0",
+    "compile_key": "43b8ce79d7e1c7111f5be11c4665c376a80168589b3a3bec414a94dd682cfe6c",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "194aa6403c3a968fe6ce08b565c129592a70433b3b1e8da767e2bfd0c3a99164",
+    "source_sha256": "4bdf29d8b6dc2f313341f8c917eabd0a0a57c2dc164124584c745942b33e03c4",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "1d752d555fc9aaa786867b51b8711d94a63be2d48e4d412a848b6e6969034296",
+    "compile_key": "b6d3bbce2f863d7757422b5aa9190b385d6d4a3908a8ef8f6727e4c2bbea4ef3",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "329e591ffe8df916e1545c001a3c48796be044cdaa8d6fb2c2d8690bab1bb7a1",
+    "source_sha256": "5857474730b742370ac7d9768dbb58b7f47998184f53bbd3d98dd2de23fd61bf",
 }

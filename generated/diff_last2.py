@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "0dc038c81befb8cc768b804e385b186c9b7bd3cab76a96fd1c8037bca8a5b6ae",
+    "compile_key": "8fbb5a3212fa8c9131ba12b95c3c4773f11a743e61d45ce793ee4de05a2f314a",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s2"]},
     },
-    "source_sha256": "71b0c5b4e9ba780ce5ee20d6828ee781b0f8bd8d4d303f97e0bb4a8f66984321",
+    "source_sha256": "91182640ab023d0ff78b13e750ab27c9170ce00f0f7b371e4f14c7a7dc573e59",
 }

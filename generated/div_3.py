@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 1,
     },
-    "compile_key": "3d032626a77b03a6faae1af8c9dbaa1b4605ab029b5a790ba0881cabe4143ad1",
+    "compile_key": "c22b7437211c065f2b10628bbaaf9697b369e5967a00ed8edf3e20e925f27f66",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "8a01f84baecc4dbe219c94805fa0e07cdc29cadb69a457cab1749f8b14688c73",
+    "source_sha256": "3a265d1c4f771e6056d69eed9868873cbac979857eff73436df5f1185ea3b1c2",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 1,
     },
-    "compile_key": "6a90303d6286ac865f035374751bdccd81adea28329e07056cff1411abbb1919",
+    "compile_key": "7430486fd7a39f6a4fead857836e32400666183417d0ae4e9b9dbc83fdb0d36c",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "2fd80632e08129f42c7171bb60d3255b590a769082296b6fab586c670923d65a",
+    "source_sha256": "50f804c86ebc47bd79fc99f5813ba7e607d6c8acfff5f6d79d98fa448e9c7a21",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 1,
     },
-    "compile_key": "99a9fd65bf2848288289d887836707dec841df1d5069cb3b2171acaad44a20f3",
+    "compile_key": "0714400464638d4da8b11e8f4573445b38a1188de5ea422949161371d5d51dd5",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "ccf3e66ebace59909b452be3d499c8591597408076327558f58328c9295a26fc",
+    "source_sha256": "1f4e42a0107c0a11da2c8a9577ca28cf4b5941adbb73c2c510d98c8138202c29",
 }

@@ -70,7 +70,7 @@ __provenance__ = {
         "formula_nodes": 34,
         "state_variables": 5,
     },
-    "compile_key": "48ef2f0dae7dcc5718c1b4d6c195561946b011eb8915bd690e0bbd63c5db75e8",
+    "compile_key": "6c29a5749a2e25da57079dd894d09ad062c919b56b8a976563cdcb64995b673f",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "4e105146c512312e3a3018a3cb5ddbe92a71f3acc8fb1af4b95a7cfa9fe9a3df",
+    "source_sha256": "137199f173176eaecf0247d791e0a2cd3cc03423e8d686d95d9c93337212023e",
 }

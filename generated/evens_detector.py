@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "33e5871cdf64bea710f62a34be9d0cd5a07ff8c503701f25a332503bbaf77a8e",
+    "compile_key": "2e0f025108dc4557166b1679dfe1449abf42dd7d5553599f7d7cff9442fb8b39",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "74bc84aca21ac4310a188445c986d319b051357b0b9333f8bf17dee7929f2af2",
+    "source_sha256": "d0affab418c4b98015fc5c50074c4fb5f1e7eaddb63bf1d82d8f866714eccbec",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 2,
     },
-    "compile_key": "ce833442fe51b363749b17634a3eb0c704583985513cc6880cbc35702b485f22",
+    "compile_key": "0e54cc796da1ac322f437c1639bd25c8629956cee9cd2f7ed6d7f5e8d4c9e1b9",
     "verification": {
         "passed": True,
         "note": "",
@@ -78,5 +78,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "46f1c0484fad547de836d8b6205287f9fd49bec90ad0ae4a3bede0c51b31cd54",
+    "source_sha256": "dda9feec0446bf81398ec18edabb38b1f53d916d7c93f08627e0e291809580c7",
 }

@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 28,
         "state_variables": 3,
     },
-    "compile_key": "9b1e5814fb19f0e610ba53f97d76d8f5c209dc886cca6212b581db56f1e26b81",
+    "compile_key": "97df08c0ae251ca6753f0e8e2fd21d65f8762e5e8d13e7d9d6ad343257fb5e16",
     "verification": {
         "passed": True,
         "note": "",
@@ -83,5 +83,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "05898f54ee45c26c615d9d9360bd4f47095326cabd01eea553d5851a5146ab8f",
+    "source_sha256": "d5dea6206d341eac0c106313e2a3729631e5fc875d6b1c6facebc2d2a230440d",
 }

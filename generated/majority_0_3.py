@@ -73,7 +73,7 @@ __provenance__ = {
         "formula_nodes": 42,
         "state_variables": 4,
     },
-    "compile_key": "10bff9f874487987548ecc68277073c786ca8b0e6c858273b29d7ca2827527c9",
+    "compile_key": "fc3f13d882e2bfaaa01c2ea7f49f624d4fc6cd58e54ae0dd1f24365a8be662b8",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "df8843b6f68a5c15e700ae88fb5765e52a140d32abe7de063922d082390d8c3b",
+    "source_sha256": "d47431fedfdf7bb33388886a8963bf9dbdb0283c5dc1eb1cc04862d1e5ae0b4d",
 }

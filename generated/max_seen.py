@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "ff01d0570ba56f77c68d206dc8e600cf9a69c232beb5ed454936e75e14bb7ac1",
+    "compile_key": "42e08faa92389ec92f866d6e8ae749da4b1f1d86b8d88c29be036dd2f85331d6",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "41449c3ffae8370cf17861e31985d6eb1613f7fc6a73da56cf00cab265c0112b",
+    "source_sha256": "e9a1f36e44c3baa397c7d8c388917281cc190162d75589532c5b7a9efad0f372",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "ab8d0c2bdf0345ed6c5f6ef14313666044dc6a2574f6df4e9f1d9eba73514215",
+    "compile_key": "63d03bc5073cb7f9bc7ce1503c2dc432987e2f560f2a9629c699966d945ced71",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "cd3edd8dcb4d2f55b81e0fecf1c861c3e66e577d5c22996bfd4e356b794134a5",
+    "source_sha256": "dea02c24ddedabbfec607e83e91ba7b066dfe21072827214e42553df15bf4ce1",
 }

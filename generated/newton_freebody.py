@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 15,
         "state_variables": 2,
     },
-    "compile_key": "51b41b4c483b6d83553938d19ca7d224047008991eb43d61a0bb6466192e66f6",
+    "compile_key": "2823ef3ad63f96e9b84bb729f2ebd592f342d819e289d23f769800c21e6fa61b",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "027111228ba17f9d2af8b3beba7ab5f2082bf1001f1c64dd560b744f58b299d8",
+    "source_sha256": "dce58bf78af2f39970cce6bc28d931593310b441c1ffaa6b0ac865bda6d4054c",
 }

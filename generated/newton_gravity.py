@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 19,
         "state_variables": 2,
     },
-    "compile_key": "384c866dab4065bbee2cecc52f0676bd8841979485c17be544b1462a1a14c456",
+    "compile_key": "ff18a1e2b8223cbd39ab5ca621ea92456b394ee664b333a8c38eb7ba5889a757",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "6c7bee132193f040d99a32ef39e7060737704a3e91f9ba89314b02d9aa7210c0",
+    "source_sha256": "8dfdaa028e46bb212a403672a20a1bf527ac4656411df73af378c6fd2f63dc24",
 }

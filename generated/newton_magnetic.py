@@ -80,7 +80,7 @@ __provenance__ = {
         "formula_nodes": 59,
         "state_variables": 4,
     },
-    "compile_key": "3ef882bfc32ea69f0a8ba5aca335ffe6862dae7157acc12da2c819766cab699b",
+    "compile_key": "dca7c9ea35559344b41a3ba9f6837e025decc141b52b519f38b500352fabd44e",
     "verification": {
         "passed": True,
         "note": "",
@@ -100,5 +100,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "c39cfd92d567c19e8c68e25a5f61c2b97c5e43e17507ebba101c07c7e81e19b7",
+    "source_sha256": "8a3b49c2603e47d01fc941b29ca8fdd3f6f9fb2e872e3980fc3d0dac4bd55f20",
 }

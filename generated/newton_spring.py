@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 2,
     },
-    "compile_key": "5d9f395b3026768604ff5368fe1ca857727ddbea26eddb2796e01c29e9d6624c",
+    "compile_key": "d234ad82195291e3852c5410c3f010e26a178c01d0ed394f9fc313d006782358",
     "verification": {
         "passed": True,
         "note": "",
@@ -79,5 +79,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "3c6b4ceb56effe96357dcced7a52c858489e0dc2f24e8b167dd9bb9599ceb685",
+    "source_sha256": "3601e403ac90d9bd2ff0a10db85bfee2d1bb50672b9c2e8f4d2d1755493fc540",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "e581e9191c9b0329bb1cbeb1554024d771e09a80aaf264c1761dd3ea4d0c095e",
+    "compile_key": "7329c2169bb8dffef747277c4827023e064020c63a56826746d68c1b694bca55",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 2"]},
     },
-    "source_sha256": "cf161a183790f66aac99e89922e33a13e94e044816e673e649d6b6b1e04150d3",
+    "source_sha256": "2c179a3358cee2179769c89da0c28e36c7ce88cb723a6b59439c95c0de31b30b",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "27e2860362f8a6c0139409196bd31f0c4fee6b47c296ec8ead83afb227953d07",
+    "compile_key": "d55af4830ef0839818126c8baaf0d6b463587abfde7b3b3bf9e59efe8a5efdd5",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "c345fc4ee9d19808b59358de538391b597b1573b56a278658d10dfca759a37ee",
+    "source_sha256": "2ccbe31701ff54d6ec696b24899da4a729ce55bfcc7e1f7abdfea825dbf251d4",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "fb7b3caccf4d36eceb98105efa0cf2940a62b77d1045ebd7cc719965e2df5d55",
+    "compile_key": "e741eb3ac64b31c86432faf25a756692b647fc9440a75620c9fa3a03ae07e9a0",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "24b0c31bed666ed1755dd5a3f150c3ad93fba17a68327ca6b846738bd463ae9e",
+    "source_sha256": "e79f51226e81ab1761d80948d661efd47f37cea0e0749ba5b1a7f46ebfb802a7",
 }

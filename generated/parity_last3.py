@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 2,
     },
-    "compile_key": "4030d78f6ab7bcf3d91001529d8ee6b4971e3f63a49f2231b8bfb98a45899a43",
+    "compile_key": "d298e28feae96c1dcfd824bacb667fa037d3f579419fb11a8c5e68f0f7f19369",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d7c0bd3b7e9a7d57e7a5e408d188126325aac7d3e275b22d9c33921ae615ccca",
+    "source_sha256": "0cb247fb0c02451efa4b268c8ff1e2aa10e16bba83c832fee9bc33e4ae399278",
 }

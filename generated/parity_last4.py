@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 3,
     },
-    "compile_key": "06b16304341612ee656e65efeab2d1951f52539e11bb2aa2f9329bef0530861b",
+    "compile_key": "96728cb9206e6fdb4b0109ac6fdc1b22ba35731576e141da29fa0648865fae79",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "50abad26036cf7229a72676c37e2e8b00f1d7f8100d1008da38a29959a472ccc",
+    "source_sha256": "4c7aefb00587b7b8f7e23e07ffa2a8566828d5cf460a90736a8d8d217047e964",
 }

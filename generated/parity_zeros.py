@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "0f0e1700db19aae47b8a276a6292caf5041e70ba5030eb4900fda7c7b99425df",
+    "compile_key": "2e178c417427142ddde772342fb840e6d4d82f984d19faa3bcddab9c89bd72b3",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.count % 2"]},
     },
-    "source_sha256": "841a22906f3e9f946ee894b5e27112b5ef09f4a9791c4ac2d7e9d34cd942b5f1",
+    "source_sha256": "0cd57f1c4b6c377c7d50823bff232b9e977ade7238974e7151fad2639ebbfaa1",
 }

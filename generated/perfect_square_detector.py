@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 0,
     },
-    "compile_key": "97f7e787a184fd443c7b4b784acd6567543e705648169cc5ebdbd2a2a312c6c9",
+    "compile_key": "b0b673276a319e9bd3577fcf7577066a70f9d1c87db1d8feff72c70bfa396ce8",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "48292515880f6ab7982e4e97e88468fd622610a3cf3c4e24b88382d1c6406c06",
+    "source_sha256": "9f0475f1d50b6f6ff13e6844763a5edbfea647ea1b42bcd8b96b285f0e870180",
 }

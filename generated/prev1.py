@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "c4e757cc9afb5c6330d7c7d5d58456082e6da17dcd3ce99209cd36e52358f60f",
+    "compile_key": "2956f0cab1bddf447427e6cbde7b29d56fec37990c4cf603a51e593fc33f3aed",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s1 == spec.prev_x"]},
     },
-    "source_sha256": "141dc536399389a7f5a2448ff254d25849c75b3b214b2654fc3f720b14349fd9",
+    "source_sha256": "8fcd4bb9960fbd0e8ec900956a065d339a90ec31fe5230cd9a718edf3dfa94ae",
 }

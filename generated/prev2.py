@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 2,
     },
-    "compile_key": "184caf121ed11e34b677d40e39aed832e193842c2d78a4430053e96b1a48e1ef",
+    "compile_key": "63daf422410857f76d833ecea120aa2f95d864127cd7b6f819bc5a15301a5571",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s1 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "b56e5055d97a99905cc74750446053eccefd4fc08a1212d849c839ab1fea8a51",
+    "source_sha256": "e657d1e1b1a6821d870366dd8af10c74f9e0cbf5a9e7eb134bf936904a88f3c5",
 }

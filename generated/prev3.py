@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 3,
     },
-    "compile_key": "af7924dab2b419e5584d1eaeb5107b154e6fb8fd3e98e7999cddc730bb64dc51",
+    "compile_key": "e092e149377dc578e4d7f0c7223f5ece5ece0efba091b8d98e34b8a49245905c",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "37d912256ee3a9acab00fb4ab544d81843811377dc9bf65f3f4a8e937c32f725",
+    "source_sha256": "e4ecaf79ec1982c18e8338e5b3c05d0af4e59c3dc8697771445550cd44d5344f",
 }

@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 4,
     },
-    "compile_key": "14b9fd408536baa3cbb290066b680ec4fc2a73392626c070fcb70215303bf3fe",
+    "compile_key": "c596b23f66de61fb877edc534e1ceef693ca968118eab0b911cd991d9ba92182",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "93cab874dc4aa18e3ce8913431cd022538e33079dc5963dcdeaa6c48cf5ceceb",
+    "source_sha256": "2402f53906c0d0900b2c25192d18e15ede7549a53ef34f976c255278b2e1b04f",
 }

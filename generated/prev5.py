@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 5,
     },
-    "compile_key": "d8206edd3d27a586c03bee2d794b83a9301ade4027c68416d19a168bb5d91363",
+    "compile_key": "5d129a177193752ffae4e5a7b659b735c8560e21c80778f15c4202e196a61c2b",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "8fa944c2206a2ff47b8875d33619103cd92a319051b55344de1872d5a4e58a97",
+    "source_sha256": "dc95afa71ea3d7dddfe857d1ae81d2a7671d7a931bde8bdabc8a6f92514687a4",
 }

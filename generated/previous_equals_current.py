@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "996678ba8bb628f9d97356b28fd8180368962440537b10856c7b8572b5583e19",
+    "compile_key": "5c2c1b8638ff83d5fa1a5f6b2578e16262da8883a478d82ef0c9937ee8a231d0",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "643ea25d5a78f8c0dc334a7083b21480e3f11328846e8ff840591ce86196ae33",
+    "source_sha256": "64a51c92babce181d592a364a547c47e4c856bcac89a11e74906fdd41e2f3e85",
 }

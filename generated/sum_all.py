@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "d1ea0ff01fb7ae302f68614c66b11efe2239eb3909711b82313fe7667e3cb9e0",
+    "compile_key": "6a07035c8277524807589057dd8934caa1e1fecf25e93d0406017a4e080b7894",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x"]},
     },
-    "source_sha256": "d60bdc07f00787d10e09d7c76c281807303a26a3812fdd8b97c5dacddca9f452",
+    "source_sha256": "6068f82fb65335d9400c14fe5acd18990c5bab5c114933458cb04cbe4823f747",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "cec0a28fe6d90c73eba1f3cc009bbe08928bf3ac2e376acdd5e79ff72de85ba2",
+    "compile_key": "83bd085c596be3cbf99f922b6527e8e4ab889b84324c01b9e030b6a412c8dd69",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "f6d797d6c5ab0622fd57b82a189bd8f8dce9eb972d3ceaf5d674db6aa2f7295c",
+    "source_sha256": "1c4346fdb40ede18f31548a7b17800e2de66f58a2e325e1e9b23a7f6ae013262",
 }

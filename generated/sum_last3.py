@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 8,
         "state_variables": 2,
     },
-    "compile_key": "d0830ff4abaf2a09692e156a993ce874d327018ae78de81303726fb71a1e0c25",
+    "compile_key": "4de7e4e05a850945829a44dcbdd7eb3fb3f8b085ab43506ed199b48afb9b9a22",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s2 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "b18e83fad45de2a0b4102cdb1466778234a3f7b219568585da32c59981d5724b",
+    "source_sha256": "eed8a78c95fdb1bdc39f582011e93f5de93ce1d977225a3564298ec890d1b584",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 11,
         "state_variables": 3,
     },
-    "compile_key": "da73b96282a52797c2f73421cc405bfc01caeaf8ae34ba9f138acad39e1d3603",
+    "compile_key": "fa18b2bb9996a609b781f7717ac9b1dcd5bc64fe2033f97370b8f929f6455cc5",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "6d9ba5fac30a2718acb10a074166da54256d650f87b7ebb63cd68761cf28b280",
+    "source_sha256": "ec1715850ba3cdbf570de5e02becbda1d1caaf7a947d0c2bd04e660f838a8dd9",
 }

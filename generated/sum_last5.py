@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 4,
     },
-    "compile_key": "ee4bc82dd7ec23c6da3fb5880b1420c81b66a74c04b0e7629e929e0410b698fa",
+    "compile_key": "a88e61f2bca98fc33979ccee6c9cb30267dfd3fd39c73c2004eb25cc999b5fc7",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "9b06436d295e34c8f2718c9aa34f14fd112a05e69502291126c034b8dfe26714",
+    "source_sha256": "6c1c2a7ecb6ed3f6422cda45f1200c60b886c0adef649b7027852bf7ad27d695",
 }

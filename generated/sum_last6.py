@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 17,
         "state_variables": 5,
     },
-    "compile_key": "6763b972ee315cd89cc110f75ddbbe61fa306bab3fc31848f1a1ac79d3c33fa4",
+    "compile_key": "ed91231f0519df78686b8eaf8922a431a07466381ddc18dd34702e3791352e82",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "8bfa25a2a823be44a4224abfa4fe76a4ea736decd3ea08ebdbcba5552aa41d8b",
+    "source_sha256": "00782ed5b90872ec5076e1e8bb9124150bf15a7c6ee5d6a410400ddb567cc303",
 }

@@ -72,7 +72,7 @@ __provenance__ = {
         "formula_nodes": 20,
         "state_variables": 6,
     },
-    "compile_key": "61a8be80782918bc6a3cdc1fd73f9013db32943e9e46f2f8d47a3af62ae439ad",
+    "compile_key": "d559909e2b4d3f769a9749949d301cbc94c843715534c85a7db6cd838ed24db7",
     "verification": {
         "passed": True,
         "note": "",
@@ -94,5 +94,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "92b5b933ffa8c58601d05048455befe5572188ccd6af200b56c4ec80626c2f83",
+    "source_sha256": "ce648639c44728e52299ef00d4c4b6b6a39f2b2dc606608940f2bd38af52b1a1",
 }
