@@ -30,6 +30,10 @@ from mipsdsl.train.trainer import AttemptResult, accuracy_on, confirm, held_out_
 
 FIT_SEQUENCES = 4096  # training sequences the convolution is fitted on, at most
 ROWS_PER_UNKNOWN = 8  # at least this many fitted positions per unknown of the least squares
+# Unknowns of the least squares (lags x input columns, plus the positions) at most: its design
+# holds about ROWS_PER_UNKNOWN * MAX_UNKNOWNS**2 values (64 MB); longer or wider, gradient
+# training runs instead.
+MAX_UNKNOWNS = 1000
 EXACT = 1e-7  # largest residual (in scaled target units) of data that is exactly linear
 RANK_TOLERANCE = 1e-7  # singular values below this share of the largest are zero
 
@@ -102,7 +106,7 @@ def _fit_convolution(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Least squares of the scaled targets on the encoded inputs at every lag and a one-hot of
     the position: Markov parameters (L, in, out) and offsets (L, out), or None when the fit
-    leaves a residual (the data is not exactly a linear network's)."""
+    leaves a residual (the data is not exactly a linear network's) or has too many unknowns."""
     length = data.x.shape[1]
     # One-hot columns of a channel sum to 1 at every position, so one symbol per channel is the
     # reference: its columns are left out (weight 0) and the offsets take its share.
@@ -111,6 +115,8 @@ def _fit_convolution(
         keep[np.cumsum([0] + [len(a) for a in encoding.alphabets[:-1]])] = False
     width = int(keep.sum())
     unknowns = length * (width + 1)
+    if unknowns > MAX_UNKNOWNS:
+        return None
     count = min(data.n_train, FIT_SEQUENCES, max(1, -(-ROWS_PER_UNKNOWN * unknowns // length)))
     count = max(count, min(data.n_train, 256))
     u = encoding.encode(data.x[:count]).numpy().astype(np.float64)[..., keep]  # (N, L, in)

@@ -68,6 +68,12 @@ def test_an_order_outside_the_stage_or_a_classified_head_is_declined(write_spec)
     assert identify(classified, data, LINEAR, encoding, head, CONFIG, seed=0) is None
 
 
+def test_a_fit_with_too_many_unknowns_is_left_to_gradient_training(write_spec, monkeypatch):
+    task = small_task(write_spec, "sum(x, last 3)", inputs=NUMBERS, hints="hint head regress")
+    monkeypatch.setattr("mipsdsl.train.identify.MAX_UNKNOWNS", 8 * 2 - 1)  # length 8, 1 input
+    assert _identify(task)[0] is None
+
+
 def test_lags_too_few_to_settle_the_rank_give_no_realisation():
     # a delay of 5 seen over 6 lags: only the last lag is non-zero, and no Hankel matrix within
     # the lags shows it twice, so its order (6) is not determined by them
