@@ -8,8 +8,8 @@ first stage that solves the task, after passes over its smaller hidden sizes (th
 with g an MLP). A linear stage with a regressed head first reads its network off the training
 data by system identification (`identify`): where that confirms, it is exact and the smallest
 linear network, so neither gradient steps nor passes over smaller sizes run. Every stage and
-pass is recorded. Results are cached by a content hash of
-everything that determines them, and a cached network is served only after it is rechecked.
+pass is recorded. Results are cached by a content hash of everything that determines them, and
+a cached network is served only after it is rechecked.
 """
 
 from __future__ import annotations
