@@ -61,13 +61,13 @@ def identify(
     encodings = [encoding]
     if encoding.kind == "raw" and all(len(a) <= MAX_ONEHOT for a in encoding.alphabets):
         encodings.append(make_input_encoding(task, "onehot"))
+    held_out = held_out_split(data)
+    quick = tuple(part[: config.eval_size] for part in held_out)
     for tried in encodings:
         model = _network(data, tried, head, stage, seed, device)
         if model is None:
             continue
         result = AttemptResult(model.archs, [seed], 0, 0.0, [0.0])
-        held_out = held_out_split(data)
-        quick = tuple(part[: config.eval_size] for part in held_out)
         acc = accuracy_on(model, tried, head, *quick)
         result.accuracy = acc.tolist()
         confirm(task, model, tried, head, acc, held_out, config, result)
@@ -129,9 +129,9 @@ def _fit_convolution(
     position = np.broadcast_to(np.eye(length), (count, length, length))
     design = np.concatenate([lagged.reshape(count, length, -1), position], axis=-1)[valid]
     targets = y[valid]
-    if np.linalg.matrix_rank(design) < design.shape[1]:
+    solution, _, rank, _ = np.linalg.lstsq(design, targets, rcond=None)
+    if rank < design.shape[1]:
         return None  # too few or too alike sequences to tell every lag apart
-    solution, *_ = np.linalg.lstsq(design, targets, rcond=None)
     if np.abs(design @ solution - targets).max(initial=0.0) > EXACT:
         return None
     markov = np.zeros((length, encoding.dim, targets.shape[1]))
@@ -170,11 +170,11 @@ def _ho_kalman(markov: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] 
     for r in range(1, length):
         s = length - r
         n = _rank(_hankel(markov, r, s), scale)
-        if n == 0 or n != _rank(_hankel(markov, r + 1, s), scale):
+        u, singular, vt = np.linalg.svd(_hankel(markov, r + 1, s))
+        if n == 0 or n != _count_above(singular, scale):
             continue
         if n != _rank(_hankel(markov, r, s + 1), scale):
             continue
-        u, singular, vt = np.linalg.svd(_hankel(markov, r + 1, s))
         root = np.sqrt(singular[:n])
         observe = u[:, :n] * root  # block rows B A^i
         control = root[:, None] * vt[:n]  # block columns A^j C
@@ -195,4 +195,9 @@ def _hankel(markov: np.ndarray, r: int, s: int) -> np.ndarray:
 
 
 def _rank(matrix: np.ndarray, scale: float) -> int:
-    return int((np.linalg.svd(matrix, compute_uv=False) > RANK_TOLERANCE * scale).sum())
+    return _count_above(np.linalg.svd(matrix, compute_uv=False), scale)
+
+
+def _count_above(singular: np.ndarray, scale: float) -> int:
+    """The numerical rank: singular values above RANK_TOLERANCE of the lags' scale."""
+    return int((singular > RANK_TOLERANCE * scale).sum())
