@@ -499,6 +499,12 @@ def cmd_train(args) -> int:
     print(f"  seed {trained.seed}, {trained.steps} steps {origin}; exact on {checked}")
     for attempt in trained.attempts:
         f = "linear" if attempt["depth"] == 1 else f"d{attempt['depth']} w{attempt['widths']}"
+        if attempt.get("pass") == "ruled out":
+            print(
+                f"  ruled out n in {attempt['hidden_sizes']}, f {f}: no linear network is exact "
+                f"on the training data (a linear program, {attempt['seconds']} s)"
+            )
+            continue
         again = " (again, smaller)" if attempt.get("pass") == "smaller" else ""
         print(
             f"  tried n in {attempt['hidden_sizes']}, f {f}{again}: {attempt['steps']} steps, "

@@ -27,13 +27,10 @@ from mipsdsl.train.encoding import InputEncoding, OutputHead, make_input_encodin
 from mipsdsl.train.model import Architecture, BatchedRNN
 from mipsdsl.train.options import MAX_ONEHOT, Stage, TrainConfig
 from mipsdsl.train.trainer import AttemptResult, accuracy_on, confirm, held_out_split
+from mipsdsl.train.unrolled import MAX_UNKNOWNS, kept_columns, lag_design
 
 FIT_SEQUENCES = 4096  # training sequences the convolution is fitted on, at most
 ROWS_PER_UNKNOWN = 8  # at least this many fitted positions per unknown of the least squares
-# Unknowns of the least squares (lags x input columns, plus the positions) at most: its design
-# holds about ROWS_PER_UNKNOWN * MAX_UNKNOWNS**2 values (64 MB); longer or wider, gradient
-# training runs instead.
-MAX_UNKNOWNS = 1000
 EXACT = 1e-7  # largest residual (in scaled target units) of data that is exactly linear
 RANK_TOLERANCE = 1e-7  # singular values below this share of the largest are zero
 
@@ -108,27 +105,15 @@ def _fit_convolution(
     the position: Markov parameters (L, in, out) and offsets (L, out), or None when the fit
     leaves a residual (the data is not exactly a linear network's) or has too many unknowns."""
     length = data.x.shape[1]
-    # One-hot columns of a channel sum to 1 at every position, so one symbol per channel is the
-    # reference: its columns are left out (weight 0) and the offsets take its share.
-    keep = np.ones(encoding.dim, dtype=bool)
-    if encoding.kind == "onehot":
-        keep[np.cumsum([0] + [len(a) for a in encoding.alphabets[:-1]])] = False
+    keep = kept_columns(encoding)
     width = int(keep.sum())
     unknowns = length * (width + 1)
     if unknowns > MAX_UNKNOWNS:
         return None
     count = min(data.n_train, FIT_SEQUENCES, max(1, -(-ROWS_PER_UNKNOWN * unknowns // length)))
     count = max(count, min(data.n_train, 256))
-    u = encoding.encode(data.x[:count]).numpy().astype(np.float64)[..., keep]  # (N, L, in)
-    scales = np.asarray(head.scales, dtype=np.float64)
-    y = data.y[:count].astype(np.float64) / scales  # (N, L, out)
-    valid = np.arange(length)[None, :] < data.lengths[:count, None]
-    lagged = np.zeros((count, length, length, width))  # [sequence, t, lag k, channel]: u_{t-k}
-    for k in range(length):
-        lagged[:, k:, k] = u[:, : length - k]
-    position = np.broadcast_to(np.eye(length), (count, length, length))
-    design = np.concatenate([lagged.reshape(count, length, -1), position], axis=-1)[valid]
-    targets = y[valid]
+    design, integers = lag_design(data, encoding, count, keep)
+    targets = integers.astype(np.float64) / np.asarray(head.scales, dtype=np.float64)
     solution, _, rank, _ = np.linalg.lstsq(design, targets, rcond=None)
     if rank < design.shape[1]:
         return None  # too few or too alike sequences to tell every lag apart

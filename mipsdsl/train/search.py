@@ -7,9 +7,10 @@ the stage is an MLP, with the paper's raw inputs and rounded regression. The sea
 first stage that solves the task, after passes over its smaller hidden sizes (the last of them
 with g an MLP). A linear stage with a regressed head first reads its network off the training
 data by system identification (`identify`): where that confirms, it is exact and the smallest
-linear network, so neither gradient steps nor passes over smaller sizes run. Every stage and
-pass is recorded. Results are cached by a content hash of everything that determines them, and
-a cached network is served only after it is rechecked.
+linear network, so neither gradient steps nor passes over smaller sizes run; where a linear
+program shows that no linear network can be exact on the training data (`rules_out_linear`), the
+stage is skipped. Every stage and pass is recorded. Results are cached by a content hash of
+everything that determines them, and a cached network is served only after it is rechecked.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from mipsdsl.train.identify import identify
 from mipsdsl.train.model import Architecture, BatchedRNN, load_single
 from mipsdsl.train.options import SearchOptions, Stage, cache_key, families, model_seeds, plan
 from mipsdsl.train.trainer import predict, train_models
+from mipsdsl.train.unrolled import rules_out_linear
 
 SMALLER_MIN_STEPS = 1000  # the least a first pass for smaller sizes trains
 MAX_TRAIN_SEQUENCES = 200_000  # more adds nothing for these tiny networks but generation time
@@ -150,7 +152,11 @@ def train(
     attempts: list[dict] = []
     best: tuple[float, Architecture | None] = (0.0, None)
     runs = [(stage, codec) for stage in plan(task, options) for codec in _tried(stage, codecs)]
+    out_of_time = False
     for stage, (encoding, head) in runs:
+        if attempts and time.perf_counter() > deadline:
+            out_of_time = True
+            break
         identified = identify(
             task, data, stage, encoding, head, options.config, seeds[0], options.device
         )
@@ -159,6 +165,11 @@ def train(
             codecs[read_by.kind, head.kind] = (read_by, head)
             attempts.append({**result.to_json(), "pass": "identified"})
             return _trained(task, result, codecs, started, attempts, key, say)
+        if stage.depth == 1:
+            checked = time.perf_counter()
+            if rules_out_linear(data, encoding, head):
+                attempts.append(_ruled_out(stage, time.perf_counter() - checked))
+                continue
         archs = [
             Architecture(h, stage.depth, w, encoding.kind, head.kind)
             for h in stage.hidden
@@ -197,8 +208,12 @@ def train(
                     break
                 result = tries[-1]
             return _trained(task, result, codecs, started, attempts, key, say)
-        if time.perf_counter() > deadline:
-            break
+    if attempts and not out_of_time and all(a.get("pass") == "ruled out" for a in attempts):
+        raise TrainingFailed(
+            f"no linear network can be exact on {task.name}'s training data (a linear program "
+            "rules out every one), and the spec's hints allow no other; drop the hint that "
+            "asks for a linear transition"
+        )
     best_arch = f" ({best[1].describe()})" if best[1] else ""
     raise TrainingFailed(
         f"no architecture reached 100% on {task.name} within {options.budget:g} s; "
@@ -230,6 +245,25 @@ def _trained(task, result, codecs, started, attempts, key, say) -> TrainedRNN:
     if unsaved:
         say(unsaved)
     return trained
+
+
+def _ruled_out(stage: Stage, seconds: float) -> dict:
+    """The record of a linear stage skipped because no linear network can be exact on the
+    training data: nothing trained, so no accuracy or architecture to report."""
+    return {
+        "depth": stage.depth,
+        "hidden_sizes": list(stage.hidden),
+        "widths": list(stage.widths),
+        "models": 0,
+        "steps": 0,
+        "seconds": round(seconds, 2),
+        "best_accuracy": None,
+        "best_architecture": None,
+        "solved": False,
+        "architecture": None,
+        "seed": None,
+        "pass": "ruled out",
+    }
 
 
 def _tried(stage: Stage, codecs: dict) -> list:
