@@ -51,19 +51,16 @@ class Lattice:
         solution, *_ = np.linalg.lstsq(self.basis.T, (h - self.origin).T, rcond=None)
         return solution.T
 
-    def integer_coordinates(
-        self, h: np.ndarray, tolerance: float | None = TOLERANCE
-    ) -> np.ndarray | None:
+    def integer_coordinates(self, h: np.ndarray, tolerance: float = TOLERANCE) -> np.ndarray | None:
         """Integer coordinates of h, or None if some point is off the lattice by more than
-        `tolerance` (in lattice units); with tolerance None, simply the nearest ones."""
+        `tolerance` (in lattice units)."""
         real = self.coordinates(h)
         z = np.rint(real)
-        if tolerance is not None:
-            off_lattice = np.abs(real - z).max(initial=0.0) > tolerance
-            # and off the lattice's subspace: what the coordinates cannot explain
-            off_plane = np.linalg.norm(self.origin + real @ self.basis - h, axis=1)
-            if off_lattice or off_plane.max(initial=0.0) > tolerance * _shortest(self.basis):
-                return None
+        off_lattice = np.abs(real - z).max(initial=0.0) > tolerance
+        # and off the lattice's subspace: what the coordinates cannot explain
+        off_plane = np.linalg.norm(self.origin + real @ self.basis - h, axis=1)
+        if off_lattice or off_plane.max(initial=0.0) > tolerance * _shortest(self.basis):
+            return None
         return z.astype(np.int64)
 
     def bits(self, h: np.ndarray) -> float:

@@ -89,11 +89,6 @@ MECHANISMS: dict[str, Mechanism] = {
         "lattice vectors read off the network by probing it",
         "paths/integer_lattice._lattice_coordinates",
     ),
-    "settled-lattice": Mechanism(
-        "the lattice read from the second half of each sequence, origin moved to the point "
-        "nearest the initial state",
-        "paths/integer_lattice._lattice_coordinates",
-    ),
     # the recent inputs
     "running-totals": Mechanism(
         "each output as a running total of increments over the recent inputs",

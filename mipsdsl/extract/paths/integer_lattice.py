@@ -80,14 +80,8 @@ def _probe(network: Network, alphabets, states: np.ndarray, x: np.ndarray) -> np
 
 
 def _lattice_coordinates(network: Network, alphabets, fit: Trace):
-    """Integer coordinates of every hidden state before and after each step, and the lattice.
-
-    First the lattice through the initial state h0. A network with a bias settles into its
-    lattice only after a few steps (the first states sit off it by the bias's transient), so
-    failing that, the lattice is read from the second half of each sequence, its origin moved
-    to the lattice point nearest h0, and early states are rounded to their nearest points: the
-    regression table then says whether that reading is consistent.
-    """
+    """Integer coordinates of every hidden state before and after each step, and the lattice
+    through the initial state h0."""
     valid = fit.valid
     before, after = fit.before[valid], fit.after[valid]
     h0 = np.asarray(network.initial_hidden(), dtype=np.float64)
@@ -101,15 +95,6 @@ def _lattice_coordinates(network: Network, alphabets, fit: Trace):
         if z_before is not None and z_after is not None:
             mechanisms.use(*probed)
             return z_before, z_after, lattice
-    late = fit.after[valid & (np.arange(fit.x.shape[1])[None, :] >= fit.lengths[:, None] // 2)]
-    if len(late) and mechanisms.on("settled-lattice"):
-        settled = find_lattice(late, late[0], hints=hints)
-        if settled is not None:
-            shift = np.rint(settled.coordinates(h0[None]))[0] @ settled.basis
-            lattice = type(settled)(settled.origin + shift, settled.basis)
-            z_before = lattice.integer_coordinates(before, tolerance=None)
-            mechanisms.use("settled-lattice", *probed)
-            return z_before, lattice.integer_coordinates(after, tolerance=None), lattice
     raise ExtractionError("the hidden states lie on no integer lattice")
 
 
