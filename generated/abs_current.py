@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "9ae9a16dc37c68126cc019186594aa24f191bd9268f3a43d622b31807b5e65ff",
+    "compile_key": "65aa92c3fbbababa61ee52cf536e1e9214e09584438bf835cebb5fadb7a4811f",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "eb0e936aa77bbe3ea90224efdb1a674c438996a93e4bd77294fae295ca48c6a7",
+    "source_sha256": "326864cda7be2c52264c105ed3e0855c9764180e4add06fbb44e43eba517f505",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "0ecc352749737be266408b02aa08889efb4df586e2fd4fb261d579d2399164cf",
+    "compile_key": "4c348b367464ff2d9d2428b4752328ad9e0df099ed7dd854e2e042fd29fb0bf5",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "058c22095e7f2e13a9961a0c5feea0bdd76a7c196e7d98a08ae8bab12ab28e86",
+    "source_sha256": "84e4cfb00637a10a4bb32f2b67d0935bf0b7ab17774f316d11b4c68c92cd8068",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "e92af1ea6a62813e90a4461e169050d1868c747eb9b1e6da783697016e8ff777",
+    "compile_key": "9e164bdc3bfde022b26db4d9c9ff3a6f984f182357085a2c3bd917941428126e",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "04b5de52c2af6f48ceabcaa8a2d719d653e253fe00bc1cb14a57cd3b9b46e8a4",
+    "source_sha256": "adbf51e9c79940355b0245acbd9fa6650af999a224127cc48f820581f4150a2e",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "d039c9bae93afdbd0c3229f6bffb79985c3300cfe6a88d052414ed8a90d2dffd",
+    "compile_key": "9f33ae762d25e001f175e4d765f22621018c7201d9786fb229b485cd1076b074",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 4"]},
     },
-    "source_sha256": "1eb7580174183ace93bc7c108522271035ad9d1269521825adeddd6e1b4acc7e",
+    "source_sha256": "ecc2f7a0708a3c3ca91866a482007ca4d4926e09ba98a531904e5235f5d45a16",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "72e1517942a5fb23fe599042ff53c974727129bf295137bde9187a8ab62ca2b5",
+    "compile_key": "ac1c06503b96c34464fc66d50938c22c14966603213ecf6bb04e5fd56a5e1508",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 5"]},
     },
-    "source_sha256": "1ad3fa7ed436c8544fdf1427ac4aeb68d0b75f50470b9b5131ef67816ae3de27",
+    "source_sha256": "0714c3575a572871dfbabb6d8aeaffc3a28eddbb1f670c5fbd3241f039f3d387",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "770417af19856ba0acd4d76bebe1df4533e8e73f2047f71dd0c72e0792697fca",
+    "compile_key": "2c398f6c92f9edba5516a3c7238ae6ac0a8e53a573f2ce124af3e2e0dd09724e",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 6"]},
     },
-    "source_sha256": "e540237c95f8b1f32424e29660480ed7ad4943761bd9b2dfe44e6cefc53b139f",
+    "source_sha256": "a91749192aa78dee8b6570a5afebc81b16c6d592a57c9555e31a3b3a3339d154",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "d3f2a20d300a7df4d590ab0064f17098db69c04e87189163f174402a8755a7bd",
+    "compile_key": "32aa734b10df4a8d3894f20cff886b1b2b6e13a14f742ea8a704be0700481dd7",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 7"]},
     },
-    "source_sha256": "368f3ce06b8b8b7f86e515df0a9ce2f680c51e92b0e6a9c764e8386a90761c9e",
+    "source_sha256": "69ed90f35cb5e8d46c0813bbcfd27d2d54f4e3d1b2b48f4873f7bc1a6394d614",
 }

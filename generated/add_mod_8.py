@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "3b574e1b8780f9aae0895ed1b979608d2afa4818cbc953190f5623117650e90d",
+    "compile_key": "53c4a0e74ff696afdf880bfa4b1e34bf45f2d12401455c4d94fef51d75a591eb",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 8"]},
     },
-    "source_sha256": "e927e9325108dc0c18a45704e29783a363f7b385e0b51809a70376ca2af459d6",
+    "source_sha256": "eedf64b0468c1766a6d2d0b1b0545a907b38a44c1acfbf4be12d6017f9769e06",
 }

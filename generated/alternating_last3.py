@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 2,
     },
-    "compile_key": "4d0b8e7c7112b327cfc51ff98ca25db38c891c8309dfaac2e4df750d59c34577",
+    "compile_key": "0169d4e7be42d37ff0d05416a4a4063fd237d657b338a94a7a41f0838b596e31",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "64b46ce4569c1054d6f1761c89fa02ff46420a78b5c3537187ff708139f2b137",
+    "source_sha256": "270cc329a8c77099abfaf57eb4cba1fb1018d98d5e33f7e849798465adf4f4a7",
 }

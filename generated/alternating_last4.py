@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 3,
     },
-    "compile_key": "bd4c44126d441c4deac68ceabb7b06a9bf3d1f5952d103c24b478aa3c2dab616",
+    "compile_key": "8ec05e4b7a0cd8d5db64036aed7f78e32a4784d26bbe322af644448b3b2115c9",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "0c507fd474607978fa58c1d26545d8150d0600fd640116a3fd5d9cae3429e409",
+    "source_sha256": "8ce338eb21588eb31b09b8edbc0359edbcdbaa5cab5bd34e6f31c280bb8fc3d2",
 }

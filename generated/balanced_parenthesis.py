@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "7ca8d6e846a50ea97ac5d1625b97cede4c94f242964b9e6a961c98d143ef6547",
+    "compile_key": "a8660d7f635c98993c89a083bab5632374097f666f8357fcfaa4b238224f0d3f",
     "verification": {
         "passed": True,
         "note": "",
@@ -91,5 +91,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "781ef30b4582f3b159a28cc929d1f4850bad694dd9db766162a395319e515d54",
+    "source_sha256": "5c768ff83b59357bff281b3bb46c5151a0070140735de888ec7d773dbb4a0c1a",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "76675fab03f49bca567e6b750f1c21368391dec240a7d250d72ef6e653ecfc78",
+    "compile_key": "4f42debf1f96a8700511c0b51a2806e83421d0dd34c465a0343d5ef3b005cef9",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "409f0250de603e85c8468450b93493ba62c9b94fbe6e96b8eeddac962a79dc2e",
+    "source_sha256": "78e2d26485b0fefd24a85db7bac578108c28c7a79400b3f4155ab04d03333069",
 }

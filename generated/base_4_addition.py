@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "53432f0958d2573a42a599a911ddbaa81374a1b3e5e5cd33dd179e688de79f46",
+    "compile_key": "718a77c16cb980c5028e8b819461dd2c36b88ebbdf8e320b90def1a2f6331b3d",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "bb9bcc4c9cfdf77aab316e1946dd50715491ddc97cbf5e0679ae068628f95bbd",
+    "source_sha256": "d9da09cb887feea504d67f5d8c2911b98a3f537964955286db3e88257c17520f",
 }

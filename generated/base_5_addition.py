@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "8670b3290249ab53795fc75c4e0ea40050d2b65c94257f98ad5d6161f7b5bf94",
+    "compile_key": "0ec801dcfd2de3d224673a42945965872a581c30762962029d0367e617aa9dba",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "ad7a0bdc93d2dbcf81b77c0c1b3b55755f7a0c8d04105eca991db0489091caa6",
+    "source_sha256": "51de1fc8e48741121e1531885237c04f89fe97edfd0b4d46cbcdd995ad3298f7",
 }

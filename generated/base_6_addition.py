@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "97250715cdbfd785d939f08e97f8c6a8b09baa9cdb6caa7c48085a06f7b16dac",
+    "compile_key": "c4d2cfe7c53c9f9ee11f3ccc09d40b9e73774d611fe893f8fbd89a9d94a1b072",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "12de785b9f1abe53eb22306365e0114dbf4acb824f6f202247f5464d92486a2e",
+    "source_sha256": "661f0d755371ac215cb10b7e1ef7be91448c4c1cd4aff5dd5928c94d8aa0ac32",
 }

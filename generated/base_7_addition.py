@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "e9b2156692bc1167f2ff2d211108669da0128d64bb2810950c110910f5c5d8db",
+    "compile_key": "3b7f83754bfe242dd34f15972ff36d176fb3298524c7b4128e69e5293ea47e07",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "ff9fb422061a30bbce61966d92684c07b9d1366bcec7e132b87ebc9a277d9390",
+    "source_sha256": "ea6841dfe9e01dbc868bcded33cf60603385fb49f8207cd333be08c4b9a6efc6",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "a9b80b83adb46c2822bd921981c6436ee7c75f9b13f6b834377b614e6cfcda5e",
+    "compile_key": "bc35f72d5fc730c91c66ae9a26e24743dd007bb65777146e6318b7f2d47a5184",
     "verification": {
         "passed": True,
         "note": "",
@@ -77,5 +77,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 1", "spec.carry == -program.s + 1"],
         },
     },
-    "source_sha256": "ea41049a20b2edccabf7512118d6d6635f8a5b596f950321d36b072608de2252",
+    "source_sha256": "1be04e17fa49e16375d309ea893e5574c4807344ba722c899d509ba1fb8abcca",
 }

@@ -58,7 +58,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "ba56aabbfb19da47ba56f8ecbef4832de78ef6104366babd95a428ac5dbafef7",
+    "compile_key": "3c9723a0cdb3b29dd21a2ab4f5cd0ccc7f17b36d0ba2dbb3e50c2453fda9e6e5",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,5 +70,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum % 2"]},
     },
-    "source_sha256": "9c91b7e78ebbb7f227b2f5a1da9f3143e6a2d4ab7b6b7c61c1b763fce0852f4d",
+    "source_sha256": "ff28f2842c1306e0c9274615c5ed7a53af5af0258a46102fe75f8ddd168a6eb6",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 1,
     },
-    "compile_key": "3b9d7e4da7540e351248238f6ea5b65282dcb0f358e35576206cfe1876ce91b3",
+    "compile_key": "74c8adb7e57d962fbb829888932cee9958c7db046367fb01dc10a5b539e928c8",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "5fab3b57dc046a70727f10dd9369d53fd46841f5dbb1b94f324a985ebf87e123",
+    "source_sha256": "fe3459b6061724b26a5e2746bf2e6ebf7715076bb4683329a9b77bf10446cb77",
 }

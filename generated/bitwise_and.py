@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "2ba5a50e903d8cb29ea51a58ca5433a2c189b54001e2b830680e2532530e2239",
+    "compile_key": "599d580860d9c8e166751edf25df0975e92424bd47a974cb5713c80ddcaefba6",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "a04d272e38aa054a5f484e52c8e9bb9ec4519b6f82091724a25877257be1b819",
+    "source_sha256": "41c93ed899f81d91fe8dbb663e022a6d1c42861aa1c4e564c2b12058df896dc7",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "b16c726cf77f9345453d565d1a603bde9da5c3688350d551467a916f8ac35f8d",
+    "compile_key": "e7fe11f6514ea23e55a0c86170e6c5428c998daf8b3fbf743edb2c4feb81a2a5",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "896d9e323aa858cb475e5f7c35da83130bb9bff41be040feb7023f3932eff1de",
+    "source_sha256": "284778e863103b6e0ee2f595f0c49428a9c2181c342dd7743588f9be2251864a",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "e92f91f09e8a0a3c2ddf5b900ae66f7786cc19ca5da14f1c64871f5a6311b1c8",
+    "compile_key": "fbe4b137b31e9979991224bcf7815de5322c72979fc6390657211414879e1a12",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "f07dc5cfae0c7b99469a16d68f4dca5f0a9783d291fad05460c0efb18832d18c",
+    "source_sha256": "02a6f2e11c4cd7b2a2bf67950623854f472393d39aed6622a6ff21be2dbb2eff",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "7ae6b10bb26243e7d2eaf2e4ed281dc73514e770adcd29f42da89bf909e5fc73",
+    "compile_key": "81529d2f698b3bc010e3b59c33e71933d378118c64cd7137981599731fa7a2d1",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "7bfe1194bfff23ca826d0f3953c802a91609919d4ad569eb8e6ff7648c0e4dce",
+    "source_sha256": "9ffaeb962c5a212eb9634df8894b80ddfb463b4fe1a2d66d2a8e9d7397f66631",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "43b8ce79d7e1c7111f5be11c4665c376a80168589b3a3bec414a94dd682cfe6c",
+    "compile_key": "8ab72e0c93e793c1173b05d08e668fbcb5cea6c09f021b00080e047439e2107f",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "4bdf29d8b6dc2f313341f8c917eabd0a0a57c2dc164124584c745942b33e03c4",
+    "source_sha256": "01a8daab9508c106bab39e65d18e9a5250f24404f6821f7dae24acc3dbfadf31",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "b6d3bbce2f863d7757422b5aa9190b385d6d4a3908a8ef8f6727e4c2bbea4ef3",
+    "compile_key": "e6418afc02e5ec15cae0c6039a7b644c57f699dc0c1179221c9c8e33fb2ecc4a",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "5857474730b742370ac7d9768dbb58b7f47998184f53bbd3d98dd2de23fd61bf",
+    "source_sha256": "208f8fc292075dd660b80c915a0558b832b7af75bac2d059101ea8b2b9d982d2",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "8fbb5a3212fa8c9131ba12b95c3c4773f11a743e61d45ce793ee4de05a2f314a",
+    "compile_key": "6a4e8e39b76a22e1b3e963c12ba69681915307ad291966f5cf4c3b5a4a9c555a",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s2"]},
     },
-    "source_sha256": "91182640ab023d0ff78b13e750ab27c9170ce00f0f7b371e4f14c7a7dc573e59",
+    "source_sha256": "f28c53635f7ea0d631da3c302d68c15ed77d5a742ee32ccfa0ae5dcef4e5083c",
 }

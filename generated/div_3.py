@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 1,
     },
-    "compile_key": "c22b7437211c065f2b10628bbaaf9697b369e5967a00ed8edf3e20e925f27f66",
+    "compile_key": "559b201145caeb1651d499459bdcfe552e6e8159c4e74d9b32aee29d14658257",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "3a265d1c4f771e6056d69eed9868873cbac979857eff73436df5f1185ea3b1c2",
+    "source_sha256": "8611fa934293e083f3343000d174f9b199944bfe099d158b59a364c610d2165d",
 }

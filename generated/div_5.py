@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 1,
     },
-    "compile_key": "7430486fd7a39f6a4fead857836e32400666183417d0ae4e9b9dbc83fdb0d36c",
+    "compile_key": "4e17110ed830cb2e770abb672a3c7c126284eb5d8b12a8f6f7e38453c0e186f1",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "50f804c86ebc47bd79fc99f5813ba7e607d6c8acfff5f6d79d98fa448e9c7a21",
+    "source_sha256": "775cda765ccdaa3a0ad624c324f611fc80a784ec2a4dc91a4f2589a61e187623",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 1,
     },
-    "compile_key": "0714400464638d4da8b11e8f4573445b38a1188de5ea422949161371d5d51dd5",
+    "compile_key": "c0e75907ba6f7a999b0d7bdc65b7adf10676a47d8c082ec202b6ed282b85d481",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "1f4e42a0107c0a11da2c8a9577ca28cf4b5941adbb73c2c510d98c8138202c29",
+    "source_sha256": "a37135f28d02b46631811454212dd5c6b6802709e35d227c16e62ac2871fc69d",
 }

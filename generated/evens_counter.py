@@ -70,7 +70,7 @@ __provenance__ = {
         "formula_nodes": 34,
         "state_variables": 5,
     },
-    "compile_key": "6c29a5749a2e25da57079dd894d09ad062c919b56b8a976563cdcb64995b673f",
+    "compile_key": "e66ea7483606ae29a496b4033f74fb4a2c7589de48ece1bc5a26fef916f0e2b9",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "137199f173176eaecf0247d791e0a2cd3cc03423e8d686d95d9c93337212023e",
+    "source_sha256": "c69a565833cadbd24797cce583962b33afebdfdf84df71ca92e69d157457369b",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "2e0f025108dc4557166b1679dfe1449abf42dd7d5553599f7d7cff9442fb8b39",
+    "compile_key": "95fa0e5a5b0a3fb3472e2cb919fc0460e5d75ccda7b5368c42a9f15ed550db9a",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "d0affab418c4b98015fc5c50074c4fb5f1e7eaddb63bf1d82d8f866714eccbec",
+    "source_sha256": "f02c1694fdf05f4d0b80e02196fcd6e80ddd9f1bb778be109b2f1160b621da17",
 }

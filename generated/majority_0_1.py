@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 2,
     },
-    "compile_key": "0e54cc796da1ac322f437c1639bd25c8629956cee9cd2f7ed6d7f5e8d4c9e1b9",
+    "compile_key": "cfa492d0fd0e806298d31fb5b3fe12a8f99bc361e2f58a7fb1a3e5db2acdae29",
     "verification": {
         "passed": True,
         "note": "",
@@ -78,5 +78,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "dda9feec0446bf81398ec18edabb38b1f53d916d7c93f08627e0e291809580c7",
+    "source_sha256": "27c9d717260cff427506e8c96c7de5705a2bea07a01092dfbaeb123d31883a4e",
 }

@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 28,
         "state_variables": 3,
     },
-    "compile_key": "97df08c0ae251ca6753f0e8e2fd21d65f8762e5e8d13e7d9d6ad343257fb5e16",
+    "compile_key": "5eca38107006a9a18d1481663adf787a90c6c60f4e79052df44854c5272bb3d6",
     "verification": {
         "passed": True,
         "note": "",
@@ -83,5 +83,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d5dea6206d341eac0c106313e2a3729631e5fc875d6b1c6facebc2d2a230440d",
+    "source_sha256": "042b2a36b5d4b0d18c9c0f00dcc7108eaf09fe6b455487c5499950f6f166a1d9",
 }

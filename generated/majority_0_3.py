@@ -73,7 +73,7 @@ __provenance__ = {
         "formula_nodes": 42,
         "state_variables": 4,
     },
-    "compile_key": "fc3f13d882e2bfaaa01c2ea7f49f624d4fc6cd58e54ae0dd1f24365a8be662b8",
+    "compile_key": "2038be40178a7fc72a4842ec48c008c8b00ed23d692764e06cade1529e4c6c56",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d47431fedfdf7bb33388886a8963bf9dbdb0283c5dc1eb1cc04862d1e5ae0b4d",
+    "source_sha256": "b7ff6e98e201a0882792f350e075fbf934acf0da1a664d77152f9c77d74b88af",
 }

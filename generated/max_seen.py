@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "42e08faa92389ec92f866d6e8ae749da4b1f1d86b8d88c29be036dd2f85331d6",
+    "compile_key": "7b74ea95a94c59ab67d3afabd852d2ec854fb2ebf399a0424ae013e4b4557fa6",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "e9a1f36e44c3baa397c7d8c388917281cc190162d75589532c5b7a9efad0f372",
+    "source_sha256": "04779d5718da82ebea4b2f6c80d0c31095749ae8b9d3fc70eb03e2f0c9ea2b35",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "63d03bc5073cb7f9bc7ce1503c2dc432987e2f560f2a9629c699966d945ced71",
+    "compile_key": "72bdb9b5b9dc662e55e28a0b0ba2fe289671264d1bffcb0e22c50fb0285476fe",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "dea02c24ddedabbfec607e83e91ba7b066dfe21072827214e42553df15bf4ce1",
+    "source_sha256": "d885ff4e4a27f897606a74ace524da35f90860d4d0bca763c20738b1d8b13e20",
 }

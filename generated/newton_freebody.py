@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 15,
         "state_variables": 2,
     },
-    "compile_key": "2823ef3ad63f96e9b84bb729f2ebd592f342d819e289d23f769800c21e6fa61b",
+    "compile_key": "1fea52bca7e85cca50bf1b2f4b4d5a392b627624c27515b3b8de586602fa53fc",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "dce58bf78af2f39970cce6bc28d931593310b441c1ffaa6b0ac865bda6d4054c",
+    "source_sha256": "942a47f54a6887348ffc68a752f48ee45a0f2fedd8d443ad8932aebf118790e4",
 }

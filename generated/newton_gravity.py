@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 19,
         "state_variables": 2,
     },
-    "compile_key": "ff18a1e2b8223cbd39ab5ca621ea92456b394ee664b333a8c38eb7ba5889a757",
+    "compile_key": "a8d58d27751db4a36c0c26bd332b853289e314242f2dc63a4bbcaf852cf2b45b",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "8dfdaa028e46bb212a403672a20a1bf527ac4656411df73af378c6fd2f63dc24",
+    "source_sha256": "46a81068c1a8c793a54a03edbfb8585cbee7a22fd87726f8b79de5fadb7c9846",
 }

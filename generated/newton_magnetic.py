@@ -80,7 +80,7 @@ __provenance__ = {
         "formula_nodes": 59,
         "state_variables": 4,
     },
-    "compile_key": "dca7c9ea35559344b41a3ba9f6837e025decc141b52b519f38b500352fabd44e",
+    "compile_key": "161b87f069996d2e59f812f8ffbcb5425e78001e7a5412394a8b8d7e2e0381b4",
     "verification": {
         "passed": True,
         "note": "",
@@ -100,5 +100,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "8a3b49c2603e47d01fc941b29ca8fdd3f6f9fb2e872e3980fc3d0dac4bd55f20",
+    "source_sha256": "3cf2c3252b0a718ea8a7bc97fd5a5aff5837cd68522ddcdb06c0817531e84eab",
 }

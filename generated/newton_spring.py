@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 2,
     },
-    "compile_key": "d234ad82195291e3852c5410c3f010e26a178c01d0ed394f9fc313d006782358",
+    "compile_key": "5383f877bf151adcd8424b35ae2e303e6027e8728145d2386ab9910721fee789",
     "verification": {
         "passed": True,
         "note": "",
@@ -79,5 +79,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "3601e403ac90d9bd2ff0a10db85bfee2d1bb50672b9c2e8f4d2d1755493fc540",
+    "source_sha256": "a2ca76223bf7012487a8b361d0ea5d798525cb72709d92f7b3ef41413898a10b",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "7329c2169bb8dffef747277c4827023e064020c63a56826746d68c1b694bca55",
+    "compile_key": "655f60f4abebae8effd4b4606e7161a5a7214fcf0d5dc7435e979b69e91e6e83",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 2"]},
     },
-    "source_sha256": "2c179a3358cee2179769c89da0c28e36c7ce88cb723a6b59439c95c0de31b30b",
+    "source_sha256": "e6c9cc6a6808bf23bffff077a3546b0fb867d34439b0386ee36ba2d12b4cbca3",
 }

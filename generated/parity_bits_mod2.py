@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "d55af4830ef0839818126c8baaf0d6b463587abfde7b3b3bf9e59efe8a5efdd5",
+    "compile_key": "f05e3f05e80abe3ad139555290fc880b41eae5b5a33bcd71f1e0e89e16858a1f",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "2ccbe31701ff54d6ec696b24899da4a729ce55bfcc7e1f7abdfea825dbf251d4",
+    "source_sha256": "5ab7c4be74261b7b92c247d6fb3fd20d76eceb030bbac2a8415814b17e1d24ad",
 }

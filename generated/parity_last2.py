@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "e741eb3ac64b31c86432faf25a756692b647fc9440a75620c9fa3a03ae07e9a0",
+    "compile_key": "e5ab37d0d25ae9a82d7bcb40fb94725bce1c05725febb37c2307d93528a089c7",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "e79f51226e81ab1761d80948d661efd47f37cea0e0749ba5b1a7f46ebfb802a7",
+    "source_sha256": "10000fffd3561f68985c99ca38968d7b10b40de3fc1e3ea05592bb36f7d7a219",
 }

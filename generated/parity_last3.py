@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 2,
     },
-    "compile_key": "d298e28feae96c1dcfd824bacb667fa037d3f579419fb11a8c5e68f0f7f19369",
+    "compile_key": "3aaacf12828dca0e718171e5bb345803d4d8a9a166f969af0b44ab16978ecad2",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "0cb247fb0c02451efa4b268c8ff1e2aa10e16bba83c832fee9bc33e4ae399278",
+    "source_sha256": "fa390eb35c677266ace0e98eff3d2151c9c491cfa300a597dac49f325d9550f3",
 }

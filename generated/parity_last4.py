@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 3,
     },
-    "compile_key": "96728cb9206e6fdb4b0109ac6fdc1b22ba35731576e141da29fa0648865fae79",
+    "compile_key": "7eb4f89fe8ea42ff4d21b1aeefd666d467d5b1a7fd54e676ba732ec5dbab8a93",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "4c7aefb00587b7b8f7e23e07ffa2a8566828d5cf460a90736a8d8d217047e964",
+    "source_sha256": "93c3ce71ee7f3643fd86b2fc68bcc0de8f0a764fc6619f4af937adeab3f4ce57",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "2e178c417427142ddde772342fb840e6d4d82f984d19faa3bcddab9c89bd72b3",
+    "compile_key": "e507fe8a1f8cfd393be95126b1b384de24172f46319cd521cf09cac8ac242d69",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.count % 2"]},
     },
-    "source_sha256": "0cd57f1c4b6c377c7d50823bff232b9e977ade7238974e7151fad2639ebbfaa1",
+    "source_sha256": "0935a8de92fc1bb8e07ab5292f2476dd73550974df5f0b17133f768e735ab1d5",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 0,
     },
-    "compile_key": "b0b673276a319e9bd3577fcf7577066a70f9d1c87db1d8feff72c70bfa396ce8",
+    "compile_key": "c58c5ffc64c17eed1d0682da5773f6c955efe9293e84b489ad3e154b4587f350",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "9f0475f1d50b6f6ff13e6844763a5edbfea647ea1b42bcd8b96b285f0e870180",
+    "source_sha256": "229d8bfc1c260d42e624016cacd7fac57243b15d8e89b2d8580c5f268bb948e6",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "2956f0cab1bddf447427e6cbde7b29d56fec37990c4cf603a51e593fc33f3aed",
+    "compile_key": "35ac1d3c415daa12b4060dbca35846151aa0ae3aebd37b866c3698fba9a5f8fe",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s1 == spec.prev_x"]},
     },
-    "source_sha256": "8fcd4bb9960fbd0e8ec900956a065d339a90ec31fe5230cd9a718edf3dfa94ae",
+    "source_sha256": "860acd970a0c9424ff1dc9cf657598b4797df267ac90a602a74304f9d5164203",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 2,
     },
-    "compile_key": "63daf422410857f76d833ecea120aa2f95d864127cd7b6f819bc5a15301a5571",
+    "compile_key": "4c2c09515478691c9e75661cc89ff54f294b799e7b4a3ca0c5d49060e7a4dc5e",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s1 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "e657d1e1b1a6821d870366dd8af10c74f9e0cbf5a9e7eb134bf936904a88f3c5",
+    "source_sha256": "79ace28d8e1d04409c2dbc51f8b99639ba3b367d8361d670a35b6c5e488083cb",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 3,
     },
-    "compile_key": "e092e149377dc578e4d7f0c7223f5ece5ece0efba091b8d98e34b8a49245905c",
+    "compile_key": "12b00cb434931989cedebd37269ebf878c6c9e998742b344c7eab91a5efc9c19",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "e4ecaf79ec1982c18e8338e5b3c05d0af4e59c3dc8697771445550cd44d5344f",
+    "source_sha256": "0f9d6be891be8b03c2178a03b3cb2ab04efe41af422a9d98c6ac1bcde615c1c4",
 }

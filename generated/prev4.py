@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 4,
     },
-    "compile_key": "c596b23f66de61fb877edc534e1ceef693ca968118eab0b911cd991d9ba92182",
+    "compile_key": "520761d2eab294061b88c98b44a7e4e78cf6abc10e37401a4fbe8c7368f1b863",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "2402f53906c0d0900b2c25192d18e15ede7549a53ef34f976c255278b2e1b04f",
+    "source_sha256": "8e0a0055461c3e4dd2d14d62df073a7225eee74820d1dd8fb54e5a64ac3e033d",
 }

@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 5,
     },
-    "compile_key": "5d129a177193752ffae4e5a7b659b735c8560e21c80778f15c4202e196a61c2b",
+    "compile_key": "61e879c78cee7309fabce9cb13f207a159d85162cade5b4dcb91bffc302ae03b",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "dc95afa71ea3d7dddfe857d1ae81d2a7671d7a931bde8bdabc8a6f92514687a4",
+    "source_sha256": "bd55f20e98c1892f02e54961b327edcb829fdf45247ff5596964314a03f46f79",
 }

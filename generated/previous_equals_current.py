@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "5c2c1b8638ff83d5fa1a5f6b2578e16262da8883a478d82ef0c9937ee8a231d0",
+    "compile_key": "e2339ab5b34d0bc213bf9579fde4872d4f0adeb76af50363a8aa2769121aee88",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "64a51c92babce181d592a364a547c47e4c856bcac89a11e74906fdd41e2f3e85",
+    "source_sha256": "f6ef7b13b7d0320e6b51015ff2329ec85f8dbc452ba30fda80f172a72b78a4c7",
 }

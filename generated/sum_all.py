@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "6a07035c8277524807589057dd8934caa1e1fecf25e93d0406017a4e080b7894",
+    "compile_key": "3611d0fffdb4c1f997bcaf1ec77bf77ff9a4252e172ad2ac892a9a097bc6e6cf",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x"]},
     },
-    "source_sha256": "6068f82fb65335d9400c14fe5acd18990c5bab5c114933458cb04cbe4823f747",
+    "source_sha256": "616ca5071d4d446d13e077637a26af54eed8bbc79b5a357f74725747539b7468",
 }

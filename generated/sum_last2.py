@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "83bd085c596be3cbf99f922b6527e8e4ab889b84324c01b9e030b6a412c8dd69",
+    "compile_key": "33396ffd4536c56db3991f874be59323af37c4a66e1d6ebad939fdef56361136",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "1c4346fdb40ede18f31548a7b17800e2de66f58a2e325e1e9b23a7f6ae013262",
+    "source_sha256": "9850895268cc35b8ffe6563cd9e6b4fbb6ee0dbf6e578f23f3258a0ce93ccdf4",
 }

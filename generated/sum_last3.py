@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 8,
         "state_variables": 2,
     },
-    "compile_key": "4de7e4e05a850945829a44dcbdd7eb3fb3f8b085ab43506ed199b48afb9b9a22",
+    "compile_key": "1cad087e86e4356e789fa7b8bd1774b95f1ae828e52784e77598ddbd1af6f734",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s2 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "eed8a78c95fdb1bdc39f582011e93f5de93ce1d977225a3564298ec890d1b584",
+    "source_sha256": "461539cafcc86d8356f65c284a8d4c083eca0a2639041c79a5731287606bce0d",
 }

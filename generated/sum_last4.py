@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 11,
         "state_variables": 3,
     },
-    "compile_key": "fa18b2bb9996a609b781f7717ac9b1dcd5bc64fe2033f97370b8f929f6455cc5",
+    "compile_key": "76cf332d39f995065c0bff6b8f6424e1e9b9d60e2db438b527500074df45c953",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "ec1715850ba3cdbf570de5e02becbda1d1caaf7a947d0c2bd04e660f838a8dd9",
+    "source_sha256": "2887f539886a9cae9ca9d508d841cc246e22e17716d7f66387f875a128b08ea0",
 }

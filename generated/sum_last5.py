@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 4,
     },
-    "compile_key": "a88e61f2bca98fc33979ccee6c9cb30267dfd3fd39c73c2004eb25cc999b5fc7",
+    "compile_key": "0bc26377744c99291062ef7a04b99e13ecef9c503b52f957df0737124d1a7a9b",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "6c1c2a7ecb6ed3f6422cda45f1200c60b886c0adef649b7027852bf7ad27d695",
+    "source_sha256": "fa87ae19b7037ec34ea673a59eea7e51e612bc31ab292a6e0bbe4a001e50e0f4",
 }

@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 17,
         "state_variables": 5,
     },
-    "compile_key": "ed91231f0519df78686b8eaf8922a431a07466381ddc18dd34702e3791352e82",
+    "compile_key": "14e63c6024bf7623cc262de5337b38e20e7e2947764522bb505ab7f93bb381d9",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "00782ed5b90872ec5076e1e8bb9124150bf15a7c6ee5d6a410400ddb567cc303",
+    "source_sha256": "437f49c27b8cbbd85b89531d322dc60a7b153900033b90d4aaaf71474f265950",
 }

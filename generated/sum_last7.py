@@ -72,7 +72,7 @@ __provenance__ = {
         "formula_nodes": 20,
         "state_variables": 6,
     },
-    "compile_key": "d559909e2b4d3f769a9749949d301cbc94c843715534c85a7db6cd838ed24db7",
+    "compile_key": "2a3096cad1a66cc889d244197be49d8a11143f1b3e670236b4ad98ca06dc2f99",
     "verification": {
         "passed": True,
         "note": "",
@@ -94,5 +94,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "ce648639c44728e52299ef00d4c4b6b6a39f2b2dc606608940f2bd38af52b1a1",
+    "source_sha256": "c7ce2a531d430dd59495fa76ea941003b7e46d2177dc19a54c7f9dfd5d0a155b",
 }
