@@ -6,8 +6,8 @@ its bias feeds). Seen through those features (`lag_design`), the training data b
 linear network can do. System identification (identify.py) fits them exactly. And where no
 affine function of them gets every training output right, no linear network of any size can:
 `rules_out_linear` decides that by a linear program, and the search then skips the linear
-stage's gradient training, which would fail after hundreds of steps (4 to 20 s per task on the
-benchmark). It is a necessary condition only: data that passes still trains as before.
+stage's gradient training, which would fail after hundreds of steps (3.7 to 20 s per task on
+the benchmark). It is a necessary condition only: data that passes still trains as before.
 """
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ def _inseparable(features: np.ndarray, labels: np.ndarray) -> bool:
     for j in range(k):
         others = np.flatnonzero(own != j)
         r, c = np.nonzero(x[others])
-        v = x[others][r, c]
-        columns = np.concatenate([c + j * width, c + own[others][r] * width])
+        v = x[others[r], c]
+        columns = np.concatenate([c + j * width, c + own[others[r]] * width])
         values = np.concatenate([v, -v])
         shape = (len(others), k * width)
         blocks.append(csr_matrix((values, (np.concatenate([r, r]), columns)), shape=shape))
@@ -110,7 +110,7 @@ def _inseparable(features: np.ndarray, labels: np.ndarray) -> bool:
 
 def _beyond_half(features: np.ndarray, values: np.ndarray) -> bool:
     """No affine function is within half a unit of every row's value: the smallest largest error
-    (a linear program in the weights and that error) is at least HALF."""
+    (a linear program in the weights and that error) is at least HALF, by more than SLACK."""
     from scipy.optimize import linprog
     from scipy.sparse import csr_matrix, hstack, vstack
 
