@@ -7,8 +7,8 @@ layers of f and g have the same width.
 
 Weights carry a leading model axis. Models of one depth but different hidden sizes and widths share
 the computation: each is padded to the largest size and masked, so unused units stay exactly zero
-and never influence the model's outputs or gradients. On a 2-core CPU a step of such tiny networks
-costs per-operation overhead, not arithmetic, so 32 models cost little more than one.
+and never influence the model's outputs or gradients. One batched step costs far less than a step
+per model, though more than one model's (docs/training.md#batched-training).
 """
 
 from __future__ import annotations
