@@ -34,6 +34,7 @@ from mipsdsl.errors import DataError, MipsError
 from mipsdsl.explain.command import add_explain_arguments, cmd_explain
 from mipsdsl.lsp.server import add_lsp_arguments, cmd_lsp
 from mipsdsl.syntax import read_spec
+from mipsdsl.user_cache import cache_dir
 from mipsdsl.verify import MODULE_TIMEOUT, PYTHON_EXHAUSTIVE_LIMIT, VerifyOptions, verify_module
 
 EXIT_OK, EXIT_SPEC, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -1029,8 +1030,6 @@ def _use_cache_dir(directory: str | None) -> None:
 
 
 def cmd_cache(args) -> int:
-    from mipsdsl.train.cache import cache_dir
-
     directory = cache_dir()
     if args.action == "path":
         print(directory)

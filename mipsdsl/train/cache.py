@@ -1,31 +1,24 @@
 """The checkpoint cache: one file per content hash, written atomically, read with weights_only.
 
-Location: $MIPSDSL_CACHE_DIR, else $XDG_CACHE_HOME/mipsdsl, else ~/.cache/mipsdsl. A cache is
+Location: `train/` in the user cache directory (`mipsdsl.user_cache`). A cache is
 only ever a shortcut: an entry that cannot be read, or (as the search checks) is malformed or no
 longer exact, means training again, and a cache that cannot be written means training every time.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import torch
 
 from mipsdsl import atomic
+from mipsdsl.user_cache import cache_dir
 
 _unwritable: set[Path] = set()  # cache directories already said to be unwritable, this process
 
 
 class UnreadableEntry(Exception):
     """A cache file exists but torch cannot load it (truncated, not a checkpoint, unsafe)."""
-
-
-def cache_dir() -> Path:
-    if os.environ.get("MIPSDSL_CACHE_DIR"):
-        return Path(os.environ["MIPSDSL_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "mipsdsl"
 
 
 def _path(key: str) -> Path:

@@ -17,6 +17,7 @@ import torch
 
 from mipsdsl.data import Dataset, load_dataset, make_dataset
 from mipsdsl.task import Task
+from mipsdsl.train.adam import Adam
 from mipsdsl.train.encoding import InputEncoding, OutputHead
 from mipsdsl.train.model import Architecture, BatchedRNN
 from mipsdsl.train.options import TrainConfig
@@ -36,6 +37,7 @@ NOTHING_RIGHT_STEPS = {"classify": 600, "regress": 1000}
 # minibatch until the next evaluation is drawn from those it got wrong.
 MINE_SIZE = 4096
 HARD_SHARE = 0.25
+LR_FLOOR = 0.02  # the learning rate decays to 2% of its start: exact regression needs a fine finish
 
 
 @dataclass
@@ -127,19 +129,7 @@ def train_models(
     """Train one model per (arch, seed) together; stop when one is confirmed exactly right."""
     torch.manual_seed(min(seeds))
     model = BatchedRNN(archs, seeds, encoding.dim, head.dim).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
-    floor = (
-        0.02  # the learning rate decays to 2% of its start: exact regression needs a fine finish
-    )
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda step: (
-            1.0
-            if config.paper_recipe
-            else floor
-            + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, step / config.max_steps)))
-        ),
-    )
+    optimizer = Adam(model.parameters(), lr=config.lr)
     train_x, train_y = data.x[: data.n_train], data.y[: data.n_train]
     train_len = data.lengths[: data.n_train]
     held_out = held_out_split(data)
@@ -158,10 +148,10 @@ def train_models(
         y, mask = _targets(train_y[pick], train_len[pick], device)
         out, _ = model(x)
         loss = head.loss(out, y, mask, paper=config.paper_recipe).sum()
-        optimizer.zero_grad(set_to_none=True)
+        optimizer.zero_grad()
         loss.backward()
+        optimizer.lr = config.lr * _decay(step - 1, config)
         optimizer.step()
-        schedule.step()
         result.steps = step
         if progress is not None:
             progress(step, loss.item() / len(seeds), max(result.accuracy))
@@ -198,6 +188,15 @@ def train_models(
             break
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _decay(step: int, config: TrainConfig) -> float:
+    """The learning rate's share of its start after `step` steps: constant for the paper's
+    recipe, else a cosine down to LR_FLOOR at `max_steps`."""
+    if config.paper_recipe:
+        return 1.0
+    done = min(1.0, step / config.max_steps)
+    return LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * done))
 
 
 def held_out_split(data: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ import pytest
 from mipsdsl.diagnostics import SpecError
 from mipsdsl.syntax import parse
 from mipsdsl.syntax import tree as T
+from mipsdsl.syntax.parse import _parser
 
 FULL = """task demo "A \\"quoted\\" description"   # comment after a statement
 # a comment line
@@ -165,3 +166,35 @@ def test_outputs_are_named_in_a_list_with_stated_bounds():
     ]
     with pytest.raises(SpecError, match="unexpected '='"):
         statements("task d\noutput y0, y1 = x\n")
+
+
+@pytest.fixture
+def fresh_parser():
+    """The parser built again in this test, and again after it (it is built once a process)."""
+    _parser.cache_clear()
+    yield
+    _parser.cache_clear()
+
+
+def test_the_parser_tables_are_kept_and_a_damaged_copy_is_rebuilt(
+    tmp_path, monkeypatch, fresh_parser
+):
+    expected = parse(FULL)
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(tmp_path))
+    _parser.cache_clear()
+    assert parse(FULL) == expected
+    tables = tmp_path / "parser" / "mips.lark-tables"
+    assert tables.stat().st_size > 1000
+    tables.write_bytes(b"damaged")
+    _parser.cache_clear()
+    assert parse(FULL) == expected
+    assert tables.read_bytes() != b"damaged"  # written afresh
+
+
+def test_a_cache_directory_that_cannot_be_made_only_costs_time(tmp_path, monkeypatch, fresh_parser):
+    expected = parse(FULL)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("MIPSDSL_CACHE_DIR", str(blocker / "cache"))
+    _parser.cache_clear()
+    assert parse(FULL) == expected
