@@ -21,8 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sympy import Matrix
-from sympy.matrices.normalforms import hermite_normal_form
 
 MAX_DIMENSIONS = 8
 TOLERANCE = 0.3  # largest distance of a coordinate from an integer, in lattice units
@@ -189,6 +187,10 @@ def _finer(offset: np.ndarray) -> np.ndarray | None:
     k = len(offset)
     rows = [[denominator * (i == j) for j in range(k)] for i in range(k)]
     rows.append([int(v) for v in numerators])
+    # sympy takes 0.3 to 0.8 s to import, and few networks need a finer lattice
+    from sympy import Matrix
+    from sympy.matrices.normalforms import hermite_normal_form
+
     # the columns of the HNF of the (k, k+1) generator matrix span the same integer lattice
     hnf = hermite_normal_form(Matrix(rows).T)
     return np.asarray(hnf.T.tolist(), dtype=np.float64) / denominator
