@@ -111,36 +111,44 @@ class BatchedRNN(torch.nn.Module):
     def transition(self, h: torch.Tensor, x_t: torch.Tensor, models=slice(None)) -> torch.Tensor:
         """f([h, x]) for h (M, B, n) and x_t (M, B, in_dim); masked units stay zero. `models`
         selects some of the models (a slice), M counting those only."""
-        z = self._mlp(self.f_weights, self.f_biases, torch.cat([h, x_t], dim=-1), models)
-        return z * self.hidden_mask[models]
+        return self._transition(self._selected(models), h, x_t)
 
     def forward(self, x: torch.Tensor, models=slice(None)) -> tuple[torch.Tensor, torch.Tensor]:
         """x (B, L, in_dim), shared by all models -> outputs (M, B, L, out_dim) and hiddens
         (M, B, L, n)."""
         batch, length, _ = x.shape
         count = len(range(self.models)[models])
+        chosen = self._selected(models)  # once, not at every position: each index is an op
         xs = x.unsqueeze(0).expand(count, batch, length, self.in_dim)
         h = x.new_zeros(count, batch, self.hidden_mask.shape[-1])
         hiddens = []
         for t in range(length):
-            h = self.transition(h, xs[:, :, t], models)
+            h = self._transition(chosen, h, xs[:, :, t])
             hiddens.append(h)
         hs = torch.stack(hiddens, dim=2)
-        out = self.readout(hs.reshape(count, batch * length, -1), models)
+        out = _mlp(chosen.g, hs.reshape(count, batch * length, -1), chosen.width_mask)
         return out.reshape(count, batch, length, self.out_dim), hs
 
     def readout(self, h: torch.Tensor, models=slice(None)) -> torch.Tensor:
         """g(h) for h (M, B, n): the output layer's raw values (M, B, out_dim)."""
-        return self._mlp(self.g_weights, self.g_biases, h, models)
+        chosen = self._selected(models)
+        return _mlp(chosen.g, h, chosen.width_mask)
 
-    def _mlp(self, weights, biases, z: torch.Tensor, models) -> torch.Tensor:
-        """Affine layers with ReLU between them; masked hidden units stay zero."""
-        last = len(weights) - 1
-        for i, (weight, bias) in enumerate(zip(weights, biases, strict=True)):
-            z = torch.baddbmm(bias[models], z, weight[models])
-            if i < last:
-                z = torch.relu(z) * self.width_mask[models]
-        return z
+    def _selected(self, models) -> _Selected:
+        def layers(weights, biases):
+            return [(w[models], b[models]) for w, b in zip(weights, biases, strict=True)]
+
+        return _Selected(
+            layers(self.f_weights, self.f_biases),
+            layers(self.g_weights, self.g_biases),
+            self.hidden_mask[models],
+            self.width_mask[models],
+        )
+
+    @staticmethod
+    def _transition(chosen: _Selected, h: torch.Tensor, x_t: torch.Tensor) -> torch.Tensor:
+        z = _mlp(chosen.f, torch.cat([h, x_t], dim=-1), chosen.width_mask)
+        return z * chosen.hidden_mask
 
     def weights_of(self, m: int) -> dict[str, torch.Tensor]:
         """Model m alone, cut to its own sizes: the state dict of a one-model `BatchedRNN`."""
@@ -153,6 +161,28 @@ class BatchedRNN(torch.nn.Module):
         out["hidden_mask"] = torch.ones(1, 1, arch.hidden)
         out["width_mask"] = torch.ones(1, 1, arch.width)
         return out
+
+
+@dataclass(frozen=True)
+class _Selected:
+    """Some models' layers, as (weight, bias) pairs of f and of g, and their masks."""
+
+    f: list[tuple[torch.Tensor, torch.Tensor]]
+    g: list[tuple[torch.Tensor, torch.Tensor]]
+    hidden_mask: torch.Tensor
+    width_mask: torch.Tensor
+
+
+def _mlp(
+    layers: list[tuple[torch.Tensor, torch.Tensor]], z: torch.Tensor, width_mask
+) -> torch.Tensor:
+    """Affine layers with ReLU between them; masked hidden units stay zero."""
+    last = len(layers) - 1
+    for i, (weight, bias) in enumerate(layers):
+        z = torch.baddbmm(bias, z, weight)
+        if i < last:
+            z = torch.relu(z) * width_mask
+    return z
 
 
 def _mask(sizes: list[int], largest: int) -> torch.Tensor:
