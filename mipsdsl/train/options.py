@@ -16,7 +16,7 @@ from mipsdsl.task import Task
 
 MAX_ONEHOT = 32  # alphabet size up to which inputs are one-hot by default
 MAX_CLASSES = 32  # output range up to which an output is classified by default
-SEARCH_VERSION = 13  # bumped when the search itself changes; history in CHANGELOG.md
+SEARCH_VERSION = 14  # bumped when the search itself changes; history in CHANGELOG.md
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class TrainConfig:
     patience: int = 10  # evaluations without a 0.5-point gain in best accuracy before giving up
     paper_recipe: bool = False  # constant lr and loss 0.5*log(1+err^2), as Michaud et al. trained
     give_up_early: bool = True  # abandon a stalled batch (off to time a recipe to its budget)
+    shrinking: bool = False  # a pass for sizes below a solved one's: given up on sooner
     lr: float = 1e-2
     eval_every: int = 200
     eval_size: int = 4096  # held-out sequences checked at each evaluation

@@ -317,7 +317,7 @@ def _smaller(task, data, stage, solved, codecs, options, deadline) -> list:
                 [s for _, s in models],
                 encoding,
                 head,
-                replace(options.config, max_steps=steps),
+                replace(options.config, max_steps=steps, shrinking=True),
                 deadline=deadline,
                 device=options.device,
             )

@@ -32,6 +32,16 @@ REPLAY_LIMIT = 0.5  # past this share of mined sequences wrong, a model is not n
 # by step 400, or, majority_0_3, are past 2% by 600); a regression must first get every rounding
 # right, which it may reach late.
 NOTHING_RIGHT_STEPS = {"classify": 600, "regress": 1000}
+# A pass for smaller sizes holds a solution already, so giving up on one that would have solved
+# costs a larger network, not the task: it stops once nothing is right at SHRINKING_NOTHING_RIGHT
+# steps, or once its best accuracy so far gained under half a point over SHRINKING_PATIENCE
+# evaluations while below NEAR_EXACT (above it the last rare errors are what mining is for).
+# Measured on every benchmark and example task whose search ran passes for smaller sizes: every
+# pass that solved was past these marks, and they cut a quarter of those passes' time
+# (benchmarks/results/shrinking.md).
+SHRINKING_NOTHING_RIGHT = {"classify": 400, "regress": 600}
+SHRINKING_PATIENCE = 3
+NEAR_EXACT = 0.99
 # Near 100% the last errors are rare sequences a uniform minibatch seldom holds: at each
 # evaluation the best model is run on MINE_SIZE training sequences, and HARD_SHARE of every
 # minibatch until the next evaluation is drawn from those it got wrong.
@@ -302,7 +312,14 @@ def _hopeless(history: list[float], step: int, config: TrainConfig, head: str) -
     """Give up on a batch that gets almost nothing right after `NOTHING_RIGHT_STEPS[head]`
     steps, or that gained under half a point of best accuracy over the last `patience`
     evaluations (after a third of its steps): its architectures are too weak, and the next stage
-    is a better use of the time."""
+    is a better use of the time. A pass for smaller sizes gives up sooner (`SHRINKING_*`)."""
+    if config.shrinking:
+        best = max(history)
+        if step >= SHRINKING_NOTHING_RIGHT[head] and best < 0.02:
+            return True
+        if len(history) <= SHRINKING_PATIENCE or best >= NEAR_EXACT:
+            return False
+        return best - max(history[:-SHRINKING_PATIENCE]) < 0.005
     if step >= NOTHING_RIGHT_STEPS[head] and history[-1] < 0.02:
         return True
     stalled = len(history) > config.patience and history[-1] - history[-1 - config.patience] < 0.005

@@ -1,5 +1,5 @@
-"""The trainer: polishing, finding the sequences a model gets wrong, and confirming a model
-on the whole examples file."""
+"""The trainer: polishing, finding the sequences a model gets wrong, confirming a model
+on the whole examples file, and when a batch is given up on."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from mipsdsl.train.trainer import (
     POLISH_ROUNDS,
     POLISH_SEQUENCES,
     AttemptResult,
+    _hopeless,
     _lowest_loss_per_architecture,
     _polish,
     _wrong,
@@ -145,3 +146,29 @@ def test_an_examples_network_must_be_exact_on_the_whole_file(write_spec, tmp_pat
     assert result.solved is not spoiled
     if not spoiled:
         assert result.confirmed_on == len(examples)
+
+
+MAIN = TrainConfig(max_steps=3000)
+SHRINKING = TrainConfig(max_steps=3000, shrinking=True)
+
+
+def test_a_pass_for_smaller_sizes_with_nothing_right_gives_up_before_a_main_stage_does():
+    history = [0.0, 0.01]  # two evaluations, 400 steps
+    assert _hopeless(history, 400, SHRINKING, "classify")
+    assert not _hopeless(history, 400, MAIN, "classify")
+    assert not _hopeless(history, 400, SHRINKING, "regress")  # rounding comes right late
+    assert _hopeless(history + [0.0], 600, SHRINKING, "regress")
+
+
+def test_a_pass_for_smaller_sizes_gives_up_once_its_best_stops_rising():
+    flat = [0.5, 0.5, 0.502, 0.5]
+    assert _hopeless(flat, 800, SHRINKING, "classify")
+    assert not _hopeless(flat, 800, MAIN, "classify")  # a main stage waits 10 evaluations
+    assert not _hopeless(flat[:3], 600, SHRINKING, "classify")  # too few evaluations to tell
+
+
+def test_a_noisy_rise_or_a_nearly_exact_pass_is_not_given_up():
+    # the best so far counts, not the last value: a dip after a rise is not a stall
+    assert not _hopeless([0.2, 0.4, 0.6, 0.45, 0.5], 1000, SHRINKING, "classify")
+    # near exact, the last rare errors are what mining finds: a flat 99.5% is kept
+    assert not _hopeless([0.995, 0.995, 0.995, 0.995], 800, SHRINKING, "classify")
