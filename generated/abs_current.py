@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "65aa92c3fbbababa61ee52cf536e1e9214e09584438bf835cebb5fadb7a4811f",
+    "compile_key": "c5696f1fb14b8923fed50ec56d59f0e3c3772f48255a7004ca80614370c97d81",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "326864cda7be2c52264c105ed3e0855c9764180e4add06fbb44e43eba517f505",
+    "source_sha256": "6151cc014a9bd50811ee43d895f5159f1cd7195f4e047ae9e8e9d479269615af",
 }

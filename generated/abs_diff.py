@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "4c348b367464ff2d9d2428b4752328ad9e0df099ed7dd854e2e042fd29fb0bf5",
+    "compile_key": "4bd116b1c2eeb89ba8337f99d39c8b398e06087058a3bc2cba26e26ce9fba8c8",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "84e4cfb00637a10a4bb32f2b67d0935bf0b7ab17774f316d11b4c68c92cd8068",
+    "source_sha256": "2b38cd654f024090b397dc4d7e8ee26b4ee6b233253c2251903a6e20fd829865",
 }

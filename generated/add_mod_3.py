@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "9e164bdc3bfde022b26db4d9c9ff3a6f984f182357085a2c3bd917941428126e",
+    "compile_key": "b84f8bcabac8611ff0db4b297bfc92a63e99add1c9fcf3cb9924315dcfb38e60",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "adbf51e9c79940355b0245acbd9fa6650af999a224127cc48f820581f4150a2e",
+    "source_sha256": "775f576d084c51a139b0924bb5a46872413d590dad3afa74c82e48227b044e75",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "9f33ae762d25e001f175e4d765f22621018c7201d9786fb229b485cd1076b074",
+    "compile_key": "f5b9f555f2b49aa6008586e909e3a46c708df13542258f0fc8cd0d117791c1c8",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 4"]},
     },
-    "source_sha256": "ecc2f7a0708a3c3ca91866a482007ca4d4926e09ba98a531904e5235f5d45a16",
+    "source_sha256": "06d0bf7c1989e78902b4343c5fa9ae1cef288dde60f9a6df8c06197d038dc300",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "ac1c06503b96c34464fc66d50938c22c14966603213ecf6bb04e5fd56a5e1508",
+    "compile_key": "b7275fdc4ef255264542086f94f168d24eceff1905080dc09b4ff7b8b78d8963",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 5"]},
     },
-    "source_sha256": "0714c3575a572871dfbabb6d8aeaffc3a28eddbb1f670c5fbd3241f039f3d387",
+    "source_sha256": "6f5252ce068272b5bf403fd39b262d13cff1beda1da51e7c786da767d95c17ba",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "2c398f6c92f9edba5516a3c7238ae6ac0a8e53a573f2ce124af3e2e0dd09724e",
+    "compile_key": "a40db70489d8b1f7b702a20705d6127caee27022f94d13cb1163655e426f27a4",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 6"]},
     },
-    "source_sha256": "a91749192aa78dee8b6570a5afebc81b16c6d592a57c9555e31a3b3a3339d154",
+    "source_sha256": "e37827447025464cfae42d88230f64a7fac333d0d2be81b49a260738078f2f93",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "32aa734b10df4a8d3894f20cff886b1b2b6e13a14f742ea8a704be0700481dd7",
+    "compile_key": "9aecd600eb4759fc17a725eb3764984baa82a516a51e835980fcf7ac8d82b995",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 7"]},
     },
-    "source_sha256": "69ed90f35cb5e8d46c0813bbcfd27d2d54f4e3d1b2b48f4873f7bc1a6394d614",
+    "source_sha256": "03ab0dee19f360b39eadf649b199d8856612b91835d12c4c692a9b821d962558",
 }

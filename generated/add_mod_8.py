@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "53c4a0e74ff696afdf880bfa4b1e34bf45f2d12401455c4d94fef51d75a591eb",
+    "compile_key": "1627cf5c28e142a203a50a75d5f4fced6e026bba563f2b97caee716453eccd83",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 8"]},
     },
-    "source_sha256": "eedf64b0468c1766a6d2d0b1b0545a907b38a44c1acfbf4be12d6017f9769e06",
+    "source_sha256": "f2f6479ec9cbd0c0b4a26840fd708d6237384f6d07bd5d7b9223cd52b277f362",
 }

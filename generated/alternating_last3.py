@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 2,
     },
-    "compile_key": "0169d4e7be42d37ff0d05416a4a4063fd237d657b338a94a7a41f0838b596e31",
+    "compile_key": "066f2eb4e9c1b8246316379875032f69060411837c2eccc3c0698915a2de6c6a",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "270cc329a8c77099abfaf57eb4cba1fb1018d98d5e33f7e849798465adf4f4a7",
+    "source_sha256": "7ff8d3921ae6b4eadcc75534f6070a606cae53ff0c448a88563bc7a48f5092eb",
 }

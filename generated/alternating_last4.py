@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 3,
     },
-    "compile_key": "8ec05e4b7a0cd8d5db64036aed7f78e32a4784d26bbe322af644448b3b2115c9",
+    "compile_key": "ae98204ef259b7b95d3502ee6cb60c765322b3af1ac00ce9a58a96bf31e66ef0",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "8ce338eb21588eb31b09b8edbc0359edbcdbaa5cab5bd34e6f31c280bb8fc3d2",
+    "source_sha256": "56f782d32ac9674ad27e32cc41a7d500ee69c2e1299b022c7591f4c9d5b99739",
 }

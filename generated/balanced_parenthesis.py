@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "a8660d7f635c98993c89a083bab5632374097f666f8357fcfaa4b238224f0d3f",
+    "compile_key": "8ee5e646df2d1f14d8744dfbf54c37ca1dc5d2bd6694a54f5cf36affe4656b87",
     "verification": {
         "passed": True,
         "note": "",
@@ -91,5 +91,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "5c768ff83b59357bff281b3bb46c5151a0070140735de888ec7d773dbb4a0c1a",
+    "source_sha256": "4f52223e817d6af2c8c6d24b88072526937c538202892db2c4e7be0daa3df55b",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "4f42debf1f96a8700511c0b51a2806e83421d0dd34c465a0343d5ef3b005cef9",
+    "compile_key": "1808b1bad31cb8dc5fe46327b0618db18c0b49e4ed0492e03aa0e6d0aa2e06e0",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "78e2d26485b0fefd24a85db7bac578108c28c7a79400b3f4155ab04d03333069",
+    "source_sha256": "8c21df2b59ab54c083479fd1285f54a697d2c9adb51b20895beaf4de0b1e1026",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "718a77c16cb980c5028e8b819461dd2c36b88ebbdf8e320b90def1a2f6331b3d",
+    "compile_key": "4fbaae994d8884e376b0a1c11cc9b7dceb018236f1ff51e9ce063eec4215b176",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "d9da09cb887feea504d67f5d8c2911b98a3f537964955286db3e88257c17520f",
+    "source_sha256": "b2baf81e80af20e78dc7c171b9139252bd3a3ddb2eecf324b7681df648b75139",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "0ec801dcfd2de3d224673a42945965872a581c30762962029d0367e617aa9dba",
+    "compile_key": "af0ded1d1511e96447c5641540923830832ecea359f0a94e581b1ad0e91cd94f",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "51de1fc8e48741121e1531885237c04f89fe97edfd0b4d46cbcdd995ad3298f7",
+    "source_sha256": "725042fc1cba82c1eeb8b703ce45c610fd939705cae24848139616488e533697",
 }

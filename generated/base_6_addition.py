@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "c4d2cfe7c53c9f9ee11f3ccc09d40b9e73774d611fe893f8fbd89a9d94a1b072",
+    "compile_key": "7662fb8a386791c110e64abd4e156c2673df846033e5de2a67079462397c60b2",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "661f0d755371ac215cb10b7e1ef7be91448c4c1cd4aff5dd5928c94d8aa0ac32",
+    "source_sha256": "adb05ca3be911c20f680872076a7164dba0ff8069f6717fe7a00cb2f3c9d3428",
 }

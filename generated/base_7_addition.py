@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "3b7f83754bfe242dd34f15972ff36d176fb3298524c7b4128e69e5293ea47e07",
+    "compile_key": "39b3dfd525dd4d11ecaa97336dffed744294229bd9819bfd35d34c1e34402f1c",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "ea6841dfe9e01dbc868bcded33cf60603385fb49f8207cd333be08c4b9a6efc6",
+    "source_sha256": "0cf26b9436fd2c3c3c895b482f31ae4df69e2d437e93c9f82d0fb4c8c3d6d1bc",
 }

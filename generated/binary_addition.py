@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "bc35f72d5fc730c91c66ae9a26e24743dd007bb65777146e6318b7f2d47a5184",
+    "compile_key": "b935840991ac7d86812db4de4e7c946223b56add03676d48ed07aa2afc6280dd",
     "verification": {
         "passed": True,
         "note": "",
@@ -77,5 +77,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 1", "spec.carry == -program.s + 1"],
         },
     },
-    "source_sha256": "1be04e17fa49e16375d309ea893e5574c4807344ba722c899d509ba1fb8abcca",
+    "source_sha256": "7b678f37971bbef303535739f07bdb8958b50b7075a669eee3977266bc568053",
 }

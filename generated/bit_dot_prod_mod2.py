@@ -58,7 +58,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "3c9723a0cdb3b29dd21a2ab4f5cd0ccc7f17b36d0ba2dbb3e50c2453fda9e6e5",
+    "compile_key": "553c5da83bfeb43f87296d2267c89ea61965a3af178a44444b3e335cc35632fe",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,5 +70,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum % 2"]},
     },
-    "source_sha256": "ff28f2842c1306e0c9274615c5ed7a53af5af0258a46102fe75f8ddd168a6eb6",
+    "source_sha256": "e9125151c94895536b30ab556656f38f498feae5f0b92ce835a5f3e1ca882919",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 1,
     },
-    "compile_key": "74c8adb7e57d962fbb829888932cee9958c7db046367fb01dc10a5b539e928c8",
+    "compile_key": "07ad9a6f36fec4f0f13251b40f60a59af747bc509ddc3926784bb063bed9cac0",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "fe3459b6061724b26a5e2746bf2e6ebf7715076bb4683329a9b77bf10446cb77",
+    "source_sha256": "3d39b5d92322ed873c7874907a1c2154b594ddcba9badaa7b1a76bc38b27d1c6",
 }

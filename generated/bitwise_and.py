@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "599d580860d9c8e166751edf25df0975e92424bd47a974cb5713c80ddcaefba6",
+    "compile_key": "edfea6bf38de4115685142ccb24ea96dc626e9c343aa5fc2a0861c9bcc404973",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "41c93ed899f81d91fe8dbb663e022a6d1c42861aa1c4e564c2b12058df896dc7",
+    "source_sha256": "d64482bf1f03dd7d65189e2ee55a95769a74c8a25850ac1ad97c0d488f86c9c2",
 }

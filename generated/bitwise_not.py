@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "e7fe11f6514ea23e55a0c86170e6c5428c998daf8b3fbf743edb2c4feb81a2a5",
+    "compile_key": "497a720cdae2b9210dd1cec25637d28695241234c423403a784b3e89d620cd93",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "284778e863103b6e0ee2f595f0c49428a9c2181c342dd7743588f9be2251864a",
+    "source_sha256": "008a29b6ad7645f24daf8eb7979818d269bfc717b78029449716787575d34ed4",
 }

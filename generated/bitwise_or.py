@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "fbe4b137b31e9979991224bcf7815de5322c72979fc6390657211414879e1a12",
+    "compile_key": "4f8a04fcd681707f5176da6b555ac9160a17b44dfa80c1fb5fa13eb081ce20b1",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "02a6f2e11c4cd7b2a2bf67950623854f472393d39aed6622a6ff21be2dbb2eff",
+    "source_sha256": "0e2067be67dfe751befef661bd53122c2d475f9c9c9d32ebabbf74e217d8911f",
 }

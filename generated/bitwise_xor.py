@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "81529d2f698b3bc010e3b59c33e71933d378118c64cd7137981599731fa7a2d1",
+    "compile_key": "3482bc275f345d401f943a3097dc3e867ec2f591764c07362a8f026f9ac066d4",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "9ffaeb962c5a212eb9634df8894b80ddfb463b4fe1a2d66d2a8e9d7397f66631",
+    "source_sha256": "c23d8281b5f524f0bac0a9f1729f07d7e313ef34c37607b4b0ee08b89ac71664",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "8ab72e0c93e793c1173b05d08e668fbcb5cea6c09f021b00080e047439e2107f",
+    "compile_key": "e4bcc2663c7a157c6ce82719bbcc9a1f106aca7d3ae0c1a403ab0eafba25accc",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "01a8daab9508c106bab39e65d18e9a5250f24404f6821f7dae24acc3dbfadf31",
+    "source_sha256": "294a3cfa07d5efa44d3f6d094e211e391811835a445696f5b220aad3150d9732",
 }

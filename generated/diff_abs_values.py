@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "e6418afc02e5ec15cae0c6039a7b644c57f699dc0c1179221c9c8e33fb2ecc4a",
+    "compile_key": "f4dd8c26ff07182ef2439f646d0c0576f6919c6008e306dbac7dac71dfd2d74b",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "208f8fc292075dd660b80c915a0558b832b7af75bac2d059101ea8b2b9d982d2",
+    "source_sha256": "0e7376aa3675aa27d4bbe67c43a69bd98b09658efd621ad93da2394945e1b20e",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "6a4e8e39b76a22e1b3e963c12ba69681915307ad291966f5cf4c3b5a4a9c555a",
+    "compile_key": "612ed6a32f8072ded564de001f5e0dbede8f1a7718a95cd7ffad97b95c34981f",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s2"]},
     },
-    "source_sha256": "f28c53635f7ea0d631da3c302d68c15ed77d5a742ee32ccfa0ae5dcef4e5083c",
+    "source_sha256": "9a76524b7b4b97adb89eaf9462b47059753ad91df3656c17e490fae267c15c2b",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 1,
     },
-    "compile_key": "559b201145caeb1651d499459bdcfe552e6e8159c4e74d9b32aee29d14658257",
+    "compile_key": "1100f8c847f9c17fe9ec27f2e4dcccca712d298890d107452ac24cf50036725a",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "8611fa934293e083f3343000d174f9b199944bfe099d158b59a364c610d2165d",
+    "source_sha256": "05802f3c722075b13568f3a33818bfc28c95333f05ef8e667ba6e6db69df83aa",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 1,
     },
-    "compile_key": "4e17110ed830cb2e770abb672a3c7c126284eb5d8b12a8f6f7e38453c0e186f1",
+    "compile_key": "3eeae78e7d2fd59a1fc49277845478f1484d1fbe87a153681a2b33545efda7c5",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "775cda765ccdaa3a0ad624c324f611fc80a784ec2a4dc91a4f2589a61e187623",
+    "source_sha256": "ae6a9fbef5031cc741994ff936e1982b6cc368019844c7c7543e1fa0f3a285f6",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 1,
     },
-    "compile_key": "c0e75907ba6f7a999b0d7bdc65b7adf10676a47d8c082ec202b6ed282b85d481",
+    "compile_key": "1e4bbfa82ddb240bd7d1cd2bd5d6d49dae1a66c4ec7e3bd81ab5ace87d84b508",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "a37135f28d02b46631811454212dd5c6b6802709e35d227c16e62ac2871fc69d",
+    "source_sha256": "f2506be1ff946b3edab581fb7ed74dff6c095a0bf55c1f44bc26ad8df6f80309",
 }

@@ -70,7 +70,7 @@ __provenance__ = {
         "formula_nodes": 34,
         "state_variables": 5,
     },
-    "compile_key": "e66ea7483606ae29a496b4033f74fb4a2c7589de48ece1bc5a26fef916f0e2b9",
+    "compile_key": "11f82b0036f973d6acc817e11c0862bb2eef77b9e1c6425593ea2f75a1d254cf",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "c69a565833cadbd24797cce583962b33afebdfdf84df71ca92e69d157457369b",
+    "source_sha256": "ea1df1ad6702522800b2f50d75233f893fc749be03f016bf4d03cfae3224458b",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "95fa0e5a5b0a3fb3472e2cb919fc0460e5d75ccda7b5368c42a9f15ed550db9a",
+    "compile_key": "15641c493d68294434e43788311ac422fb71382aff1030966920e6b170df0c8f",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "f02c1694fdf05f4d0b80e02196fcd6e80ddd9f1bb778be109b2f1160b621da17",
+    "source_sha256": "95727472daf464b2a39ea215a8f5d79e40958cfcc67bdd58d1515caf730c9be4",
 }

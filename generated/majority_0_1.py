@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 2,
     },
-    "compile_key": "cfa492d0fd0e806298d31fb5b3fe12a8f99bc361e2f58a7fb1a3e5db2acdae29",
+    "compile_key": "9f69870a4a0fe283e844eac6b9d3361890561a0f5add2ab66446b583641ef13a",
     "verification": {
         "passed": True,
         "note": "",
@@ -78,5 +78,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "27c9d717260cff427506e8c96c7de5705a2bea07a01092dfbaeb123d31883a4e",
+    "source_sha256": "4db93fbb21d8d3756c3e2ae3eb4d5b95724f648ba67ddb40ee2576304ce7bce3",
 }

@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 28,
         "state_variables": 3,
     },
-    "compile_key": "5eca38107006a9a18d1481663adf787a90c6c60f4e79052df44854c5272bb3d6",
+    "compile_key": "e9b90455eaf27032437127f70a31efc54aa47abbcafc84f31d141c8753602f6e",
     "verification": {
         "passed": True,
         "note": "",
@@ -83,5 +83,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "042b2a36b5d4b0d18c9c0f00dcc7108eaf09fe6b455487c5499950f6f166a1d9",
+    "source_sha256": "0afebfdf7421771e6c78e45bd7c9fd0c3bb7a6dea7e0654844c3af30ba039a29",
 }

@@ -73,7 +73,7 @@ __provenance__ = {
         "formula_nodes": 42,
         "state_variables": 4,
     },
-    "compile_key": "2038be40178a7fc72a4842ec48c008c8b00ed23d692764e06cade1529e4c6c56",
+    "compile_key": "4238829fbd362eadb856457ddb53b951aa13d50bc1c4e8a4c3d33c5b9dc14953",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "b7ff6e98e201a0882792f350e075fbf934acf0da1a664d77152f9c77d74b88af",
+    "source_sha256": "f02ea7bc18a47a051f8673d58c35ae73621db813d2d40faf6b0b7682b5441bf0",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "7b74ea95a94c59ab67d3afabd852d2ec854fb2ebf399a0424ae013e4b4557fa6",
+    "compile_key": "6db97a5e58298d32b983bd7218babaacd4c1a09883aec808a16c76324222be0a",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "04779d5718da82ebea4b2f6c80d0c31095749ae8b9d3fc70eb03e2f0c9ea2b35",
+    "source_sha256": "3bd11f5241fc43ef743d9af5f6900c9170d5be68098bb1d85bf0b3023ad177c0",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "72bdb9b5b9dc662e55e28a0b0ba2fe289671264d1bffcb0e22c50fb0285476fe",
+    "compile_key": "d4eb2389c8a2bbdc23a94a2ed5bb136de371060efc2292a1a40c89d1ac0547a8",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d885ff4e4a27f897606a74ace524da35f90860d4d0bca763c20738b1d8b13e20",
+    "source_sha256": "590d0285974fa3891385f242d86fd6da0fda416190a86ecb28d4fd2f3a2cccb6",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 15,
         "state_variables": 2,
     },
-    "compile_key": "1fea52bca7e85cca50bf1b2f4b4d5a392b627624c27515b3b8de586602fa53fc",
+    "compile_key": "94f1e50824dcd3b7cb1d2595d7030c0d14f1ab03971ddd6c075579cf79eb4487",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "942a47f54a6887348ffc68a752f48ee45a0f2fedd8d443ad8932aebf118790e4",
+    "source_sha256": "9b816ee180b682af44e8b9e13f1d3d1a2198115d870593dae36de1bcd3e11176",
 }

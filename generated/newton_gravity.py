@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 19,
         "state_variables": 2,
     },
-    "compile_key": "a8d58d27751db4a36c0c26bd332b853289e314242f2dc63a4bbcaf852cf2b45b",
+    "compile_key": "dfd3e22a827fcb5c59e9e0cc2fe51b4953bf7f5cb29667285bc8227e22c7f409",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "46a81068c1a8c793a54a03edbfb8585cbee7a22fd87726f8b79de5fadb7c9846",
+    "source_sha256": "be43dd83f7c3bf59941030c60585c6743f2eaf3ef71a77014eb5799c74baf8a6",
 }

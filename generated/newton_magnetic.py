@@ -80,7 +80,7 @@ __provenance__ = {
         "formula_nodes": 59,
         "state_variables": 4,
     },
-    "compile_key": "161b87f069996d2e59f812f8ffbcb5425e78001e7a5412394a8b8d7e2e0381b4",
+    "compile_key": "c8312ba01af2b0d51d11300a06c23eaeb7c28146749cd0c74316a254dd5f15af",
     "verification": {
         "passed": True,
         "note": "",
@@ -100,5 +100,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "3cf2c3252b0a718ea8a7bc97fd5a5aff5837cd68522ddcdb06c0817531e84eab",
+    "source_sha256": "030e1d15324368d9f33189eb9751907ca3dc7ec1085a31fd72522ca97da65605",
 }

@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 2,
     },
-    "compile_key": "5383f877bf151adcd8424b35ae2e303e6027e8728145d2386ab9910721fee789",
+    "compile_key": "f29dadf1c3bb67ade7464821e0827e99531bc48124a3b4760196cfa5b2990146",
     "verification": {
         "passed": True,
         "note": "",
@@ -79,5 +79,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "a2ca76223bf7012487a8b361d0ea5d798525cb72709d92f7b3ef41413898a10b",
+    "source_sha256": "2395951ac024ae2135211f54f4bf27a36188bb9c186d13e893ff1616c6a9fc97",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "655f60f4abebae8effd4b4606e7161a5a7214fcf0d5dc7435e979b69e91e6e83",
+    "compile_key": "0f0dbaf4c4f89286c1a2d1a4c0b29c10619130d3152755b772cfa7a6d65e3cd3",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 2"]},
     },
-    "source_sha256": "e6c9cc6a6808bf23bffff077a3546b0fb867d34439b0386ee36ba2d12b4cbca3",
+    "source_sha256": "a4b0acf5b9ac3ae91cd9585df4a801af5109a5ce3588a78ac59f5985bc5dec15",
 }

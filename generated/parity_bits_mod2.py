@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "f05e3f05e80abe3ad139555290fc880b41eae5b5a33bcd71f1e0e89e16858a1f",
+    "compile_key": "e4cb283d555fca6719409dc03342ecac56f2f8aebeb83a207f64a950c3fcd83b",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "5ab7c4be74261b7b92c247d6fb3fd20d76eceb030bbac2a8415814b17e1d24ad",
+    "source_sha256": "dc7ab3ba8321ffc157c3895e7b043a21141db5563501a1197c18971a09fc8ea7",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "e5ab37d0d25ae9a82d7bcb40fb94725bce1c05725febb37c2307d93528a089c7",
+    "compile_key": "516582989b20b53932066297a78c551778ac04dc24fdc5df15612c5d6230c833",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "10000fffd3561f68985c99ca38968d7b10b40de3fc1e3ea05592bb36f7d7a219",
+    "source_sha256": "f20aa7c548beed8478a111c14c29ffa5016ec7a516421cb19df6688b4e351535",
 }

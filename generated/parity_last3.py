@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 2,
     },
-    "compile_key": "3aaacf12828dca0e718171e5bb345803d4d8a9a166f969af0b44ab16978ecad2",
+    "compile_key": "36b32e859e17bd117101f644f858844d4b388f53afc5a7bb40fbb1cc4e09f243",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "fa390eb35c677266ace0e98eff3d2151c9c491cfa300a597dac49f325d9550f3",
+    "source_sha256": "e8030a0e92ae14fb32af3cd4c3446c14786a835dde31c65e1c61360dc7d08118",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "e507fe8a1f8cfd393be95126b1b384de24172f46319cd521cf09cac8ac242d69",
+    "compile_key": "c0541efd0abba016a62eff75b05fe398e0d3a39744ca21a3c8d1fbcd3ad8ee7a",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.count % 2"]},
     },
-    "source_sha256": "0935a8de92fc1bb8e07ab5292f2476dd73550974df5f0b17133f768e735ab1d5",
+    "source_sha256": "77eda963bba9aaed2fbb9a9f94ea3e6971c04fac85b39407c54e03fd9dcf59c2",
 }

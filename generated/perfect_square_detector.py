@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 0,
     },
-    "compile_key": "c58c5ffc64c17eed1d0682da5773f6c955efe9293e84b489ad3e154b4587f350",
+    "compile_key": "68c69851a5eacd06659442aedc61eaabb26567f96536d43a3acb58efd1ceb3f1",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "229d8bfc1c260d42e624016cacd7fac57243b15d8e89b2d8580c5f268bb948e6",
+    "source_sha256": "bf9152edf2638cad6f41a62cbf935a34960da38988c9ff3267b8da7e4015959b",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "35ac1d3c415daa12b4060dbca35846151aa0ae3aebd37b866c3698fba9a5f8fe",
+    "compile_key": "edfb3776330386a236adbaa35c5a1c60d3280bb32eab7008b6bec45d0ffe7da8",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s1 == spec.prev_x"]},
     },
-    "source_sha256": "860acd970a0c9424ff1dc9cf657598b4797df267ac90a602a74304f9d5164203",
+    "source_sha256": "f5a2f1fef1688ae93f0e1e11e74578eae177f32b42d1893c7d140b4adbce7863",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 2,
     },
-    "compile_key": "4c2c09515478691c9e75661cc89ff54f294b799e7b4a3ca0c5d49060e7a4dc5e",
+    "compile_key": "f5715146cd6e275e2aa251b8c91adba4b4218cfbf0eaf9224167cd5125c43ba3",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s1 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "79ace28d8e1d04409c2dbc51f8b99639ba3b367d8361d670a35b6c5e488083cb",
+    "source_sha256": "d2851f15e6fdaabdd9ff82cc5ecb9c3ca35906fd5ba35d0ed04f513e5d6c3d81",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 3,
     },
-    "compile_key": "12b00cb434931989cedebd37269ebf878c6c9e998742b344c7eab91a5efc9c19",
+    "compile_key": "e2fbfc736fc99f70ddf466b114bbef232aa0318cecdd066abc110e2a8a543113",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "0f9d6be891be8b03c2178a03b3cb2ab04efe41af422a9d98c6ac1bcde615c1c4",
+    "source_sha256": "fc5736ac48495a85d83aa1aa4a7b1f4f4b3ecc1753e5ef1feea8f0dc94d04213",
 }

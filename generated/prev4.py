@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 4,
     },
-    "compile_key": "520761d2eab294061b88c98b44a7e4e78cf6abc10e37401a4fbe8c7368f1b863",
+    "compile_key": "d7860853527bac36597bd82e36f9593549e78459e8b84cd190429c5140f272a8",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "8e0a0055461c3e4dd2d14d62df073a7225eee74820d1dd8fb54e5a64ac3e033d",
+    "source_sha256": "664d8e2a67548982de163ff90aff9f799969274fd8047e6635e68c7f6ca30b75",
 }

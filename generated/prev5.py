@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 5,
     },
-    "compile_key": "61e879c78cee7309fabce9cb13f207a159d85162cade5b4dcb91bffc302ae03b",
+    "compile_key": "700a961df9244e0ac4595dd054b70bf2c1a6cb27677e006ce8f652e1fc7b3e8e",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "bd55f20e98c1892f02e54961b327edcb829fdf45247ff5596964314a03f46f79",
+    "source_sha256": "48b73d0288418d9d42062b7c919fb077d36e4fcc4813840d5f2a808b775159f7",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "e2339ab5b34d0bc213bf9579fde4872d4f0adeb76af50363a8aa2769121aee88",
+    "compile_key": "92bb4fec1c183b31fa73b8afa1ed696563ddd7da59430411d78d725a1a4ebfb5",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "f6ef7b13b7d0320e6b51015ff2329ec85f8dbc452ba30fda80f172a72b78a4c7",
+    "source_sha256": "ee7aafe0496c424673bc1dcce4b3f6a194dbd12f5360e617a861f42bbbc54431",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "3611d0fffdb4c1f997bcaf1ec77bf77ff9a4252e172ad2ac892a9a097bc6e6cf",
+    "compile_key": "e6a55e515ca258b6466bcdcd2a0d983253ff6de73d8d0f7bbba04033b18425be",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x"]},
     },
-    "source_sha256": "616ca5071d4d446d13e077637a26af54eed8bbc79b5a357f74725747539b7468",
+    "source_sha256": "1e46ccff5d63faea59c4a90f02ed3e3623e63294a3721efb4db5b6e0ba786421",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "33396ffd4536c56db3991f874be59323af37c4a66e1d6ebad939fdef56361136",
+    "compile_key": "363337974b7c8c5862acca9c5da5766ca06170ecbbfe75f99ffa335520064b28",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "9850895268cc35b8ffe6563cd9e6b4fbb6ee0dbf6e578f23f3258a0ce93ccdf4",
+    "source_sha256": "54ca2e01bcb35f159951475c1ecd50fede90454cb958a092d256c1055a2573db",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 8,
         "state_variables": 2,
     },
-    "compile_key": "1cad087e86e4356e789fa7b8bd1774b95f1ae828e52784e77598ddbd1af6f734",
+    "compile_key": "b5d34e83e9ea2a44e4af57c18d31e60618aeb1d9d0d68486d2b3a5d9071f3234",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s2 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "461539cafcc86d8356f65c284a8d4c083eca0a2639041c79a5731287606bce0d",
+    "source_sha256": "9d0079deca2bbc0147b264978d6b5db952d6bb45f2a40ef8df13332f76f7ad02",
 }

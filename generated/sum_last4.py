@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 11,
         "state_variables": 3,
     },
-    "compile_key": "76cf332d39f995065c0bff6b8f6424e1e9b9d60e2db438b527500074df45c953",
+    "compile_key": "ecb736a9fdf124bf209f801bc8eee3b01c7f0ed56b73cce1bebd7647f58d77a4",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "2887f539886a9cae9ca9d508d841cc246e22e17716d7f66387f875a128b08ea0",
+    "source_sha256": "3ddbf40fbd37a1db391125521fd80a7978d09e5611fe0e95ccaff2757a6b83a0",
 }

@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 4,
     },
-    "compile_key": "0bc26377744c99291062ef7a04b99e13ecef9c503b52f957df0737124d1a7a9b",
+    "compile_key": "08f57e6e65339aaff65a22580260a285358fb2327245e0dd160de61e34f5fe33",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "fa87ae19b7037ec34ea673a59eea7e51e612bc31ab292a6e0bbe4a001e50e0f4",
+    "source_sha256": "eac3b46dd55222dc212271a5becd5a6bdec96d25b52115b06ba189990f7944cd",
 }

@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 17,
         "state_variables": 5,
     },
-    "compile_key": "14e63c6024bf7623cc262de5337b38e20e7e2947764522bb505ab7f93bb381d9",
+    "compile_key": "26ff227b98a0a3ee48e589d69fa394e4c6ab3f3fa3c44fa0fbfe729a48ea44a6",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "437f49c27b8cbbd85b89531d322dc60a7b153900033b90d4aaaf71474f265950",
+    "source_sha256": "3cb59c187858aec1677efc5db20f86e3c05c53311d88b3b95c248143e4de2b19",
 }

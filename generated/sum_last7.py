@@ -72,7 +72,7 @@ __provenance__ = {
         "formula_nodes": 20,
         "state_variables": 6,
     },
-    "compile_key": "2a3096cad1a66cc889d244197be49d8a11143f1b3e670236b4ad98ca06dc2f99",
+    "compile_key": "6beb7dde1345e93b18a76ed32453ce725864c3e6052499b5f06a074942e3f362",
     "verification": {
         "passed": True,
         "note": "",
@@ -94,5 +94,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "c7ce2a531d430dd59495fa76ea941003b7e46d2177dc19a54c7f9dfd5d0a155b",
+    "source_sha256": "b609bf177d4b6261fc3b81f639f47abe75afc2e97ef6ac457ef22c3d1dcfeb0c",
 }
