@@ -37,7 +37,7 @@ NOTHING_RIGHT_STEPS = {"classify": 600, "regress": 1000}
 # steps, or once its best accuracy so far gained under half a point over SHRINKING_PATIENCE
 # evaluations while below NEAR_EXACT (above it the last rare errors are what mining is for).
 # Measured on every benchmark and example task whose search ran passes for smaller sizes: every
-# pass that solved was past these marks, and they cut a quarter of those passes' time
+# pass that solved was past these marks, and they cut a fifth of those passes' time
 # (benchmarks/results/shrinking.md).
 SHRINKING_NOTHING_RIGHT = {"classify": 400, "regress": 600}
 SHRINKING_PATIENCE = 3
