@@ -111,44 +111,31 @@ class BatchedRNN(torch.nn.Module):
     def transition(self, h: torch.Tensor, x_t: torch.Tensor, models=slice(None)) -> torch.Tensor:
         """f([h, x]) for h (M, B, n) and x_t (M, B, in_dim); masked units stay zero. `models`
         selects some of the models (a slice), M counting those only."""
-        return self._transition(self._selected(models), h, x_t)
+        f = _chosen(self.f_weights, self.f_biases, models)
+        return _step(f, h, x_t, self.width_mask[models], self.hidden_mask[models])
 
     def forward(self, x: torch.Tensor, models=slice(None)) -> tuple[torch.Tensor, torch.Tensor]:
         """x (B, L, in_dim), shared by all models -> outputs (M, B, L, out_dim) and hiddens
         (M, B, L, n)."""
         batch, length, _ = x.shape
         count = len(range(self.models)[models])
-        chosen = self._selected(models)  # once, not at every position: each index is an op
+        # the models' layers and masks are indexed once, not at every position: each is an op
+        f = _chosen(self.f_weights, self.f_biases, models)
+        width_mask, hidden_mask = self.width_mask[models], self.hidden_mask[models]
         xs = x.unsqueeze(0).expand(count, batch, length, self.in_dim)
         h = x.new_zeros(count, batch, self.hidden_mask.shape[-1])
         hiddens = []
         for t in range(length):
-            h = self._transition(chosen, h, xs[:, :, t])
+            h = _step(f, h, xs[:, :, t], width_mask, hidden_mask)
             hiddens.append(h)
         hs = torch.stack(hiddens, dim=2)
-        out = _mlp(chosen.g, hs.reshape(count, batch * length, -1), chosen.width_mask)
+        g = _chosen(self.g_weights, self.g_biases, models)
+        out = _mlp(g, hs.reshape(count, batch * length, -1), width_mask)
         return out.reshape(count, batch, length, self.out_dim), hs
 
     def readout(self, h: torch.Tensor, models=slice(None)) -> torch.Tensor:
         """g(h) for h (M, B, n): the output layer's raw values (M, B, out_dim)."""
-        chosen = self._selected(models)
-        return _mlp(chosen.g, h, chosen.width_mask)
-
-    def _selected(self, models) -> _Selected:
-        def layers(weights, biases):
-            return [(w[models], b[models]) for w, b in zip(weights, biases, strict=True)]
-
-        return _Selected(
-            layers(self.f_weights, self.f_biases),
-            layers(self.g_weights, self.g_biases),
-            self.hidden_mask[models],
-            self.width_mask[models],
-        )
-
-    @staticmethod
-    def _transition(chosen: _Selected, h: torch.Tensor, x_t: torch.Tensor) -> torch.Tensor:
-        z = _mlp(chosen.f, torch.cat([h, x_t], dim=-1), chosen.width_mask)
-        return z * chosen.hidden_mask
+        return _mlp(_chosen(self.g_weights, self.g_biases, models), h, self.width_mask[models])
 
     def weights_of(self, m: int) -> dict[str, torch.Tensor]:
         """Model m alone, cut to its own sizes: the state dict of a one-model `BatchedRNN`."""
@@ -163,14 +150,14 @@ class BatchedRNN(torch.nn.Module):
         return out
 
 
-@dataclass(frozen=True)
-class _Selected:
-    """Some models' layers, as (weight, bias) pairs of f and of g, and their masks."""
+def _chosen(weights, biases, models) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The (weight, bias) pairs of some models' layers."""
+    return [(w[models], b[models]) for w, b in zip(weights, biases, strict=True)]
 
-    f: list[tuple[torch.Tensor, torch.Tensor]]
-    g: list[tuple[torch.Tensor, torch.Tensor]]
-    hidden_mask: torch.Tensor
-    width_mask: torch.Tensor
+
+def _step(f, h: torch.Tensor, x_t: torch.Tensor, width_mask, hidden_mask) -> torch.Tensor:
+    """One transition h -> f([h, x_t]) with the layers of `_chosen`."""
+    return _mlp(f, torch.cat([h, x_t], dim=-1), width_mask) * hidden_mask
 
 
 def _mlp(
