@@ -187,7 +187,7 @@ def _finer(offset: np.ndarray) -> np.ndarray | None:
     k = len(offset)
     rows = [[denominator * (i == j) for j in range(k)] for i in range(k)]
     rows.append([int(v) for v in numerators])
-    # sympy takes 0.3 to 0.8 s to import, and few networks need a finer lattice
+    # sympy takes about 0.4 s to import (benchmarks/startup.py); few networks need a finer lattice
     from sympy import Matrix
     from sympy.matrices.normalforms import hermite_normal_form
 

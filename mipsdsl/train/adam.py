@@ -1,10 +1,11 @@
 """Adam, written out: the same update as `torch.optim.Adam` on the CPU, without its import cost.
 
 The first `torch.optim` optimizer a process builds imports `torch._dynamo` (its parameter groups
-are wrapped to keep the compiler out), which takes 1.5 to 1.9 s here. Every compile that trains
-is a fresh process, so that import was a fifth of a typical benchmark compile. This class does
-the single-tensor update of `torch.optim.Adam` with the same operations in the same order, so
-the weights it trains are the same bit for bit (tests/train/test_adam.py holds it to that).
+are wrapped to keep the compiler out), about 1.4 s here (benchmarks/startup.py). Every compile
+that trains is a fresh process, so it paid that in every compile, a sixth of a small task's.
+This class does the single-tensor update of `torch.optim.Adam` with the same operations in the
+same order, so the weights it trains are the same bit for bit (tests/train/test_adam.py holds
+it to that).
 """
 
 from __future__ import annotations
