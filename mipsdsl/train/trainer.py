@@ -32,6 +32,8 @@ REPLAY_LIMIT = 0.5  # past this share of mined sequences wrong, a model is not n
 # by step 400, or, majority_0_3, are past 2% by 600); a regression must first get every rounding
 # right, which it may reach late.
 NOTHING_RIGHT_STEPS = {"classify": 600, "regress": 1000}
+NOTHING_RIGHT = 0.02  # a best accuracy below this is "nothing right"
+STALLED_GAIN = 0.005  # a best accuracy that gains less than half a point is stalled
 # A pass for smaller sizes holds a solution already, so giving up on one that would have solved
 # costs a larger network, not the task: it stops once nothing is right at SHRINKING_NOTHING_RIGHT
 # steps, or once its best accuracy so far gained under half a point over SHRINKING_PATIENCE
@@ -315,14 +317,15 @@ def _hopeless(history: list[float], step: int, config: TrainConfig, head: str) -
     is a better use of the time. A pass for smaller sizes gives up sooner (`SHRINKING_*`)."""
     if config.shrinking:
         best = max(history)
-        if step >= SHRINKING_NOTHING_RIGHT[head] and best < 0.02:
+        if step >= SHRINKING_NOTHING_RIGHT[head] and best < NOTHING_RIGHT:
             return True
         if len(history) <= SHRINKING_PATIENCE or best >= NEAR_EXACT:
             return False
-        return best - max(history[:-SHRINKING_PATIENCE]) < 0.005
-    if step >= NOTHING_RIGHT_STEPS[head] and history[-1] < 0.02:
+        return best - max(history[:-SHRINKING_PATIENCE]) < STALLED_GAIN
+    if step >= NOTHING_RIGHT_STEPS[head] and history[-1] < NOTHING_RIGHT:
         return True
-    stalled = len(history) > config.patience and history[-1] - history[-1 - config.patience] < 0.005
+    gain = history[-1] - history[-1 - config.patience] if len(history) > config.patience else 1.0
+    stalled = gain < STALLED_GAIN
     return stalled and step >= config.max_steps // 3
 
 
