@@ -8,7 +8,10 @@ count in every compile. Each row times one step in a new interpreter, the median
   mipsdsl's `train.adam.Adam`, which the trainer uses instead;
 - the spec parser built without lark's cache and from tables cached on disk (as
   `syntax/parse.py` does, in the user cache directory);
-- importing sympy, which `extract/lattice.py` defers to the networks that need it.
+- importing sympy, which `extract/lattice.py` defers to the networks that need it;
+- a `--jobs` worker's start, up to the stages' imports (`pipeline.STAGE_MODULES`) and its exit:
+  spawned afresh, against forked from a forkserver that imported them once (as
+  `scaleout.Processes` does; the server itself starts once per run, in the setup here).
 
     python benchmarks/startup.py [--repeats 5]
 """
@@ -32,12 +35,27 @@ GRAMMAR = (
 )
 LARK = "lark.Lark(grammar, parser='lalr', propagate_positions=True, maybe_placeholders=False{})"
 ADAM_SETUP = "import torch; p = [torch.nn.Parameter(torch.zeros(3))]"
+WORKER_SETUP = (
+    "import multiprocessing; from mipsdsl.pipeline import STAGE_MODULES; "
+    "imports = 'import ' + ', '.join(STAGE_MODULES); "
+    "context = multiprocessing.get_context({method!r})"
+)
+SERVER_SETUP = (
+    "; context.set_forkserver_preload(list(STAGE_MODULES)); "
+    "first = context.Process(target=exec, args=('',)); first.start(); first.join()"
+)
+WORKER = "worker = context.Process(target=exec, args=(imports,)); worker.start(); worker.join()"
 CASES = {  # name: (setup, timed statement); {tables} is a file in a scratch directory
     "torch.optim.Adam, first in a process": (ADAM_SETUP, "torch.optim.Adam(p, lr=0.01)"),
     "mipsdsl Adam": (ADAM_SETUP + "; from mipsdsl.train.adam import Adam", "Adam(p, lr=0.01)"),
     "spec parser, built": (GRAMMAR, LARK.format("")),
     "spec parser, cached tables": (GRAMMAR, LARK.format(", cache={tables!r}")),
     "import sympy": ("", "import sympy"),
+    "a --jobs worker, spawned": (WORKER_SETUP.format(method="spawn"), WORKER),
+    "a --jobs worker, from the forkserver": (
+        WORKER_SETUP.format(method="forkserver") + SERVER_SETUP,
+        WORKER,
+    ),
 }
 
 

@@ -795,15 +795,21 @@ def _compile_all(
     """Compile each spec and yield its result dict as it finishes.
 
     One spec at a time with no timeout runs in this process (training bars show). Otherwise each
-    runs on `executor` (default: a spawned process of its own), `jobs` at once, so that a crash
-    or a timeout costs only its own task, reported as a failure. On Ctrl-C or SIGTERM here every
+    runs on `executor` (default: a process of its own, forked from a server that has imported
+    the stages' modules once), `jobs` at once, so that a crash or a timeout costs only its own
+    task, reported as a failure. On Ctrl-C or SIGTERM here every
     running task is stopped at once and unwinds, removing its temporary files."""
     if executor is None and timeout is None and min(jobs, len(specs)) == 1:
         for spec in specs:
             yield _compile_one(spec, options, verbose, bars=verbose)
         return
+    from mipsdsl.pipeline import STAGE_MODULES
+
     calls = [(spec, (spec, options, verbose, False)) for spec in specs]
-    tasks = scaleout.stream(executor or scaleout.Processes(_compile_one), calls, jobs, timeout)
+    executor = executor or scaleout.Processes(
+        _compile_one, preload=("mipsdsl.cli",) + STAGE_MODULES
+    )
+    tasks = scaleout.stream(executor, calls, jobs, timeout)
     with contextlib.closing(tasks):
         for spec, result in tasks:
             if isinstance(result, scaleout.Lost):

@@ -3,12 +3,14 @@
 A SIGTERM (what `timeout`, CI cancellation and `docker stop` send) raises `Terminated`, a kind of
 KeyboardInterrupt, so that the `finally` and `except BaseException` blocks that remove temporary
 files run for it too. A child process of mipsc (a `--jobs` worker, the fresh interpreter that
-re-verifies a module, the process that runs a module under `mipsc verify`) watches its parent: a
-parent that died, even by SIGKILL, leaves no child training or verifying on its own.
+re-verifies a module, the process that runs a module under `mipsc verify`) watches its parent,
+or for a worker the process that started it: one that died, even by SIGKILL, leaves no child
+training or verifying on its own.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -54,9 +56,26 @@ def child_environment(env: dict[str, str] | None = None) -> dict[str, str]:
     return {**(os.environ if env is None else env), PARENT_ENV: str(os.getpid())}
 
 
-def worker_init(parent: int) -> None:
-    """For a pool worker: ignore Ctrl-C (the parent decides and terminates the pool), unwind on
-    SIGTERM, and end with the parent."""
+def watch_starter() -> None:
+    """SIGTERM this process once the process that started it through `multiprocessing` has
+    ended. That process holds the other end of the pipe this one was started through
+    (`multiprocessing.parent_process().sentinel`), so this holds whatever the start method: a
+    forkserver's child has the server, not its starter, for its parent, and the server outlives
+    a killed starter while any of its children runs."""
+    starter = multiprocessing.parent_process()
+    if starter is None:
+        return
+
+    def watch() -> None:
+        starter.join()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="mipsdsl-lifeline", daemon=True).start()
+
+
+def worker_init() -> None:
+    """For a worker process started through `multiprocessing`: ignore Ctrl-C (the starter
+    decides and stops it), unwind on SIGTERM, and end with the starter."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     terminate_by_exception()
-    watch_parent(parent)
+    watch_starter()

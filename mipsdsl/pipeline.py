@@ -49,6 +49,20 @@ log = logging.getLogger("mipsdsl")
 EXTRACTION_VERSION = 11
 # Bumped when the prover may say something else about the same program.
 PROOF_VERSION = 1
+# The modules the stages import when they first run (torch alone takes 1.7 s): a pool of compile
+# workers imports them once (`scaleout.Processes`), not once per task.
+STAGE_MODULES = (
+    "torch",
+    "scipy.optimize",
+    "scipy.sparse",
+    "mipsdsl.train.search",
+    "mipsdsl.extract.trace",
+    "mipsdsl.extract.paths",
+    "mipsdsl.extract.assemble",
+    "mipsdsl.extract.enumerative",
+    "mipsdsl.prove",
+    "mipsdsl.emit.module",
+)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ yielded the moment its task ends, a task past `timeout` seconds is stopped and r
 and on any exception (Ctrl-C, SIGTERM, the consumer closing the stream) every running task is
 stopped before it propagates. Executors only start, wait for and stop tasks:
 
-- `Processes`: one fresh spawned process per task (torch and fork do not mix). A process of its
-  own means a crash or a timeout costs only that task, and stopping a task cannot touch another.
+- `Processes`: one process of its own per task, so that a crash or a timeout costs only that
+  task and stopping a task cannot touch another. Each is forked from a server process that has
+  imported the heavy modules once (multiprocessing's forkserver), so that no task pays for
+  importing torch; where there is no fork, each is spawned afresh.
   A stopped process gets SIGTERM, which unwinds it like Ctrl-C (its temporary files are removed),
   and SIGKILL only if it is still alive `GRACE_SECONDS` later.
 - `RayTasks`: one Ray task per task, on an existing cluster or a local one; stopping cancels the
@@ -20,6 +22,7 @@ import logging
 import math
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.context
 import os
 import signal
 import sys
@@ -96,17 +99,33 @@ def describe_exit(code: int | None) -> str:
 
 
 class Processes:
-    """Each task in a fresh spawned process that ignores Ctrl-C (the parent decides), unwinds on
-    SIGTERM and ends with its parent."""
+    """Each task in a process of its own that ignores Ctrl-C (the parent decides), unwinds on
+    SIGTERM and ends with its parent, and sees the parent's environment as it is when the task
+    starts.
 
-    def __init__(self, function: Callable[..., Any]):
+    The processes fork from multiprocessing's forkserver, which imports `preload` once, before
+    any task: forking a process that has only imported torch is safe (no thread pool runs yet),
+    unlike forking one that has trained. The server is one per process, started with the first
+    task that any `Processes` runs; where there is no fork, each task is spawned afresh."""
+
+    def __init__(self, function: Callable[..., Any], preload: Sequence[str] = ()):
         self.function = function
-        self.context = multiprocessing.get_context("spawn")  # torch and fork do not mix
+        self.context: (
+            multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext
+        )
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            server = multiprocessing.get_context("forkserver")
+            server.set_forkserver_preload(list(preload))  # for a server not yet running
+            self.context = server
+        else:
+            self.context = multiprocessing.get_context("spawn")
 
     def start(self, args: tuple) -> _Process:
         receive, send = self.context.Pipe(duplex=False)
         process = self.context.Process(
-            target=_run_child, args=(send, os.getpid(), self.function, args), daemon=True
+            target=_run_child,
+            args=(send, dict(os.environ), self.function, args),
+            daemon=True,
         )
         process.start()
         send.close()  # the child holds the only sending end: EOF means it died
@@ -157,8 +176,13 @@ class _Process:
         return answer
 
 
-def _run_child(send, parent: int, function: Callable[..., Any], args: tuple) -> None:
-    lifeline.worker_init(parent)
+def _run_child(send, environment: dict, function: Callable[..., Any], args: tuple) -> None:
+    """A task's process. A forkserver's child inherits the server's environment, from when the
+    server started, so the environment of the process that started the task is put in its
+    place."""
+    os.environ.clear()
+    os.environ.update(environment)
+    lifeline.worker_init()
     try:
         answer = _call(function, args)
     except KeyboardInterrupt:  # stopped: unwound, temporary files removed; exit without a trace

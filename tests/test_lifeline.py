@@ -82,7 +82,7 @@ def test_a_pool_worker_ignores_ctrl_c_and_unwinds_on_sigterm():
     done = python(
         "import os, signal\n"
         "from mipsdsl import lifeline\n"
-        "lifeline.worker_init(os.getppid())\n"
+        "lifeline.worker_init()\n"
         "print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)\n"
         "print(signal.getsignal(signal.SIGTERM) is lifeline._raise_terminated)\n"
     )

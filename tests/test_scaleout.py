@@ -163,3 +163,19 @@ def test_bench_runs_each_task_as_a_ray_task(
     assert sorted(p.name for p in gen.iterdir()) == ["bitwise_xor.py", "parity_all.py"]
     tasks = sorted(p.name for p in (report_dir / "tasks").iterdir())
     assert tasks == ["bitwise_xor.json", "parity_all.json"]
+
+
+def _environment(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def test_a_task_sees_the_environment_of_its_start_not_of_the_server(monkeypatch):
+    # the forkserver is running after the first task; a later task must still see a changed
+    # environment (a cache directory set for one bench, say)
+    executor = scaleout.Processes(_dispatch)
+    first = dict(scaleout.stream(executor, [("before", ("_environment", "MIPSDSL_TEST_VALUE"))], 1))
+    monkeypatch.setenv("MIPSDSL_TEST_VALUE", "changed")
+    calls = [("after", ("_environment", "MIPSDSL_TEST_VALUE"))]
+    second = dict(scaleout.stream(scaleout.Processes(_dispatch), calls, 1))
+    assert first == {"before": None}
+    assert second == {"after": "changed"}
