@@ -806,9 +806,7 @@ def _compile_all(
     from mipsdsl.pipeline import STAGE_MODULES
 
     calls = [(spec, (spec, options, verbose, False)) for spec in specs]
-    executor = executor or scaleout.Processes(
-        _compile_one, preload=("mipsdsl.cli",) + STAGE_MODULES
-    )
+    executor = executor or scaleout.Processes(_compile_one, preload=STAGE_MODULES)
     tasks = scaleout.stream(executor, calls, jobs, timeout)
     with contextlib.closing(tasks):
         for spec, result in tasks:

@@ -51,6 +51,8 @@ def _alive(pid: int) -> bool:
 
 
 def _start_compile(tmp_path: Path, jobs: int) -> tuple[subprocess.Popen, Path]:
+    """A compile of `jobs` slow specs, once every one is training; its workers said nothing
+    else on the way (no warning from their start-up)."""
     out = tmp_path / "out"
     specs = []
     for i in range(jobs):
@@ -78,6 +80,7 @@ def _start_compile(tmp_path: Path, jobs: int) -> tuple[subprocess.Popen, Path]:
         if not line:
             break
         started += line.rstrip().endswith(": training")
+        assert line.startswith("slow_"), f"unexpected output from the compile: {line!r}"
     assert started == jobs, "the compile did not start training"
     time.sleep(1.0)  # well inside training
     return process, out
