@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "c5696f1fb14b8923fed50ec56d59f0e3c3772f48255a7004ca80614370c97d81",
+    "compile_key": "bf3643a8efdbb8205a1a28f8e5e98adc1fc1f94d14faf6a505be0f35cfba7597",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "6151cc014a9bd50811ee43d895f5159f1cd7195f4e047ae9e8e9d479269615af",
+    "source_sha256": "16823365b2d1a1a876c4fac47070271eba697a6578e824257fc6b9d57fa81a88",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "4bd116b1c2eeb89ba8337f99d39c8b398e06087058a3bc2cba26e26ce9fba8c8",
+    "compile_key": "35a7b8e0c86445e0505d8d39fd2f81aa14791b5d071f7694f306e0cc26fd4222",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "2b38cd654f024090b397dc4d7e8ee26b4ee6b233253c2251903a6e20fd829865",
+    "source_sha256": "211612dd8c71c8af6a3a3c5091e9b77d1aaa3145c66e76abbbae92097eff296c",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "b84f8bcabac8611ff0db4b297bfc92a63e99add1c9fcf3cb9924315dcfb38e60",
+    "compile_key": "cece4d9180a6f884118456b87ae3530d8b8b77fdf20b068f8b45691937a1cfa8",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "775f576d084c51a139b0924bb5a46872413d590dad3afa74c82e48227b044e75",
+    "source_sha256": "a3d6182d396be17340358481636e1e346417c41a3673b0d36116f3f6ac3d0393",
 }

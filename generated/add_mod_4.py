@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "f5b9f555f2b49aa6008586e909e3a46c708df13542258f0fc8cd0d117791c1c8",
+    "compile_key": "01c5a0146d6bed9c205d791e7a2f60669e6220eb4f1f86f640d125b8489fa3b0",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 4"]},
     },
-    "source_sha256": "06d0bf7c1989e78902b4343c5fa9ae1cef288dde60f9a6df8c06197d038dc300",
+    "source_sha256": "0a6b11ddbebbf90d0e1bb07f3bbcc69eafb44b942c42ecb638121b6a11f64b1c",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "b7275fdc4ef255264542086f94f168d24eceff1905080dc09b4ff7b8b78d8963",
+    "compile_key": "547c65caaa8faf8a758ae8f1f8cc6e3c29bfa80155009e06d2ebdadf3553824e",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 5"]},
     },
-    "source_sha256": "6f5252ce068272b5bf403fd39b262d13cff1beda1da51e7c786da767d95c17ba",
+    "source_sha256": "8e98c957e1ece1ae850e9744bd800677fc8931cebfb747ed3f8900391ee6b672",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "a40db70489d8b1f7b702a20705d6127caee27022f94d13cb1163655e426f27a4",
+    "compile_key": "4aaaa371869c7e495a4ee36af27df09f7ebb32e7f170d4bb89a9d9dcdef280c5",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 6"]},
     },
-    "source_sha256": "e37827447025464cfae42d88230f64a7fac333d0d2be81b49a260738078f2f93",
+    "source_sha256": "5132b659feb2465ae398a0e4d138934ce1cc094e8f5d340034ffc0b5d3107ce0",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "9aecd600eb4759fc17a725eb3764984baa82a516a51e835980fcf7ac8d82b995",
+    "compile_key": "75cc348fa1bd32e4e8019e56f6e2b55a21b915ed41100c128daa9a1f46a40526",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 7"]},
     },
-    "source_sha256": "03ab0dee19f360b39eadf649b199d8856612b91835d12c4c692a9b821d962558",
+    "source_sha256": "efae8138c2f96dc0a25d837ff4274fa96b46f87cc23fe00b65376116984f5719",
 }

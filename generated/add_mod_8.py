@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "1627cf5c28e142a203a50a75d5f4fced6e026bba563f2b97caee716453eccd83",
+    "compile_key": "a0422fcf67a58d4ad0ee7422a81bd815d76eb6c01276c657a42a307f4fd23a6e",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 8"]},
     },
-    "source_sha256": "f2f6479ec9cbd0c0b4a26840fd708d6237384f6d07bd5d7b9223cd52b277f362",
+    "source_sha256": "c5617f449851eec6b7c1bc012845844864ed286cb215723654e8fbeabb9b4786",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 2,
     },
-    "compile_key": "066f2eb4e9c1b8246316379875032f69060411837c2eccc3c0698915a2de6c6a",
+    "compile_key": "fc7ba3d5bee47c2b7b3b374c8eeeb2927b924c871335b56f5f5292d8d0563002",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "7ff8d3921ae6b4eadcc75534f6070a606cae53ff0c448a88563bc7a48f5092eb",
+    "source_sha256": "62f781d5d490d595701aa53e1962e555be2020ed2308a9130ea924247cf1ca82",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 3,
     },
-    "compile_key": "ae98204ef259b7b95d3502ee6cb60c765322b3af1ac00ce9a58a96bf31e66ef0",
+    "compile_key": "52cffed79831f0c347e783296f8106f4fd6048c628be7d047598956ecfa7fe55",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "56f782d32ac9674ad27e32cc41a7d500ee69c2e1299b022c7591f4c9d5b99739",
+    "source_sha256": "e03537e21793bddfdc5bf34f3085ed7a93fa14b6cd269384d5949a498b3708e9",
 }

@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "8ee5e646df2d1f14d8744dfbf54c37ca1dc5d2bd6694a54f5cf36affe4656b87",
+    "compile_key": "71124778b6027c965c2bc14f79f091b2a05e095487a3df74d9038487957e5c8d",
     "verification": {
         "passed": True,
         "note": "",
@@ -91,5 +91,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "4f52223e817d6af2c8c6d24b88072526937c538202892db2c4e7be0daa3df55b",
+    "source_sha256": "3c31e34732845e15cffaf08fb39380d8cdb12c9068ccfc164e424358f6a4819d",
 }

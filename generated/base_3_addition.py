@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "1808b1bad31cb8dc5fe46327b0618db18c0b49e4ed0492e03aa0e6d0aa2e06e0",
+    "compile_key": "b5f4f2e69afb4bae4b0dababe3b2a6d56fb4fb0880ba73ac602c8062052561bd",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "8c21df2b59ab54c083479fd1285f54a697d2c9adb51b20895beaf4de0b1e1026",
+    "source_sha256": "f7359f37fd3c797fe86162645b780c4459ed7d4819b8afffd6e94ed01f2a144c",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "4fbaae994d8884e376b0a1c11cc9b7dceb018236f1ff51e9ce063eec4215b176",
+    "compile_key": "ed0cfc6827ac5ee25ad557edbd761e9425b770a3608d6d381dd17d7fbe25e303",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "b2baf81e80af20e78dc7c171b9139252bd3a3ddb2eecf324b7681df648b75139",
+    "source_sha256": "7077569c76b101d745044dec20b93335d323c7e71b547f2e0ed7cf9a5cd79649",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "af0ded1d1511e96447c5641540923830832ecea359f0a94e581b1ad0e91cd94f",
+    "compile_key": "3a546d49aa4aab178af6d67ec7f2acd3a563293a3b25eac148d8a95aa9071eb8",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "725042fc1cba82c1eeb8b703ce45c610fd939705cae24848139616488e533697",
+    "source_sha256": "4dd7282ece1b189b3f5c55d6b33aea738dcb2db154d3da7019bb8585f0159036",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "7662fb8a386791c110e64abd4e156c2673df846033e5de2a67079462397c60b2",
+    "compile_key": "7be4bbbc10ec5ab9338d875b5451cf717b0fcd1687a335dde4039664c85a9de6",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "adb05ca3be911c20f680872076a7164dba0ff8069f6717fe7a00cb2f3c9d3428",
+    "source_sha256": "76b492a5f54c9928836f687572f269f827d6c82c126c4e0593c0064d03401c1e",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "39b3dfd525dd4d11ecaa97336dffed744294229bd9819bfd35d34c1e34402f1c",
+    "compile_key": "f38ed1c1264b37c04ee8ad9d7bf4683784859d3c10b15eb7bd813ecca3f3d167",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "0cf26b9436fd2c3c3c895b482f31ae4df69e2d437e93c9f82d0fb4c8c3d6d1bc",
+    "source_sha256": "5d53327b23d38e4e695314be51c50ee4f0c675242e408b5ff94dc7e8e43882e9",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "b935840991ac7d86812db4de4e7c946223b56add03676d48ed07aa2afc6280dd",
+    "compile_key": "a86b2475ac9b3e355510ebd8a3d51d185417d26a7d952773d47a32288aac4fc9",
     "verification": {
         "passed": True,
         "note": "",
@@ -77,5 +77,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 1", "spec.carry == -program.s + 1"],
         },
     },
-    "source_sha256": "7b678f37971bbef303535739f07bdb8958b50b7075a669eee3977266bc568053",
+    "source_sha256": "4ca1ef4936fcce0a2cf4c3cb6d6c76f8886cba10409ef2a26c4a8466c3cce2aa",
 }

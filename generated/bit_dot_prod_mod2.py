@@ -58,7 +58,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "553c5da83bfeb43f87296d2267c89ea61965a3af178a44444b3e335cc35632fe",
+    "compile_key": "b3fd4dad03e3dd4c9e78b3a7c722ec28249103e951584665bea319b52439844d",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,5 +70,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum % 2"]},
     },
-    "source_sha256": "e9125151c94895536b30ab556656f38f498feae5f0b92ce835a5f3e1ca882919",
+    "source_sha256": "7ac37c24ce6491c8d80455845d530cc5319237548d051f532f762defe3ddfd4d",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 1,
     },
-    "compile_key": "07ad9a6f36fec4f0f13251b40f60a59af747bc509ddc3926784bb063bed9cac0",
+    "compile_key": "e16af3935593b25f004fc26dcb6b368f7bad7311e56b73bc3e6f0ec76e6a41f3",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "3d39b5d92322ed873c7874907a1c2154b594ddcba9badaa7b1a76bc38b27d1c6",
+    "source_sha256": "4001b2b406820163c321839ca34de51a2bd10ecb7ec3984a1f842d55b63fd9b6",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "edfea6bf38de4115685142ccb24ea96dc626e9c343aa5fc2a0861c9bcc404973",
+    "compile_key": "1cc41095726af4cd4823618a6628b26487313287c5cb99d2ab777fe9495ba45e",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "d64482bf1f03dd7d65189e2ee55a95769a74c8a25850ac1ad97c0d488f86c9c2",
+    "source_sha256": "6fb7627d5a58643c2870c361f664b23b16d670361064f678b775cda517bdb036",
 }

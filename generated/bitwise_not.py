@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "497a720cdae2b9210dd1cec25637d28695241234c423403a784b3e89d620cd93",
+    "compile_key": "11e8d529f3edf86648a99fe5a4cf35898fd8ead6f30c8d66e1c732403da58240",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "008a29b6ad7645f24daf8eb7979818d269bfc717b78029449716787575d34ed4",
+    "source_sha256": "8b8ed9265c6bef1fa7ac784a7e19038415b78fcf27db664c6abfeeee01dca509",
 }

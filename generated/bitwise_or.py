@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "4f8a04fcd681707f5176da6b555ac9160a17b44dfa80c1fb5fa13eb081ce20b1",
+    "compile_key": "a9796e46610eb5b16106aa1211f0638f354f50b955d2cb32b31efa3cd6f963cf",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "0e2067be67dfe751befef661bd53122c2d475f9c9c9d32ebabbf74e217d8911f",
+    "source_sha256": "7bb86689f9a480e85c5bbcc392edf3d18aa1dc62b587d9c1d34a5a5600659772",
 }

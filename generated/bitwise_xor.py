@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "3482bc275f345d401f943a3097dc3e867ec2f591764c07362a8f026f9ac066d4",
+    "compile_key": "524710d0a970f467080890c9be966307f41d798fe1cffd6bb3eb0dc15eada6bd",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "c23d8281b5f524f0bac0a9f1729f07d7e313ef34c37607b4b0ee08b89ac71664",
+    "source_sha256": "4d8e2a448c9f2086cb78693eb511252dcaa4457026cffd78b49d32a50293be90",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "e4bcc2663c7a157c6ce82719bbcc9a1f106aca7d3ae0c1a403ab0eafba25accc",
+    "compile_key": "09b157571f3978a954003abf85849614f57f70c93d03b926859af1d06300b30d",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "294a3cfa07d5efa44d3f6d094e211e391811835a445696f5b220aad3150d9732",
+    "source_sha256": "14c4c1b33d3728125f14b92eacc0b908b6da83ac2690cab9a0d9d9d7bc05cee9",
 }

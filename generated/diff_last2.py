@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "612ed6a32f8072ded564de001f5e0dbede8f1a7718a95cd7ffad97b95c34981f",
+    "compile_key": "d0dc82f08d211ad8eab4fff9bc20a6056646c3334e43eb200e2419eed4f4558b",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s2"]},
     },
-    "source_sha256": "9a76524b7b4b97adb89eaf9462b47059753ad91df3656c17e490fae267c15c2b",
+    "source_sha256": "49ade806e4b2815031b592a9195bb926b20e1c42f0efd92803dd9fcb1457f8cc",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 1,
     },
-    "compile_key": "1100f8c847f9c17fe9ec27f2e4dcccca712d298890d107452ac24cf50036725a",
+    "compile_key": "de426075700d3b153afc0c4d78a6fd13fe9204afc49e424dd0ffe98562e5c18c",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "05802f3c722075b13568f3a33818bfc28c95333f05ef8e667ba6e6db69df83aa",
+    "source_sha256": "6225d74343c388979fd51baf5b860a43dedd00eb5a89a5790b929d160c9eed8e",
 }

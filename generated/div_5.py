@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 1,
     },
-    "compile_key": "3eeae78e7d2fd59a1fc49277845478f1484d1fbe87a153681a2b33545efda7c5",
+    "compile_key": "2b90f310abaabb56dfb73674374ed678021e153dc1c11486f48b7e4b28d47f58",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "ae6a9fbef5031cc741994ff936e1982b6cc368019844c7c7543e1fa0f3a285f6",
+    "source_sha256": "61416f59284f1131b14671d8327285ae918b06a0e4126b94e60eb85e56245d0d",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 1,
     },
-    "compile_key": "1e4bbfa82ddb240bd7d1cd2bd5d6d49dae1a66c4ec7e3bd81ab5ace87d84b508",
+    "compile_key": "7f2d23f0d4bbc4da7093947a2dd3d3e651b05d9a2047346245445207312f6113",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "f2506be1ff946b3edab581fb7ed74dff6c095a0bf55c1f44bc26ad8df6f80309",
+    "source_sha256": "75ae18a563f447bfd15b6a0d5498cbadae299d66147eae66a8544dec623122da",
 }

@@ -70,7 +70,7 @@ __provenance__ = {
         "formula_nodes": 34,
         "state_variables": 5,
     },
-    "compile_key": "11f82b0036f973d6acc817e11c0862bb2eef77b9e1c6425593ea2f75a1d254cf",
+    "compile_key": "cc32ef3687c5fbecdb94f46c5d7838ba3f1d0626236ea24d426d2ea6ad814b2a",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "ea1df1ad6702522800b2f50d75233f893fc749be03f016bf4d03cfae3224458b",
+    "source_sha256": "166f2bb70aed3f17c9b08348c6ef89e451a0de67f2e13ec9fb62918ae4a31f57",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "15641c493d68294434e43788311ac422fb71382aff1030966920e6b170df0c8f",
+    "compile_key": "0cdc84e36a8d78e8d616dc102a9d6023db4b3482b27e8f6f8227aa3bb355693d",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "95727472daf464b2a39ea215a8f5d79e40958cfcc67bdd58d1515caf730c9be4",
+    "source_sha256": "0aa3cb2c45bb0fc3311be177e0366db1c19625f8ca856ff4bdd27822c686da88",
 }

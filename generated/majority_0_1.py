@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 2,
     },
-    "compile_key": "9f69870a4a0fe283e844eac6b9d3361890561a0f5add2ab66446b583641ef13a",
+    "compile_key": "a14a8c1a209dce68a03f86d464f1726b79052aa0387a5a89ff7ee0adcb8f27a0",
     "verification": {
         "passed": True,
         "note": "",
@@ -78,5 +78,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "4db93fbb21d8d3756c3e2ae3eb4d5b95724f648ba67ddb40ee2576304ce7bce3",
+    "source_sha256": "d121c0ea0f691a51bb622ce96c550dd10f7dd92b9a411da18011fc512177cc1c",
 }

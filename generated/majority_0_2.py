@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 28,
         "state_variables": 3,
     },
-    "compile_key": "e9b90455eaf27032437127f70a31efc54aa47abbcafc84f31d141c8753602f6e",
+    "compile_key": "592df5fae1fdb2ba3f27d5b736881bb98659f1f0920f8fa2ac665a188fdb96f1",
     "verification": {
         "passed": True,
         "note": "",
@@ -83,5 +83,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "0afebfdf7421771e6c78e45bd7c9fd0c3bb7a6dea7e0654844c3af30ba039a29",
+    "source_sha256": "1183ff2c9cbeb8261087857d45d65c064e50132968ea9186d864f4e4256c26c5",
 }

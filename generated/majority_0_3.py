@@ -73,7 +73,7 @@ __provenance__ = {
         "formula_nodes": 42,
         "state_variables": 4,
     },
-    "compile_key": "4238829fbd362eadb856457ddb53b951aa13d50bc1c4e8a4c3d33c5b9dc14953",
+    "compile_key": "3fe068d7f6f43d472a6394fcb5e2c1c160a74b4c691366f42d2a91fb825addc8",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "f02ea7bc18a47a051f8673d58c35ae73621db813d2d40faf6b0b7682b5441bf0",
+    "source_sha256": "dda33690337580819f235a6dcb22a58316210e2e1afe4615b721e38171563667",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "6db97a5e58298d32b983bd7218babaacd4c1a09883aec808a16c76324222be0a",
+    "compile_key": "70ed2c65428faace899a63a04a0cb106dca4cb0c24efab468ff79216ce1571e1",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "3bd11f5241fc43ef743d9af5f6900c9170d5be68098bb1d85bf0b3023ad177c0",
+    "source_sha256": "6f57a353dfa89966379d39db68b2903e316721ca976e8689ea83b378c934540c",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "d4eb2389c8a2bbdc23a94a2ed5bb136de371060efc2292a1a40c89d1ac0547a8",
+    "compile_key": "3d4a61b1be842399b22c3fb443369240c5fe595fb70f8ad5045b9a53fc8517d3",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "590d0285974fa3891385f242d86fd6da0fda416190a86ecb28d4fd2f3a2cccb6",
+    "source_sha256": "40f1c68925e5cee7a1e8d39a2e425f89b14ae04dc14b9ba995331488eb098456",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 15,
         "state_variables": 2,
     },
-    "compile_key": "94f1e50824dcd3b7cb1d2595d7030c0d14f1ab03971ddd6c075579cf79eb4487",
+    "compile_key": "61415482656fb1a95c894c2daebdcad6b0ce12ef32b94dfb65e0d45c24768393",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "9b816ee180b682af44e8b9e13f1d3d1a2198115d870593dae36de1bcd3e11176",
+    "source_sha256": "85d85a1d5a1208f352121a7702130d6b3169b49d7616c1ac1e32f5169c0088c5",
 }

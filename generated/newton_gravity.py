@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 19,
         "state_variables": 2,
     },
-    "compile_key": "dfd3e22a827fcb5c59e9e0cc2fe51b4953bf7f5cb29667285bc8227e22c7f409",
+    "compile_key": "7df6961d36dac5352f9fae9d65f7de774c001d9656663847bb73dd9e6527a842",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "be43dd83f7c3bf59941030c60585c6743f2eaf3ef71a77014eb5799c74baf8a6",
+    "source_sha256": "5b384f5227db3713e2c0ed01831f5d20048f4273f5f978d4ecade491478a3aa7",
 }

@@ -80,7 +80,7 @@ __provenance__ = {
         "formula_nodes": 59,
         "state_variables": 4,
     },
-    "compile_key": "c8312ba01af2b0d51d11300a06c23eaeb7c28146749cd0c74316a254dd5f15af",
+    "compile_key": "b83a15f8d1a9665ad8b83b50aa2bdcacfa625364f0771e12231bd321153c28f4",
     "verification": {
         "passed": True,
         "note": "",
@@ -100,5 +100,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "030e1d15324368d9f33189eb9751907ca3dc7ec1085a31fd72522ca97da65605",
+    "source_sha256": "9a849c1496698c0cb72ff2d5c648eef118ddf71961e8cd5319d45d55ebfab381",
 }

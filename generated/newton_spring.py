@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 2,
     },
-    "compile_key": "f29dadf1c3bb67ade7464821e0827e99531bc48124a3b4760196cfa5b2990146",
+    "compile_key": "4c30c1a73dc863a7dad8c6b4afb1412050d11136984bd54ee93df2121170c509",
     "verification": {
         "passed": True,
         "note": "",
@@ -79,5 +79,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "2395951ac024ae2135211f54f4bf27a36188bb9c186d13e893ff1616c6a9fc97",
+    "source_sha256": "c0808671d69bd3ef985b87b3de3196c356cb185d9107fd370219d6b6631757e6",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "0f0dbaf4c4f89286c1a2d1a4c0b29c10619130d3152755b772cfa7a6d65e3cd3",
+    "compile_key": "9f841eab36bf4e05d7e2297e2657eda6b2111eb127097c903874fce175ea29a4",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 2"]},
     },
-    "source_sha256": "a4b0acf5b9ac3ae91cd9585df4a801af5109a5ce3588a78ac59f5985bc5dec15",
+    "source_sha256": "75a4e7c498c28c2b0301f36705a4ccbd1b9c5918907659dfbee1d2305d83e117",
 }

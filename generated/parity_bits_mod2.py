@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "e4cb283d555fca6719409dc03342ecac56f2f8aebeb83a207f64a950c3fcd83b",
+    "compile_key": "1b7d7bd9ad32073b8545fb3dff6f748839768bdf7eab905c8011703e7dd293b6",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "dc7ab3ba8321ffc157c3895e7b043a21141db5563501a1197c18971a09fc8ea7",
+    "source_sha256": "9940d4f273deaa8d1597207a437045821a19261e2844b3987462b7a0828470a9",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "516582989b20b53932066297a78c551778ac04dc24fdc5df15612c5d6230c833",
+    "compile_key": "0a31cd316e22e25ffba2a439669f9dcca8f36753a8580c42dea8db8adf664f84",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "f20aa7c548beed8478a111c14c29ffa5016ec7a516421cb19df6688b4e351535",
+    "source_sha256": "b4cff46159aae90a4ccdc46d04c34b04e8dd9893f0c8ac5d714c2eb1454917f3",
 }

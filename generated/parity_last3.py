@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 2,
     },
-    "compile_key": "36b32e859e17bd117101f644f858844d4b388f53afc5a7bb40fbb1cc4e09f243",
+    "compile_key": "a29f8848130fe9ceb5701e08bea09f982c0bad4604011b1aa3d1319428b0832f",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "e8030a0e92ae14fb32af3cd4c3446c14786a835dde31c65e1c61360dc7d08118",
+    "source_sha256": "678e925a81d5e48e67e787cbe8c1951f64257a3e4fc54e9d1eddee93d34c2b73",
 }

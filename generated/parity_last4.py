@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 3,
     },
-    "compile_key": "2167e981bcee233c5162d36539c8c0ee63872609f75f6f2715522fdae19f890a",
+    "compile_key": "a3fa31b61581bf6a051fac45ba17f98936636879097c948da0e1ff367d01a6ea",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "b8c2323ed393ed5c55ce4cdfa7d09f2c0d834dc485411736b2ad1542dabffd5b",
+    "source_sha256": "398f3cae9c8367d14750ad1dfa38afa52496f02adb3f314c40f99b601aa5332c",
 }

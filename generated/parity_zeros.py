@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "c0541efd0abba016a62eff75b05fe398e0d3a39744ca21a3c8d1fbcd3ad8ee7a",
+    "compile_key": "c3f34d93c23c20c9cdd5e327258e81943d9a1ade8a824ec801734447958b7b20",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.count % 2"]},
     },
-    "source_sha256": "77eda963bba9aaed2fbb9a9f94ea3e6971c04fac85b39407c54e03fd9dcf59c2",
+    "source_sha256": "1cbabfb7ae84113734675bfaa41c4bcbd5ed02e48a76e619c94d3da94cbef340",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 0,
     },
-    "compile_key": "68c69851a5eacd06659442aedc61eaabb26567f96536d43a3acb58efd1ceb3f1",
+    "compile_key": "582104deafd3e20f732d9d1131c514a11313d826004b86600858d2c97fe13b30",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "bf9152edf2638cad6f41a62cbf935a34960da38988c9ff3267b8da7e4015959b",
+    "source_sha256": "31005e29bf51cebbaf27594c130aecc4e400646fc2d2d12ccf8ea2e4ff5642de",
 }

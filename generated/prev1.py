@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "edfb3776330386a236adbaa35c5a1c60d3280bb32eab7008b6bec45d0ffe7da8",
+    "compile_key": "26dec766d63e222196f9df2ce60534d18ea5ae0931df525d4e2ed92654721a1b",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s1 == spec.prev_x"]},
     },
-    "source_sha256": "f5a2f1fef1688ae93f0e1e11e74578eae177f32b42d1893c7d140b4adbce7863",
+    "source_sha256": "4191d12f54fcbb90ab59ad68fc6b55e9c3b6cd207f719d635577fbdb51fcf943",
 }

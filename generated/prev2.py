@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 2,
     },
-    "compile_key": "f5715146cd6e275e2aa251b8c91adba4b4218cfbf0eaf9224167cd5125c43ba3",
+    "compile_key": "11d4412d0b6f5bbe8d67e69c5015019304cbc2370e48e4678074fb0bfa1eec65",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s1 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "d2851f15e6fdaabdd9ff82cc5ecb9c3ca35906fd5ba35d0ed04f513e5d6c3d81",
+    "source_sha256": "0057e256df0e6ffd4802a524fdd8d590e9d9691d8e7139475d4ab848b9fa8278",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 3,
     },
-    "compile_key": "e2fbfc736fc99f70ddf466b114bbef232aa0318cecdd066abc110e2a8a543113",
+    "compile_key": "f4f547bcebcbbf1de634f3983ecbaf36ee345168e5fc82b7aa2407c089b2ad11",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "fc5736ac48495a85d83aa1aa4a7b1f4f4b3ecc1753e5ef1feea8f0dc94d04213",
+    "source_sha256": "6c75973997cb39e23ab16201f2f033f5ad1db86188f66a9fd4349c72a9f4268d",
 }

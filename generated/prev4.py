@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 4,
     },
-    "compile_key": "d7860853527bac36597bd82e36f9593549e78459e8b84cd190429c5140f272a8",
+    "compile_key": "5e35895658e48075a7343e795302a869de9b5d84ca43868afb8e8182bc6125bf",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "664d8e2a67548982de163ff90aff9f799969274fd8047e6635e68c7f6ca30b75",
+    "source_sha256": "a3ea8763dbaea86a55c39b875aa419e9f071809418bfa23c4728f932fbe41d14",
 }

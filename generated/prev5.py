@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 5,
     },
-    "compile_key": "700a961df9244e0ac4595dd054b70bf2c1a6cb27677e006ce8f652e1fc7b3e8e",
+    "compile_key": "40e62c2324db6de842375af5997b8dd73672623b920ceb2c44d20da061377b6e",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "48b73d0288418d9d42062b7c919fb077d36e4fcc4813840d5f2a808b775159f7",
+    "source_sha256": "66529f547c628713e38571c882cd6815866a72c59cccd9ba9dea6d0de110c11a",
 }

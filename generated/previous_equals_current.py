@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "92bb4fec1c183b31fa73b8afa1ed696563ddd7da59430411d78d725a1a4ebfb5",
+    "compile_key": "b3cf73ef2981f7dd99944dfaf7fbf4e53158759db153a1392462c3040bdc9ef5",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "ee7aafe0496c424673bc1dcce4b3f6a194dbd12f5360e617a861f42bbbc54431",
+    "source_sha256": "60c87a2390b164a4c4902377084bfee370e6899dc1496140d7dda37b523451b6",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "e6a55e515ca258b6466bcdcd2a0d983253ff6de73d8d0f7bbba04033b18425be",
+    "compile_key": "88de28f3ccd6a3063bd2bbee228890b1bc592c4d274f1d55306b65a73d32b3d2",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x"]},
     },
-    "source_sha256": "1e46ccff5d63faea59c4a90f02ed3e3623e63294a3721efb4db5b6e0ba786421",
+    "source_sha256": "43e7006887df345ca61d89ad123b0d049f13bc6426c89858f3e0b7eb3a03dcca",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "363337974b7c8c5862acca9c5da5766ca06170ecbbfe75f99ffa335520064b28",
+    "compile_key": "c7656ef2287d263a6c7d869dcb270cb5a9ff945c043ec1cc7bcc9783f7f3ac91",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "54ca2e01bcb35f159951475c1ecd50fede90454cb958a092d256c1055a2573db",
+    "source_sha256": "69bf30f605cfc1da8dac371a2d7390a6c2282ebe5605411fcaafa8ea30e3af0c",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 8,
         "state_variables": 2,
     },
-    "compile_key": "b5d34e83e9ea2a44e4af57c18d31e60618aeb1d9d0d68486d2b3a5d9071f3234",
+    "compile_key": "b2b9d3d5345904e39fa58b28409ab99ce7c3bc9ebfdcc457f78878734dffe3fa",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s2 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "9d0079deca2bbc0147b264978d6b5db952d6bb45f2a40ef8df13332f76f7ad02",
+    "source_sha256": "c855968827786900f2458e6487faad8f5821d185fbd113950373f7213479dbd1",
 }

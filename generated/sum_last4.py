@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 11,
         "state_variables": 3,
     },
-    "compile_key": "ecb736a9fdf124bf209f801bc8eee3b01c7f0ed56b73cce1bebd7647f58d77a4",
+    "compile_key": "85a691db5bc1de11bae8bc010d7da20f7cbb2c7b6e1fd2c168542c324432d5ad",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "3ddbf40fbd37a1db391125521fd80a7978d09e5611fe0e95ccaff2757a6b83a0",
+    "source_sha256": "888ec3bbac20e0268abadf88c70495949274310ddac286955a93bb9994c22fe6",
 }

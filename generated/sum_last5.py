@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 4,
     },
-    "compile_key": "08f57e6e65339aaff65a22580260a285358fb2327245e0dd160de61e34f5fe33",
+    "compile_key": "fc95b884f9de70896c6ef6463e2227e8a24d6e7eff32fef1a0ef70f2d951ed12",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "eac3b46dd55222dc212271a5becd5a6bdec96d25b52115b06ba189990f7944cd",
+    "source_sha256": "938dd0e1898f174f4f444c0e05f15afe35819b7e7bb342ed8be8007785f880b1",
 }

@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 17,
         "state_variables": 5,
     },
-    "compile_key": "26ff227b98a0a3ee48e589d69fa394e4c6ab3f3fa3c44fa0fbfe729a48ea44a6",
+    "compile_key": "4e1ccb546831b2f8e8bd344930747c6114a720903fa42930cc9744e553413920",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "3cb59c187858aec1677efc5db20f86e3c05c53311d88b3b95c248143e4de2b19",
+    "source_sha256": "9d2945042b5164e0e4689c99e43a4d6000897246e4502416ef30240fa00cce4c",
 }

@@ -72,7 +72,7 @@ __provenance__ = {
         "formula_nodes": 20,
         "state_variables": 6,
     },
-    "compile_key": "6beb7dde1345e93b18a76ed32453ce725864c3e6052499b5f06a074942e3f362",
+    "compile_key": "04e64a2fc71a4289d49b15af66b3ccaa1eca9b5e2d27ee9ab644aa902d2a5c2a",
     "verification": {
         "passed": True,
         "note": "",
@@ -94,5 +94,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "b609bf177d4b6261fc3b81f639f47abe75afc2e97ef6ac457ef22c3d1dcfeb0c",
+    "source_sha256": "126415758ff3b9d51fbf37708a4a2cb04a32ec17f2e78c267f307132a9ee59c3",
 }

@@ -39,8 +39,6 @@ MAX_CELLS = 50_000  # provisional states at one resolution
 MAX_PAIRS = 1_000_000  # (cell, symbol) pairs in the provisional table
 MAX_STATES = 256  # states of the minimal machine, beyond which this is not the path to take
 MAX_SYMBOLS = 1024  # input symbols (products of channel values) a table can have
-BEHAVIOUR_STEPS = (1, 2)  # continuation lengths whose outputs tell hidden states apart
-MAX_BEHAVIOUR_STEPS = 4_000_000  # network steps one behavioural grouping may take
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,10 +93,9 @@ class Discretized:
     machine: StateMachine  # the coarsest quotient of `minimal` that passes the check
     minimal: StateMachine  # the exact minimal machine of the cells
     horizon: int | None  # the k of the quotient; None when it is the minimal machine itself
-    resolution: float | None  # the grid's cell size, as a share of the hidden states' spread
+    resolution: float  # the grid's cell size, as a share of the hidden states' spread
     cells: int  # provisional states before minimisation
     filled: int  # (cell, symbol) pairs the trace never showed, filled by stepping the network
-    behaviour_steps: int | None = None  # cells told apart by outputs over this many inputs
 
     def to_json(self) -> dict:
         return {
@@ -106,7 +103,6 @@ class Discretized:
             "exact_minimal_states": self.minimal.states,
             "horizon": self.horizon,
             "resolution": self.resolution,
-            "behaviour_steps": self.behaviour_steps,
             "cells": self.cells,
             "filled_transitions": self.filled,
         }
@@ -137,27 +133,14 @@ def discretize(
         if result is not None:
             return result
         reasons.append(f"{label}: {mismatch}")
-    for steps in BEHAVIOUR_STEPS if mechanisms.on("behaviour-grouping") else ():
-        label = f"states told apart by the outputs over {steps} more input{'s' * (steps > 1)}"
-        try:
-            found = _by_behaviour(network, alphabets, fit, steps)
-        except ExtractionError as exc:
-            reasons.append(f"{label}: {exc}")
-            break
-        try:
-            result, mismatch = _machine_of(found, check, behaviour_steps=steps)
-        except ExtractionError as exc:
-            reasons.append(f"{label}: {exc}")
-            continue
-        if result is not None:
-            return result
-        reasons.append(f"{label}: {mismatch}")
     raise ExtractionError(
         "the hidden states do not form a finite-state machine:\n  " + "\n  ".join(reasons)
     )
 
 
-def _machine_of(found: _Cells, check: Trace, **grouping) -> tuple[Discretized | None, str | None]:
+def _machine_of(
+    found: _Cells, check: Trace, resolution: float
+) -> tuple[Discretized | None, str | None]:
     """The minimal machine of the cells and its coarsest quotient, if it reproduces `check`;
     else (None, where it differs). Raises ExtractionError when it has too many states."""
     machine = minimize(found.machine)
@@ -173,9 +156,9 @@ def _machine_of(found: _Cells, check: Trace, **grouping) -> tuple[Discretized | 
                     coarsest,
                     machine,
                     horizon,
+                    resolution=resolution,
                     cells=found.cells,
                     filled=found.filled,
-                    **{"resolution": None, **grouping},
                 ),
                 "",
             )
@@ -205,43 +188,6 @@ def _on_grid(network, alphabets, fit: Trace, origin, size: float) -> _Cells:
         return _look_up(index, wanted, representatives, h)
 
     return _table(network, alphabets, fit, cell.ravel(), representatives, locate)
-
-
-def _by_behaviour(network, alphabets, fit: Trace, steps: int) -> _Cells:
-    """A cell per distinct behaviour: the network's outputs over every continuation of `steps`
-    inputs from a hidden state."""
-    points = np.concatenate([fit.before[fit.valid], fit.after[fit.valid]])
-    distinct, point_of = np.unique(points, axis=0, return_inverse=True)
-    symbols = symbol_table(alphabets)
-    work = len(distinct) * sum(len(symbols) ** k for k in range(1, steps + 1))
-    if work > MAX_BEHAVIOUR_STEPS:
-        raise ExtractionError(
-            f"{work:,} network steps to compare behaviours (at most " f"{MAX_BEHAVIOUR_STEPS:,})"
-        )
-    signatures = _behaviour(network, symbols, distinct, steps)
-    unique_signatures, first, cell = np.unique(
-        signatures, axis=0, return_index=True, return_inverse=True
-    )
-    representatives = distinct[first]
-    index = {k.tobytes(): i for i, k in enumerate(unique_signatures)}
-
-    def locate(h: np.ndarray) -> np.ndarray:
-        return _look_up(index, _behaviour(network, symbols, h, steps), representatives, h)
-
-    return _table(network, alphabets, fit, cell.ravel()[point_of.ravel()], representatives, locate)
-
-
-def _behaviour(network, symbols: np.ndarray, h: np.ndarray, steps: int) -> np.ndarray:
-    """The network's outputs after each input of every continuation of `steps` inputs from each
-    hidden state h (P, n), flattened to one row per state."""
-    rows, found = len(h), []
-    frontier = np.asarray(h, dtype=np.float32)
-    for _ in range(steps):
-        expanded = np.repeat(frontier, len(symbols), axis=0)
-        inputs = np.tile(symbols, (len(frontier), 1))
-        frontier = network.step(expanded, inputs)
-        found.append(network.readout(frontier).astype(np.int64).reshape(rows, -1))
-    return np.concatenate(found, axis=1)
 
 
 def _table(network, alphabets, fit: Trace, cell, representatives, locate) -> _Cells:

@@ -45,10 +45,6 @@ MECHANISMS: dict[str, Mechanism] = {
         "machine)",
         "fsm.discretize",
     ),
-    "behaviour-grouping": Mechanism(
-        "hidden states grouped by the outputs over the next inputs when no grid works",
-        "fsm.discretize",
-    ),
     # labelling a machine's states
     "entry-labels": Mechanism(
         "states labelled by an output's value on entering them", "labelling._candidates"

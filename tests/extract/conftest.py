@@ -21,9 +21,9 @@ def machine_of(network, task, n=500):
     return discretize(network, alphabets, fit, check)
 
 
-def counter(k: int, noise: float = 0.0, embedding=None):
-    """y = s' = (s + x) % k, states embedded on a circle unless told otherwise."""
-    embed, decode = embedding or circle(k)
+def counter(k: int, noise: float = 0.0):
+    """y = s' = (s + x) % k, states embedded on a circle."""
+    embed, decode = circle(k)
     return StandIn(
         update=lambda s, x: (s + x[:, 0]) % k,
         output=lambda s, x: ((s + x[:, 0]) % k)[:, None],

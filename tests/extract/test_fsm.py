@@ -116,21 +116,3 @@ def test_too_many_symbols_are_refused_clearly(tmp_path):
     fit = trace(network, task, 10, 0)
     with pytest.raises(ExtractionError, match="too many"):
         discretize(network, tuple(c.values for c in task.inputs), fit, fit)
-
-
-def test_states_no_grid_separates_are_told_apart_by_their_behaviour(add_mod_5):
-    # each visit puts the state at a random place along a long diagonal, 0.1 apart per state:
-    # every grid cell fine enough to part two states still holds several, but what the network
-    # does from a state (its outputs on each next input) says which state it is
-    rng = np.random.default_rng(0)
-
-    def embed(s):
-        r = rng.uniform(0, 1000, len(s))
-        return np.stack([r, r + 0.1 * s], axis=1)
-
-    def decode(h):
-        return np.rint((h[:, 1].astype(np.float64) - h[:, 0]) / 0.1).astype(np.int64)
-
-    found = machine_of(counter(5, embedding=(embed, decode)), add_mod_5)
-    assert found.resolution is None and found.behaviour_steps == 1
-    assert found.machine.states == 5

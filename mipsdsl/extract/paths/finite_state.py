@@ -43,8 +43,6 @@ def from_machine(ctx: Context, found: Discretized) -> Extraction:
     labelled = formulas_for(machine, ctx.inputs, ctx.outputs, *ctx.regression.budget(), length)
     if found.horizon is not None:
         mechanisms.use("coarsest-machine")
-    if found.behaviour_steps is not None:
-        mechanisms.use("behaviour-grouping")
     method = f"a {machine.states}-state machine"
     if machine.states > 1:
         method += f", states labelled by {labelled.method}"
