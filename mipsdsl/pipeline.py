@@ -49,8 +49,9 @@ log = logging.getLogger("mipsdsl")
 EXTRACTION_VERSION = 12
 # Bumped when the prover may say something else about the same program.
 PROOF_VERSION = 1
-# The modules the stages import when they first run (torch alone takes 1.7 s): a pool of compile
-# workers imports them once (`scaleout.Processes`), not once per task.
+# The modules the stages import when they first run: a pool of compile workers imports them once
+# (`scaleout.Processes`), not once per task (a worker that imports them itself takes 3.3 s to
+# start, one forked from a server that did 0.03 s: benchmarks/startup.py).
 STAGE_MODULES = (
     "torch",
     "scipy.optimize",
