@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "6ff73af6e5dda787762b13745947cdbc503768ea45ad98cba08b6511ee271062",
+    "compile_key": "bf3643a8efdbb8205a1a28f8e5e98adc1fc1f94d14faf6a505be0f35cfba7597",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "fb4e58e53f2dc948c90638cab6bdda150f7a08573b122de9bbf1c6cab12e63e0",
+    "source_sha256": "16823365b2d1a1a876c4fac47070271eba697a6578e824257fc6b9d57fa81a88",
 }

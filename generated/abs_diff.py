@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "260fce5abe59c6023e59b25982c513984f611422ebd1eddd9bbc3204ae601bca",
+    "compile_key": "35a7b8e0c86445e0505d8d39fd2f81aa14791b5d071f7694f306e0cc26fd4222",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "d1372c5d320d01cc12dbdf57479e6bd687fe9737ce8521611f98233b5a3793e3",
+    "source_sha256": "211612dd8c71c8af6a3a3c5091e9b77d1aaa3145c66e76abbbae92097eff296c",
 }

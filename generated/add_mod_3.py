@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "987b0f6fa95adb12380f315bb178560e3d894d4cfa1b8757f3e285b33fb8e7b2",
+    "compile_key": "cece4d9180a6f884118456b87ae3530d8b8b77fdf20b068f8b45691937a1cfa8",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "70449ff942b6588ce7955181cd145f458b3f7725a4598fc7f8f117d6f603fa9a",
+    "source_sha256": "a3d6182d396be17340358481636e1e346417c41a3673b0d36116f3f6ac3d0393",
 }

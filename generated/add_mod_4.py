@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "620e761e7d043f2cdb243307f646388fdba57b74a294b587b12267590ab9f5a0",
+    "compile_key": "01c5a0146d6bed9c205d791e7a2f60669e6220eb4f1f86f640d125b8489fa3b0",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 4"]},
     },
-    "source_sha256": "c0fc60f3c5f64f4f4af64f54b543e4f9e2d2181325b026eb978bd56803aa5152",
+    "source_sha256": "0a6b11ddbebbf90d0e1bb07f3bbcc69eafb44b942c42ecb638121b6a11f64b1c",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "f69f8195b7af586162e49e51d4ef33572283cbd8529532bd6aef36a78a593eef",
+    "compile_key": "547c65caaa8faf8a758ae8f1f8cc6e3c29bfa80155009e06d2ebdadf3553824e",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 5"]},
     },
-    "source_sha256": "9074bbee17880e8c2a881f5ec075fa0cc96bb42c0d93a8179d637324bf349a61",
+    "source_sha256": "8e98c957e1ece1ae850e9744bd800677fc8931cebfb747ed3f8900391ee6b672",
 }

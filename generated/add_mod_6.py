@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "0b23f73249ff87cfc0ab1834b4982794d786d22d4608b5db1cda6cc06816aac5",
+    "compile_key": "4aaaa371869c7e495a4ee36af27df09f7ebb32e7f170d4bb89a9d9dcdef280c5",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 6"]},
     },
-    "source_sha256": "a1ab52baf3ffab617d24de0f03c032584b958b8d219b24486b1f25b904829261",
+    "source_sha256": "5132b659feb2465ae398a0e4d138934ce1cc094e8f5d340034ffc0b5d3107ce0",
 }

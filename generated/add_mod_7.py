@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "46d42a40c09d6cbe40c1e6a28c9f95bdfcf9a37748ad15e5bb46dd6a1384493a",
+    "compile_key": "75cc348fa1bd32e4e8019e56f6e2b55a21b915ed41100c128daa9a1f46a40526",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 7"]},
     },
-    "source_sha256": "966d2f9f8130a1d82f4d0df0b9af6ca082d1c4b73cb7541817331e6c575b04f6",
+    "source_sha256": "efae8138c2f96dc0a25d837ff4274fa96b46f87cc23fe00b65376116984f5719",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "9f0fb4e4c13167bb560b5c6dd53de609354fb0fc3e28adf97d1e1d5358945841",
+    "compile_key": "a0422fcf67a58d4ad0ee7422a81bd815d76eb6c01276c657a42a307f4fd23a6e",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 8"]},
     },
-    "source_sha256": "d5276c8d110f1a659ccf8d9499899d0c88b4ea732302d22abf9da78490e5c769",
+    "source_sha256": "c5617f449851eec6b7c1bc012845844864ed286cb215723654e8fbeabb9b4786",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 2,
     },
-    "compile_key": "6bfbc17a3c64c4c6de1d062a838fd18b16254dcc09afa1208409f064fdfbd95d",
+    "compile_key": "fc7ba3d5bee47c2b7b3b374c8eeeb2927b924c871335b56f5f5292d8d0563002",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "dbf15f17b0ed934993d0dcc5202cf9c6ed91cd0dee18b991c159e7aa86d54ae5",
+    "source_sha256": "62f781d5d490d595701aa53e1962e555be2020ed2308a9130ea924247cf1ca82",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 3,
     },
-    "compile_key": "27f643de7e35c5c7bb510f055654fa3f24b5da161b822f50cbe0d5f4ac5b83b4",
+    "compile_key": "52cffed79831f0c347e783296f8106f4fd6048c628be7d047598956ecfa7fe55",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "600341dd0edf57e56ab7f5560f51a20c06fae77fe4cd0c98a6aebd30b7596552",
+    "source_sha256": "e03537e21793bddfdc5bf34f3085ed7a93fa14b6cd269384d5949a498b3708e9",
 }

@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "58e1ba5ac911fdedf1f9601dcfeb4736bfc4267da6b8362f75e90d5133347629",
+    "compile_key": "71124778b6027c965c2bc14f79f091b2a05e095487a3df74d9038487957e5c8d",
     "verification": {
         "passed": True,
         "note": "",
@@ -91,5 +91,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "f7fd92b0a7f72dd037adf8c75d27462df910b60e9c3b4b47fbcd52a5c79f8569",
+    "source_sha256": "3c31e34732845e15cffaf08fb39380d8cdb12c9068ccfc164e424358f6a4819d",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "4879d124eaf53ceb1862b4735efeec6308bf95a8148b91fe4ca38d2282655105",
+    "compile_key": "b5f4f2e69afb4bae4b0dababe3b2a6d56fb4fb0880ba73ac602c8062052561bd",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "7ea11d5bfcb78e32bb5dade04439625a5a43aabef3a5ec00a168328e4737b9a3",
+    "source_sha256": "f7359f37fd3c797fe86162645b780c4459ed7d4819b8afffd6e94ed01f2a144c",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "b0c50dd12d1d186faa462f23a74209660be7edcc1503750184a5fc4ec237d975",
+    "compile_key": "ed0cfc6827ac5ee25ad557edbd761e9425b770a3608d6d381dd17d7fbe25e303",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "da55b18cf3ba925b5d1251418beb8c6283653bbdfb80094c1887c4491fc6e2e5",
+    "source_sha256": "7077569c76b101d745044dec20b93335d323c7e71b547f2e0ed7cf9a5cd79649",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "45762f2ace13afb2d3bf4681a780acb601a87eeb9748ca25862614da3b79e191",
+    "compile_key": "3a546d49aa4aab178af6d67ec7f2acd3a563293a3b25eac148d8a95aa9071eb8",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "9d22ac625dd38b5df8cef5aa096944cfd543618a18b3386270640fa381150e83",
+    "source_sha256": "4dd7282ece1b189b3f5c55d6b33aea738dcb2db154d3da7019bb8585f0159036",
 }

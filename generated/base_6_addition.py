@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "9a69b6f7d57651284155cfbd1fdc389a4415241a14b5a27a152be25e64ccdbcd",
+    "compile_key": "7be4bbbc10ec5ab9338d875b5451cf717b0fcd1687a335dde4039664c85a9de6",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "865b8fb6416ffac47dcceffe0ab53d44128551fdec088a293952000b02406340",
+    "source_sha256": "76b492a5f54c9928836f687572f269f827d6c82c126c4e0593c0064d03401c1e",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "9825b73f0a678e77a767a953f5da376e816fa6df8eb7c81352d2b8b7d6bf463c",
+    "compile_key": "f38ed1c1264b37c04ee8ad9d7bf4683784859d3c10b15eb7bd813ecca3f3d167",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "b235838c34b256a003f6dcc760491bf2f7526d71e20175bb19b67062e180fc00",
+    "source_sha256": "5d53327b23d38e4e695314be51c50ee4f0c675242e408b5ff94dc7e8e43882e9",
 }

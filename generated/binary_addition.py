@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "0d1c345f546dfe0aff151b4f4090762599643cd07efbdf54d36b75911578b55b",
+    "compile_key": "a86b2475ac9b3e355510ebd8a3d51d185417d26a7d952773d47a32288aac4fc9",
     "verification": {
         "passed": True,
         "note": "",
@@ -77,5 +77,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 1", "spec.carry == -program.s + 1"],
         },
     },
-    "source_sha256": "021294b537118b554ac3156cc899ab2b145280ef000d59320342aded6bcbd828",
+    "source_sha256": "4ca1ef4936fcce0a2cf4c3cb6d6c76f8886cba10409ef2a26c4a8466c3cce2aa",
 }

@@ -58,7 +58,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "de860978729d6dd160830883cba9e07d2c42465e3dabd216be52a128aa5e7e55",
+    "compile_key": "b3fd4dad03e3dd4c9e78b3a7c722ec28249103e951584665bea319b52439844d",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,5 +70,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum % 2"]},
     },
-    "source_sha256": "a93209fc41b7c75f5963dd96ed49aad78cd674b1d77e68c427cf8d47bb37a7ed",
+    "source_sha256": "7ac37c24ce6491c8d80455845d530cc5319237548d051f532f762defe3ddfd4d",
 }

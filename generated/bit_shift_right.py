@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 1,
     },
-    "compile_key": "0221401c24c71417af267f1e2f4654983371b4b10323520a4e0a626c9715402c",
+    "compile_key": "e16af3935593b25f004fc26dcb6b368f7bad7311e56b73bc3e6f0ec76e6a41f3",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "860564c99b5a1b6fb016fb844f426997debbf7855a4a17e4d1bc2365c3ce63bd",
+    "source_sha256": "4001b2b406820163c321839ca34de51a2bd10ecb7ec3984a1f842d55b63fd9b6",
 }

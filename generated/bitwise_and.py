@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "a28aba3a7f240c7b89fd2ada1062d13bcbb94f8091b5be4eeef8a27cf1a57368",
+    "compile_key": "1cc41095726af4cd4823618a6628b26487313287c5cb99d2ab777fe9495ba45e",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "31bdc33cb4cb3e66fdd185036a3fb655797d591457a20876571a3aa0e33fb5b9",
+    "source_sha256": "6fb7627d5a58643c2870c361f664b23b16d670361064f678b775cda517bdb036",
 }

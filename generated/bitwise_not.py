@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "fddd4911485342459c7436f594d92ae66db9e5431bcac9e58ac221040cf7ba92",
+    "compile_key": "11e8d529f3edf86648a99fe5a4cf35898fd8ead6f30c8d66e1c732403da58240",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "8a319b01b5b4c25743f8f0f23267182a9f060781da4977a0f82884b192f7c7c4",
+    "source_sha256": "8b8ed9265c6bef1fa7ac784a7e19038415b78fcf27db664c6abfeeee01dca509",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "d323dc25f4f1ebf50f2bc08219452046a3a62d97ed169d243e38b7de145a57c0",
+    "compile_key": "a9796e46610eb5b16106aa1211f0638f354f50b955d2cb32b31efa3cd6f963cf",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "ff47636ee0a326062754fd0ba6c6a15972d32907a02df0f52dbae972e7f1688e",
+    "source_sha256": "7bb86689f9a480e85c5bbcc392edf3d18aa1dc62b587d9c1d34a5a5600659772",
 }

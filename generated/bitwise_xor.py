@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "4f92478af9eaffac1d3b93939e55fbf16dad5bb76aae88a9599d40c660ac4685",
+    "compile_key": "524710d0a970f467080890c9be966307f41d798fe1cffd6bb3eb0dc15eada6bd",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "d9c55d3ba349206f09a2878802b940738e7fc3768ffd7b2eabcfd604d470b5dd",
+    "source_sha256": "4d8e2a448c9f2086cb78693eb511252dcaa4457026cffd78b49d32a50293be90",
 }

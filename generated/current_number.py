@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "5b6b6566f9d56b737f08e7f28aecf40a11b42bafde32d90fde491e545eb1bf0f",
+    "compile_key": "09b157571f3978a954003abf85849614f57f70c93d03b926859af1d06300b30d",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "725aa6bfac455be1707dfc0e71b59d70a3c928ff4abcf677359cd404d8eec71e",
+    "source_sha256": "14c4c1b33d3728125f14b92eacc0b908b6da83ac2690cab9a0d9d9d7bc05cee9",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "4eecd03fbb6764272e03f47cd58e8480c8c01226dd9fcef6df549f590bcaf383",
+    "compile_key": "0411e8ae75a6f719512d7e5a6d73f3aff1ad64cc0e8051cc045c7a7cbf4c8d61",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "6b18e8e436a401b3a1be4ab40ea265a9da899f9b8b4caf87d1e8820b6df030c9",
+    "source_sha256": "aa505b2b79f1be35dd6999b9bca626ffb55d617ac83ca400136ec549ad9f6ab8",
 }

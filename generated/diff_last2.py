@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "9969eac1a51e52727cff4d2768d43ba7e995557c8e8aba21a495557e512d28d7",
+    "compile_key": "d0dc82f08d211ad8eab4fff9bc20a6056646c3334e43eb200e2419eed4f4558b",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s2"]},
     },
-    "source_sha256": "4b6860abe705c7ed3f0e551538064eeff8ff27eed841289399a86f035553b7d0",
+    "source_sha256": "49ade806e4b2815031b592a9195bb926b20e1c42f0efd92803dd9fcb1457f8cc",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 1,
     },
-    "compile_key": "941a8f79423b3782662cdfb8b22059ac62bf34026d148eba95fe05bdf06bdc01",
+    "compile_key": "de426075700d3b153afc0c4d78a6fd13fe9204afc49e424dd0ffe98562e5c18c",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "f370e8a9d4577d9bc5f0106f7605838c1ad9e841a267f4b1da7fe41077965202",
+    "source_sha256": "6225d74343c388979fd51baf5b860a43dedd00eb5a89a5790b929d160c9eed8e",
 }

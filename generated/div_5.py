@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 1,
     },
-    "compile_key": "2f64a48c12b4f28109511ea9f2d825e9838eb4f6596133947298a2ddd6f995d5",
+    "compile_key": "2b90f310abaabb56dfb73674374ed678021e153dc1c11486f48b7e4b28d47f58",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "309bab84ce778fe533ee229a2e471857d91caa29f3af976393481e035892274f",
+    "source_sha256": "61416f59284f1131b14671d8327285ae918b06a0e4126b94e60eb85e56245d0d",
 }

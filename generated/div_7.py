@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 1,
     },
-    "compile_key": "d06d813b04aeccd35776763da8b6c95acb00ea17dffee66883dc2ab8067dc88c",
+    "compile_key": "7f2d23f0d4bbc4da7093947a2dd3d3e651b05d9a2047346245445207312f6113",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "f58b290d732f1db630d83b5dda85c5756941383cb6f3e791a6baabed4b6e77cd",
+    "source_sha256": "75ae18a563f447bfd15b6a0d5498cbadae299d66147eae66a8544dec623122da",
 }

@@ -70,7 +70,7 @@ __provenance__ = {
         "formula_nodes": 34,
         "state_variables": 5,
     },
-    "compile_key": "c6256a0447e2033d5d9b032cb0f179d679a7fdc5bbd777d418622bf283eb2283",
+    "compile_key": "cc32ef3687c5fbecdb94f46c5d7838ba3f1d0626236ea24d426d2ea6ad814b2a",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "b1559000209f6ba8f1f12d064ac7c93bec575dbb2c74a1ed63bbfbc037d3ca51",
+    "source_sha256": "166f2bb70aed3f17c9b08348c6ef89e451a0de67f2e13ec9fb62918ae4a31f57",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "f971ae7d7ef499e1265eb26cb66f5e1979d24befd70a8dadcb1f6cca47faa8a0",
+    "compile_key": "0cdc84e36a8d78e8d616dc102a9d6023db4b3482b27e8f6f8227aa3bb355693d",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "6ea068c5a780a8389397c573d87528f4568974fa94d7316df2b785f2bc96862a",
+    "source_sha256": "0aa3cb2c45bb0fc3311be177e0366db1c19625f8ca856ff4bdd27822c686da88",
 }

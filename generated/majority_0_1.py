@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 2,
     },
-    "compile_key": "0b3a5d69688712bd0d6f2524e5e3174705bd8ff120e935420943a6cd9611fb51",
+    "compile_key": "a14a8c1a209dce68a03f86d464f1726b79052aa0387a5a89ff7ee0adcb8f27a0",
     "verification": {
         "passed": True,
         "note": "",
@@ -78,5 +78,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "ea07ae90d6b004c677dc9b135631f189942b12c730768fdb11af792695ee7b9b",
+    "source_sha256": "d121c0ea0f691a51bb622ce96c550dd10f7dd92b9a411da18011fc512177cc1c",
 }

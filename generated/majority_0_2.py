@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 28,
         "state_variables": 3,
     },
-    "compile_key": "e35e983b03a65fe7be6193ffe0743bfdc19922af496b79c3d76d9b4a16e74ca6",
+    "compile_key": "592df5fae1fdb2ba3f27d5b736881bb98659f1f0920f8fa2ac665a188fdb96f1",
     "verification": {
         "passed": True,
         "note": "",
@@ -83,5 +83,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "1c955bbf43d1de404b061ee654edc4b44c9e4c7572e28673a95f28f75a1ff599",
+    "source_sha256": "1183ff2c9cbeb8261087857d45d65c064e50132968ea9186d864f4e4256c26c5",
 }

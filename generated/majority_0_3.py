@@ -73,7 +73,7 @@ __provenance__ = {
         "formula_nodes": 42,
         "state_variables": 4,
     },
-    "compile_key": "706dbc5a20897ba6466b0bc82712bfdd8d72d04666f2f3b570bf40c9915bf8cb",
+    "compile_key": "3fe068d7f6f43d472a6394fcb5e2c1c160a74b4c691366f42d2a91fb825addc8",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "42ab142c995ecc505dea485322cf6ac774c8c279b1b8552d776404722e02d12c",
+    "source_sha256": "dda33690337580819f235a6dcb22a58316210e2e1afe4615b721e38171563667",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "e15a417a21f2c6c570e5d28074e281c9460e95d048ffa3a594f0d01ae5201506",
+    "compile_key": "70ed2c65428faace899a63a04a0cb106dca4cb0c24efab468ff79216ce1571e1",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "79f7d499c5fc7cadc262dbc793c1354730be357b0348b3c88bfb0712372b0989",
+    "source_sha256": "6f57a353dfa89966379d39db68b2903e316721ca976e8689ea83b378c934540c",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "886752f10e829ec30e22b3b3622a78c94968ed94d3700c4f0c2884e369fe0cfd",
+    "compile_key": "3d4a61b1be842399b22c3fb443369240c5fe595fb70f8ad5045b9a53fc8517d3",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "ccab54ebc400230ea065ae582ad6b94dad5e6c9dd25b9ae91f81789415f607f7",
+    "source_sha256": "40f1c68925e5cee7a1e8d39a2e425f89b14ae04dc14b9ba995331488eb098456",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 15,
         "state_variables": 2,
     },
-    "compile_key": "a6ffeb8b4fcb77785afc7b0d294c52666ecab088c2bdff31521ca34c3de424e9",
+    "compile_key": "61415482656fb1a95c894c2daebdcad6b0ce12ef32b94dfb65e0d45c24768393",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "fec095600207a4d2cafedae8c4d6a833b5820668861f5a3e343fd0001dfb6839",
+    "source_sha256": "85d85a1d5a1208f352121a7702130d6b3169b49d7616c1ac1e32f5169c0088c5",
 }

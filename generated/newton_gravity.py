@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 19,
         "state_variables": 2,
     },
-    "compile_key": "7df0ad53c949bc78f2a6490aa769a74f6f06a564be68dd64d3dd9ca3f2f7e6df",
+    "compile_key": "7df6961d36dac5352f9fae9d65f7de774c001d9656663847bb73dd9e6527a842",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "28308b1f8b4cb452b3a8e02f743c7fa3cfba3593955029efbe4db1831ef8505e",
+    "source_sha256": "5b384f5227db3713e2c0ed01831f5d20048f4273f5f978d4ecade491478a3aa7",
 }

@@ -80,7 +80,7 @@ __provenance__ = {
         "formula_nodes": 59,
         "state_variables": 4,
     },
-    "compile_key": "1f4f2f75b949bc2c9db26273505155058f783c68bd5b927299ad33a2cc5ba6d1",
+    "compile_key": "b83a15f8d1a9665ad8b83b50aa2bdcacfa625364f0771e12231bd321153c28f4",
     "verification": {
         "passed": True,
         "note": "",
@@ -100,5 +100,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "e41c097cb6a5a5f41e7cfcf4b7698699af48a198353fe80294422ff45112e12f",
+    "source_sha256": "9a849c1496698c0cb72ff2d5c648eef118ddf71961e8cd5319d45d55ebfab381",
 }

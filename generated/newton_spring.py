@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 2,
     },
-    "compile_key": "1d58e58dd7db0b65fdf31661e2093edac27aebc6c7158b6e67175969486b19c8",
+    "compile_key": "4c30c1a73dc863a7dad8c6b4afb1412050d11136984bd54ee93df2121170c509",
     "verification": {
         "passed": True,
         "note": "",
@@ -79,5 +79,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "a820b30a05113dc0e4e65e91224c3b64beba8e7dbe0e364f2f4a813baf08ebd9",
+    "source_sha256": "c0808671d69bd3ef985b87b3de3196c356cb185d9107fd370219d6b6631757e6",
 }

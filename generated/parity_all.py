@@ -47,8 +47,8 @@ __provenance__ = {
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
-    "architecture": "n=1, f MLP d2/w32, g affine, onehot inputs, classify head",
-    "training": {"steps": 200, "confirmed_on_sequences": 70000},
+    "architecture": "n=1, f MLP d2/w16, g affine, onehot inputs, classify head",
+    "training": {"steps": 400, "confirmed_on_sequences": 70000},
     "extraction": {
         "method": ("a 2-state machine, states labelled by the value of y on " "entering a state"),
         "path": "finite-state machine",
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "c18ea19b050326365453c646868a3aa75ab9cd15d083cd92f2733da6c9c0b419",
+    "compile_key": "9f841eab36bf4e05d7e2297e2657eda6b2111eb127097c903874fce175ea29a4",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 2"]},
     },
-    "source_sha256": "effef7d5528632116b9f6c9c08ee2eea780c1ff6b5f0bf6f8131dfdc4eb4204a",
+    "source_sha256": "75a4e7c498c28c2b0301f36705a4ccbd1b9c5918907659dfbee1d2305d83e117",
 }

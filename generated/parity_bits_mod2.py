@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "edd7a63956a4a4fead3922e07ca5411c14a12486eb2db7930930e51f8270ad09",
+    "compile_key": "1b7d7bd9ad32073b8545fb3dff6f748839768bdf7eab905c8011703e7dd293b6",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "a10a3252c1a9a3b67cdd860ee7ad42895c12d8f9fea5fe6507ffd3d38afcf13e",
+    "source_sha256": "9940d4f273deaa8d1597207a437045821a19261e2844b3987462b7a0828470a9",
 }

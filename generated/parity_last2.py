@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "045d4593e1832f0993beeb000c4f65d422d0ee136538849fe2953dfcd8aaf2df",
+    "compile_key": "0a31cd316e22e25ffba2a439669f9dcca8f36753a8580c42dea8db8adf664f84",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "af71cf4315f3618df10901c765a663321676718e2c79b2ace1c2d1afb08aadae",
+    "source_sha256": "b4cff46159aae90a4ccdc46d04c34b04e8dd9893f0c8ac5d714c2eb1454917f3",
 }

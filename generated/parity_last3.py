@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 2,
     },
-    "compile_key": "392e7c104dfb7da94965146fcac7387e5b0a8cf9515eef02ed99280f9c1d7e0f",
+    "compile_key": "a29f8848130fe9ceb5701e08bea09f982c0bad4604011b1aa3d1319428b0832f",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "9dbe7a80c342931475d8e3524e3e2159d54d63fb2b03379dadfade05403ecd20",
+    "source_sha256": "678e925a81d5e48e67e787cbe8c1951f64257a3e4fc54e9d1eddee93d34c2b73",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 3,
     },
-    "compile_key": "9c648b79dfc192a5cdaad2f14649a66a95471bbcd777504429cfa66200f3457e",
+    "compile_key": "a3fa31b61581bf6a051fac45ba17f98936636879097c948da0e1ff367d01a6ea",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "7a19c8db48f3d6e1b51db199dd19b16adac54fa7533a77aed4eabc562c250502",
+    "source_sha256": "398f3cae9c8367d14750ad1dfa38afa52496f02adb3f314c40f99b601aa5332c",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "8f4131397813c0cb978cfd4ddf0c97c1874e914d446548faef91cdffbd92ef19",
+    "compile_key": "c3f34d93c23c20c9cdd5e327258e81943d9a1ade8a824ec801734447958b7b20",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.count % 2"]},
     },
-    "source_sha256": "12f019d9b98311d70de0f609e4080ae9fc2840a08305bf97d0fd58b3d70f56cb",
+    "source_sha256": "1cbabfb7ae84113734675bfaa41c4bcbd5ed02e48a76e619c94d3da94cbef340",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 0,
     },
-    "compile_key": "13d32fb8637dc486778e5674a70a939eab84bad7c80fd7d43552329d020f3f82",
+    "compile_key": "582104deafd3e20f732d9d1131c514a11313d826004b86600858d2c97fe13b30",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "8cd0b51b671b3a6859d5bba03d1878eb100c37e2977a190fa830a7c406f945da",
+    "source_sha256": "31005e29bf51cebbaf27594c130aecc4e400646fc2d2d12ccf8ea2e4ff5642de",
 }

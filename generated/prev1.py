@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "e37ae66979b0ff07e43635e326645afd897a1fb34ed64c6b859cd8e781f12d1e",
+    "compile_key": "26dec766d63e222196f9df2ce60534d18ea5ae0931df525d4e2ed92654721a1b",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s1 == spec.prev_x"]},
     },
-    "source_sha256": "f862ab99a13d0093e945bf44a9234af611490bfda4e5e6de8a559475d36688ca",
+    "source_sha256": "4191d12f54fcbb90ab59ad68fc6b55e9c3b6cd207f719d635577fbdb51fcf943",
 }

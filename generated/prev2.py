@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 2,
     },
-    "compile_key": "3989980d8eb4d02a91c805ce86acd1cf032373f2c9f9c4a38bd14fce50c6a548",
+    "compile_key": "11d4412d0b6f5bbe8d67e69c5015019304cbc2370e48e4678074fb0bfa1eec65",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s1 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "dc812a45229109a80e0148e8b1d81f789ab24c1c5780a012000c9ed23c1da5a7",
+    "source_sha256": "0057e256df0e6ffd4802a524fdd8d590e9d9691d8e7139475d4ab848b9fa8278",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 3,
     },
-    "compile_key": "872f331bb443004fe1fd3fbc8c3f928e06154c153f5f9b62b6d2e9537d07fc02",
+    "compile_key": "f4f547bcebcbbf1de634f3983ecbaf36ee345168e5fc82b7aa2407c089b2ad11",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "435864debf3b827d57cb09c986385e3aa9871be11f9fb673158baa2e315000c1",
+    "source_sha256": "6c75973997cb39e23ab16201f2f033f5ad1db86188f66a9fd4349c72a9f4268d",
 }

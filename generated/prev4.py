@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 4,
     },
-    "compile_key": "dd78c8685fbd4d0fa89213ad85eeacea9b02a137e805c176816caa0b0ce96c7e",
+    "compile_key": "5e35895658e48075a7343e795302a869de9b5d84ca43868afb8e8182bc6125bf",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "c88a22231db8144f89d4de302579e1da41a0ed4438a475212c1449506a01349b",
+    "source_sha256": "a3ea8763dbaea86a55c39b875aa419e9f071809418bfa23c4728f932fbe41d14",
 }

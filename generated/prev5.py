@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 5,
     },
-    "compile_key": "5ae2e9f4bd19d02f0821c9a2e73dacabd8b1a8b7adafef7ec2a6e5c313e28b49",
+    "compile_key": "40e62c2324db6de842375af5997b8dd73672623b920ceb2c44d20da061377b6e",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "73d12e387d2e412f2652fde626d63635f48844d80d09eb6f135ac87b313117e3",
+    "source_sha256": "66529f547c628713e38571c882cd6815866a72c59cccd9ba9dea6d0de110c11a",
 }

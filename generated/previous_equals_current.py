@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "af779e984eaa15e52ae86ad2bf29367d27179122f1241b01b7e8d702f3ccbcd8",
+    "compile_key": "b3cf73ef2981f7dd99944dfaf7fbf4e53158759db153a1392462c3040bdc9ef5",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "74dcea0db13b2b496c4b5ca0dafb3e3afda45af7c0a4cf1d9f5b68f2fd3e9e5f",
+    "source_sha256": "60c87a2390b164a4c4902377084bfee370e6899dc1496140d7dda37b523451b6",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "c78108cbed05623cbc82b9dfff72b30d26c8365ffe270001e70222d9a68bd09d",
+    "compile_key": "88de28f3ccd6a3063bd2bbee228890b1bc592c4d274f1d55306b65a73d32b3d2",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x"]},
     },
-    "source_sha256": "28fcccb24c9dd8805e8e2207fc028020f06bcb37ee2267262092db6b8bc42016",
+    "source_sha256": "43e7006887df345ca61d89ad123b0d049f13bc6426c89858f3e0b7eb3a03dcca",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "d24fba57415656bb5443064e685b8d8948872bea409311170e13025d23147226",
+    "compile_key": "c7656ef2287d263a6c7d869dcb270cb5a9ff945c043ec1cc7bcc9783f7f3ac91",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "2fd0a79405ef988f212f78df604773e571d6a926645825d787864f00e8ec5675",
+    "source_sha256": "69bf30f605cfc1da8dac371a2d7390a6c2282ebe5605411fcaafa8ea30e3af0c",
 }

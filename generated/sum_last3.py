@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 8,
         "state_variables": 2,
     },
-    "compile_key": "5d9d492c18654001e6eda45e6c632bae98238f58956fb55b472e53dc220c9d99",
+    "compile_key": "b2b9d3d5345904e39fa58b28409ab99ce7c3bc9ebfdcc457f78878734dffe3fa",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s2 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "5e156f7e47586fa2d4acfcd38f31888cb5277833eca6db3206309f35ca21f044",
+    "source_sha256": "c855968827786900f2458e6487faad8f5821d185fbd113950373f7213479dbd1",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 11,
         "state_variables": 3,
     },
-    "compile_key": "e617802df99ece6b5c0aee2be02fc38d56861bb4288ea6bc5f940b54370ab9f8",
+    "compile_key": "85a691db5bc1de11bae8bc010d7da20f7cbb2c7b6e1fd2c168542c324432d5ad",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "bb94753ae7051531abe677b4fceb96beaebd83bbc0e5c83884b5ff5aec344e8b",
+    "source_sha256": "888ec3bbac20e0268abadf88c70495949274310ddac286955a93bb9994c22fe6",
 }

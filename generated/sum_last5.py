@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 4,
     },
-    "compile_key": "b95a051341058a931e71b6297a27966b86389615a3d192f718fe0158b585d90c",
+    "compile_key": "fc95b884f9de70896c6ef6463e2227e8a24d6e7eff32fef1a0ef70f2d951ed12",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "313f185dff57e5299421833fc70a4ca878788f5065c661ad5813e3d7ee598f89",
+    "source_sha256": "938dd0e1898f174f4f444c0e05f15afe35819b7e7bb342ed8be8007785f880b1",
 }

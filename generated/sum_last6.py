@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 17,
         "state_variables": 5,
     },
-    "compile_key": "c68e3a0a361eccd1d0f74c9096fbf9fa9acd34c58cb7137d938738576e18ad8a",
+    "compile_key": "4e1ccb546831b2f8e8bd344930747c6114a720903fa42930cc9744e553413920",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "529281420de4dc953bc2e835c398fb337a3f7f74471b0083e96835485b6c2b4d",
+    "source_sha256": "9d2945042b5164e0e4689c99e43a4d6000897246e4502416ef30240fa00cce4c",
 }

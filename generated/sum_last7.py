@@ -72,7 +72,7 @@ __provenance__ = {
         "formula_nodes": 20,
         "state_variables": 6,
     },
-    "compile_key": "822dbe18bc2f31ce6c6ab2c46a1068dc35565b85fc6fa210d82e5e68d2db1cc7",
+    "compile_key": "04e64a2fc71a4289d49b15af66b3ccaa1eca9b5e2d27ee9ab644aa902d2a5c2a",
     "verification": {
         "passed": True,
         "note": "",
@@ -94,5 +94,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "57382bedc7be23e458e3ab085d010696edc8707b83f31fe00341c17bdb095be8",
+    "source_sha256": "126415758ff3b9d51fbf37708a4a2cb04a32ec17f2e78c267f307132a9ee59c3",
 }
