@@ -180,11 +180,12 @@ def train_models(
             ]
         if result.solved_model is not None:
             # A larger model often gets there first; train on a while (up to twice the steps) in
-            # case a smaller one follows, unless the winner already has the batch's smallest
-            # hidden size: a narrower f of the same size reads out the same program, and is
-            # preferred only among models that solve at the same evaluation.
-            smallest = min(a.hidden for a in archs)
-            if archs[result.solved_model].hidden == smallest or step >= 2 * result.solved_step:
+            # case a simpler one follows, unless the winner is already the simplest in the batch.
+            simplest = min(_simplicity(a) for a in archs)
+            if (
+                _simplicity(archs[result.solved_model]) == simplest
+                or step >= 2 * result.solved_step
+            ):
                 break
         out_of_time = deadline is not None and time.perf_counter() > deadline
         history.append(max(result.accuracy))
