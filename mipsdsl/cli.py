@@ -797,8 +797,8 @@ def _compile_all(
     One spec at a time with no timeout runs in this process (training bars show). Otherwise each
     runs on `executor` (default: a process of its own, forked from a server that has imported
     the stages' modules once), `jobs` at once, so that a crash or a timeout costs only its own
-    task, reported as a failure. On Ctrl-C or SIGTERM here every
-    running task is stopped at once and unwinds, removing its temporary files."""
+    task, reported as a failure. On Ctrl-C or SIGTERM here every running task is stopped at
+    once and unwinds, removing its temporary files."""
     if executor is None and timeout is None and min(jobs, len(specs)) == 1:
         for spec in specs:
             yield _compile_one(spec, options, verbose, bars=verbose)

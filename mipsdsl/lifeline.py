@@ -15,6 +15,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 
 PARENT_ENV = "MIPSDSL_PARENT_PID"  # set in a child's environment: the pid it must not outlive
 POLL_SECONDS = 0.5
@@ -33,15 +34,25 @@ def terminate_by_exception() -> None:
     signal.signal(signal.SIGTERM, _raise_terminated)
 
 
-def watch_parent(parent: int) -> None:
-    """SIGTERM this process (and so unwind it) once `parent` is no longer its parent."""
+def _unwind_after(wait: Callable[[], object]) -> None:
+    """SIGTERM this process (and so unwind it) once `wait()`, run in a thread of its own,
+    returns."""
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(POLL_SECONDS)
+        wait()
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="mipsdsl-lifeline", daemon=True).start()
+
+
+def watch_parent(parent: int) -> None:
+    """SIGTERM this process once `parent` is no longer its parent."""
+
+    def parent_gone() -> None:
+        while os.getppid() == parent:
+            time.sleep(POLL_SECONDS)
+
+    _unwind_after(parent_gone)
 
 
 def watch_parent_from_env() -> None:
@@ -63,14 +74,8 @@ def watch_starter() -> None:
     forkserver's child has the server, not its starter, for its parent, and the server outlives
     a killed starter while any of its children runs."""
     starter = multiprocessing.parent_process()
-    if starter is None:
-        return
-
-    def watch() -> None:
-        starter.join()
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="mipsdsl-lifeline", daemon=True).start()
+    if starter is not None:
+        _unwind_after(starter.join)
 
 
 def worker_init() -> None:
