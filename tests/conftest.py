@@ -8,6 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
+EXAMPLES = ROOT / "examples"
 VECTORS = ROOT.parent / "shared" / "benchmark" / "vectors.json"
 
 
@@ -31,7 +32,8 @@ def training_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def trained(training_cache):
-    """`trained(name)`: the benchmark spec `name` trained (budget 240 s) into `training_cache`,
+    """`trained(name[, folder])`: the spec `name` (of the benchmark unless `folder` says
+    otherwise) trained (budget 240 s) into `training_cache`,
     once per session; training is deterministic, so later tests may compile from that cache."""
     from mipsdsl.check import load_task
     from mipsdsl.train.options import SearchOptions
@@ -39,12 +41,12 @@ def trained(training_cache):
 
     done = {}
 
-    def get(name: str):
-        if name not in done:
-            task, _ = load_task(SPECS / f"{name}.mips", sample=0)
+    def get(name: str, folder: Path = SPECS):
+        if (folder, name) not in done:
+            task, _ = load_task(folder / f"{name}.mips", sample=0)
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv("MIPSDSL_CACHE_DIR", str(training_cache))
-                done[name] = (task, train(task, SearchOptions(budget=240)))
-        return done[name]
+                done[folder, name] = (task, train(task, SearchOptions(budget=240)))
+        return done[folder, name]
 
     return get

@@ -82,6 +82,15 @@ class DriftingVote:
         return (h > 0.05).astype(np.int64)
 
 
+class PairVote(DriftingVote):
+    """Votes on two channels: for where a exceeds b, against where b exceeds a, so that no count
+    of one channel's values tells its state."""
+
+    def step(self, h, x):
+        a, b = x[:, :1], x[:, 1:]
+        return self.gain * h + np.where(a > b, 1.1, np.where(b > a, -1.3, 0.0))
+
+
 class Brackets:
     """Depth of '(' (0) against ')' (1), stuck at -1 once it goes negative: order matters."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 import torch
 
@@ -14,7 +15,7 @@ from mipsdsl.cli import main
 from mipsdsl.data import make_dataset, save_dataset
 from mipsdsl.emit.provenance import read_provenance
 from mipsdsl.verify import load_module
-from tests.conftest import SPECS
+from tests.conftest import EXAMPLES, SPECS
 
 
 @pytest.fixture
@@ -60,6 +61,25 @@ def test_benchmark_tasks_compile_to_verified_formulas(
     provenance, edited = read_provenance(tmp_path / f"{name}.py")
     assert not edited and provenance["verification"]["passed"]
     assert provenance["extraction"]["symbolic"] and provenance["extraction"]["path"] == path
+
+
+def test_a_vote_between_two_channels_compiles_to_counts_of_their_pairs(
+    trained, shared_cache, tmp_path, capsys
+):
+    """Our own spec: how often a beat b is counted over the pairs (a, b), not per channel."""
+    task, _ = trained("a_beats_b", EXAMPLES)
+    spec = EXAMPLES / "a_beats_b.mips"
+    status, out, err = compile_(capsys, spec, "-o", tmp_path, "--json")
+    assert status == 0, err
+    (report,) = json.loads(out)
+    assert report["symbolic"] and report["extraction_path"] == "symbol counts"
+    assert "joint input symbols" in report["method"] and report["proved"] == "every length"
+    module = load_module(tmp_path / "a_beats_b.py")
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        pairs = [tuple(map(int, p)) for p in rng.integers(0, 3, size=(60, 2))]
+        wins = np.cumsum([a > b for a, b in pairs]) > np.cumsum([b > a for a, b in pairs])
+        assert module.run(pairs) == wins.astype(int).tolist()  # 6x the trained length
 
 
 def test_recompiling_an_unchanged_spec_does_nothing_and_check_passes(

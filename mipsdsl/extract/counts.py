@@ -10,14 +10,21 @@ This path tests exactly that on the trace, the hidden states within half a typic
 count group's mean (99th percentile) and the outputs a function of the counts without exception,
 and then regresses the network's outputs on the counts. The program's state is the counts, one
 unbounded integer per symbol; its outputs read the counts after the step.
+
+A symbol is one channel's value. Where the channels matter together (how often a exceeded b),
+the per-channel counts do not determine the state; then the symbols are the tuples of every
+channel's value at a position, as long as there are at most MAX_SYMBOLS of them.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
+
 import numpy as np
 
 from mipsdsl import expr as E
-from mipsdsl.extract import ExtractionError, fresh
+from mipsdsl.extract import ExtractionError, fresh, mechanisms
 from mipsdsl.extract.assemble import Formulas, StateVariable
 from mipsdsl.extract.trace import Trace
 
@@ -26,20 +33,33 @@ SPREAD = 0.5  # largest spread of hidden states within a count group, in typical
 QUANTILE = 0.99  # of the spreads, so that a few rounding outliers do not decide
 
 
+Symbol = tuple[tuple[int, int], ...]  # the (channel, value) pairs that hold at a position
+
+
 def symbol_count_columns(
-    alphabets: tuple[tuple[int, ...], ...], inputs: tuple[str, ...], fit: Trace
-) -> tuple[list[tuple[str, int, int, str]], np.ndarray]:
-    """The symbols (input, channel, value, count name) and their counts after each valid step
-    (rows, symbols). Raises ExtractionError past MAX_SYMBOLS."""
-    if sum(len(a) for a in alphabets) > MAX_SYMBOLS:
+    alphabets: tuple[tuple[int, ...], ...],
+    inputs: tuple[str, ...],
+    fit: Trace,
+    joint: bool = False,
+) -> tuple[list[tuple[Symbol, str]], np.ndarray]:
+    """The symbols (their (channel, value) pairs and count name) and their counts after each
+    valid step (rows, symbols): each channel's values, or where `joint`, the tuples of every
+    channel's values. Raises ExtractionError past MAX_SYMBOLS."""
+    values = [[(c, int(v)) for v in alphabet] for c, alphabet in enumerate(alphabets)]
+    chosen: list[Symbol] = (
+        list(itertools.product(*values))
+        if joint
+        else [(pair,) for pairs in values for pair in pairs]
+    )
+    if len(chosen) > MAX_SYMBOLS:
         raise ExtractionError(f"more than {MAX_SYMBOLS} input symbols to count")
     taken = set(inputs)
     symbols, counts = [], []
-    for c, (name, alphabet) in enumerate(zip(inputs, alphabets, strict=True)):
-        for value in alphabet:
-            label = f"m{-value}" if value < 0 else str(value)
-            symbols.append((name, c, int(value), fresh(f"count_{name}_{label}", taken)))
-            counts.append(np.cumsum(fit.x[..., c] == value, axis=1)[fit.valid])
+    for symbol in chosen:
+        label = "_".join(f"{inputs[c]}_{f'm{-v}' if v < 0 else v}" for c, v in symbol)
+        symbols.append((symbol, fresh(f"count_{label}", taken)))
+        here = functools.reduce(np.logical_and, [fit.x[..., c] == v for c, v in symbol])
+        counts.append(np.cumsum(here, axis=1)[fit.valid])
     return symbols, np.stack(counts, axis=1).astype(np.int64)
 
 
@@ -69,16 +89,31 @@ def symbol_counts(
     solve,
 ) -> tuple[Formulas, dict]:
     """Formulas whose state is the symbol counts, with each output regressed on them by
-    `solve(columns, targets) -> [Expr | None]`; raises ExtractionError when the network is
-    not order-invariant or an output has no formula."""
-    symbols, counts = symbol_count_columns(alphabets, inputs, fit)
+    `solve(columns, targets) -> [Expr | None]`: per-channel symbols first, the fewer counters,
+    then joint ones. Raises ExtractionError when the network is not order-invariant in either or
+    an output has no formula."""
+    try:
+        return _counted(alphabets, inputs, outputs, fit, solve, joint=False)
+    except ExtractionError as per_channel:
+        if len(alphabets) == 1 or not mechanisms.on("joint-symbols"):
+            raise
+        try:
+            found = _counted(alphabets, inputs, outputs, fit, solve, joint=True)
+        except ExtractionError as joint:
+            raise ExtractionError(f"{per_channel}; over joint symbols, {joint}") from None
+    mechanisms.use("joint-symbols")
+    return found
+
+
+def _counted(alphabets, inputs, outputs, fit, solve, joint: bool) -> tuple[Formulas, dict]:
+    symbols, counts = symbol_count_columns(alphabets, inputs, fit, joint)
     spread = group_spread(fit, counts)
     if spread > SPREAD:
         raise ExtractionError(
             f"the hidden states depend on the order of the inputs, not only on how often each "
             f"symbol came (spread {spread:.2f} steps within a count group)"
         )
-    names = [name for *_, name in symbols]
+    names = [name for _, name in symbols]
     table = np.unique(np.column_stack([counts, fit.outputs[fit.valid]]), axis=0)
     keys = table[:, : len(names)]
     if len(np.unique(keys, axis=0)) != len(keys):
@@ -93,13 +128,17 @@ def symbol_counts(
         )
     read = set().union(*(E.free_vars(expression) for expression in found))
     states = tuple(
-        StateVariable(
-            name, 0, E.Binary("+", E.Var(name), E.Binary("==", E.Var(channel), E.Const(value)))
-        )
-        for channel, _, value, name in symbols
+        StateVariable(name, 0, E.Binary("+", E.Var(name), _holds(symbol, inputs)))
+        for symbol, name in symbols
         if name in read
     )
     formulas = Formulas(
         inputs, states, tuple(zip(outputs, found, strict=True)), outputs_read_new=True
     )
-    return formulas, {"symbols": len(symbols), "order_spread": round(spread, 3), "rows": len(table)}
+    details = {"symbols": len(symbols), "order_spread": round(spread, 3), "rows": len(table)}
+    return formulas, details | ({"joint": True} if joint else {})
+
+
+def _holds(symbol: Symbol, inputs: tuple[str, ...]) -> E.Expr:
+    """1 where every channel of the symbol has its value."""
+    return E.fold("and", [E.Binary("==", E.Var(inputs[c]), E.Const(v)) for c, v in symbol])

@@ -10,8 +10,11 @@ the exact regression, and the labelling with the smallest formulas wins:
 - breadth-first numbering, and every numbering when there are at most `PERMUTED_STATES` states;
 - the last k inputs (k = 1..`MAX_REGISTER`), when they determine the outputs;
 - a counter: each input symbol moves the label by a fixed step (+1, -1 or 0) wherever it can;
-- two variables side by side, when the machine is a product of two smaller ones (a count
-  modulo 3 beside whether the last input was 0): tried last.
+- variables side by side, when the machine is a product of smaller ones (a count modulo 3
+  beside whether the last input was 0; one flag per symbol seen): tried last.
+
+Where the outputs over the state before the step and the input have no formula, they are
+regressed over the state after it too (how many flags are set).
 
 A network trained on length L keeps a counter only as far as L needs it: its machine's chain ends
 in a state no formula continues (balanced parentheses: depth 5 and one more '(' go to the dead
@@ -49,8 +52,9 @@ from mipsdsl.extract.tables import note_moduli, with_moduli
 Regressor = Callable  # enumerative.regress or a backend with its contract
 
 PERMUTED_STATES = 4  # up to this many states, every numbering is tried
-FACTORED_STATES = (4, 16)  # machines this large are also tried as products of two
-MAX_FACTORINGS = 4  # products tried, fewest blocks first
+FACTORED_STATES = (4, 16)  # machines this large are also tried as products
+MAX_FACTORINGS = 4  # products of two tried, fewest blocks first
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 MAX_PARTITIONS = 64  # partitions with the substitution property collected at most
 MAX_REGISTER = 3  # longest input history tried as state
 MAX_REGISTER_STATES = 20_000  # (history, state) pairs explored when checking a register
@@ -161,10 +165,13 @@ def _candidates(machine, inputs, outputs, length):
     if counter is not None and tuple(counter[0]) not in labellings:
         yield from _counter_candidates(machine, inputs, outputs, *counter, length)
     factorings = _factorings(machine) if mechanisms.on("side-by-side") else []
-    for u, v in factorings:  # last: every one-variable labelling goes first
-        shape = f"{max(u) + 1} x {max(v) + 1}"
-        yield ("side-by-side",), f"two variables side by side ({shape} values)", (
-            lambda search, u=u, v=v: _state_variables(machine, inputs, outputs, [u, v], search)
+    for factors in factorings:  # last: every one-variable labelling goes first
+        shape = " x ".join(str(max(labels) + 1) for labels in factors)
+        count = NUMBER_WORDS.get(len(factors), str(len(factors)))
+        yield ("side-by-side",), f"{count} variables side by side ({shape} values)", (
+            lambda search, factors=factors: _state_variables(
+                machine, inputs, outputs, factors, search
+            )
         )
 
 
@@ -217,16 +224,24 @@ def _state_variables(machine, inputs, outputs, labellings, search, open_states=N
     else:
         closed = ~open_states[state_rows]
         result = search(columns, targets, constants, masks=[closed] * len(targets))
-    if any(e is None for e in result.expressions):
-        return None
-    note_moduli(result.expressions, values, moduli)
     found = list(result.expressions)
+    read_new = False
+    if open_states is None and None in found[: len(outputs)] and None not in found[len(outputs) :]:
+        # the outputs over the state after the step (the number of flags set, where over the
+        # flags before it and the input each flag's change is a term of its own)
+        after = {name: labels[successors] for name, labels in zip(names, labellings, strict=True)}
+        after.update({name: symbols[symbol_rows, c] for c, name in enumerate(inputs)})
+        found[: len(outputs)] = search(after, targets[: len(outputs)], constants).expressions
+        read_new = True
+    if any(e is None for e in found):
+        return None
+    note_moduli(found, values, moduli)
     states = tuple(
         StateVariable(name, int(labels[machine.initial]), update)
         for name, labels, update in zip(names, labellings, found[len(outputs) :], strict=True)
     )
     outputs_found = tuple(zip(outputs, found[: len(outputs)], strict=True))
-    return Formulas(tuple(inputs), states, outputs_found)
+    return Formulas(tuple(inputs), states, outputs_found, outputs_read_new=read_new)
 
 
 def _constants(machine: StateMachine, labels) -> tuple[set[int], set[int]]:
@@ -245,11 +260,23 @@ def _constants(machine: StateMachine, labels) -> tuple[set[int], set[int]]:
 # ---------------------------------------------------------------- products
 
 
-def _factorings(machine: StateMachine) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The machine as two smaller machines run side by side: pairs of partitions of its states
-    with the substitution property (states in one block go to one block on every input) whose
-    blocks together tell every state apart (Hartmanis and Stearns). Each partition labels the
-    states by block number; fewest values first, at most `MAX_FACTORINGS` pairs."""
+def _factorings(machine: StateMachine) -> list[list[np.ndarray]]:
+    """The machine as smaller machines run side by side, each a list of labellings (one per
+    variable): every pair of `_factor_pairs`, and before it the same pair with its larger
+    partition split again while its quotient machine is itself a product (four flags, not one
+    flag beside the other three numbered 0..7)."""
+    found: dict[tuple, list[np.ndarray]] = {}
+    for u, v in _factor_pairs(machine):
+        for factors in ([u, *_refined(machine, v)], [u, v]):
+            found.setdefault(tuple(sorted(tuple(labels) for labels in factors)), factors)
+    return list(found.values())
+
+
+def _factor_pairs(machine: StateMachine) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Pairs of partitions of the states with the substitution property (states in one block go
+    to one block on every input) whose blocks together tell every state apart (Hartmanis and
+    Stearns). Each partition labels the states by block number; fewest values first, at most
+    `MAX_FACTORINGS` pairs."""
     n = machine.states
     if not FACTORED_STATES[0] <= n <= FACTORED_STATES[1]:
         return []
@@ -262,6 +289,26 @@ def _factorings(machine: StateMachine) -> list[tuple[np.ndarray, np.ndarray]]:
     ]
     pairs.sort(key=lambda pair: ((max(pair[0]) + 1) * (max(pair[1]) + 1), max(pair[0])))
     return pairs[:MAX_FACTORINGS]
+
+
+def _refined(machine: StateMachine, labels: np.ndarray) -> list[np.ndarray]:
+    """A partition with the substitution property as labellings of smaller variables that
+    together tell its blocks apart: split by the first product of its quotient machine (the
+    machine of its blocks), recursively; `[labels]` where the quotient is no product."""
+    blocks = int(labels.max()) + 1
+    representative = np.zeros(blocks, dtype=np.int64)
+    representative[labels] = np.arange(machine.states)
+    quotient = StateMachine(
+        machine.alphabets,
+        int(labels[machine.initial]),
+        labels[machine.next_state[representative]],
+        np.zeros((blocks, machine.next_state.shape[1], 0), dtype=np.int64),  # no outputs
+    )
+    pairs = _factor_pairs(quotient)
+    if not pairs:
+        return [labels]
+    u, v = pairs[0]
+    return [u[labels], *_refined(machine, v[labels])]
 
 
 def _substitution_partitions(machine: StateMachine) -> list[tuple[int, ...]]:

@@ -75,6 +75,11 @@ MECHANISMS: dict[str, Mechanism] = {
         "machine paths fail instead)",
         "labelling.formulas_for",
     ),
+    # counting symbols
+    "joint-symbols": Mechanism(
+        "counts of the tuples of every channel's value, where per-channel counts fail",
+        "counts.symbol_counts",
+    ),
     # registers of past inputs
     "register-start-below": Mechanism(
         "registers holding one below the alphabet before the start, not only 0",
@@ -90,6 +95,10 @@ MECHANISMS: dict[str, Mechanism] = {
         "each output as a running total of increments over the recent inputs",
         "paths/recent_inputs.extract",
     ),
+    "position-phase": Mechanism(
+        "running totals whose increments read the position modulo 2 to 4",
+        "paths/recent_inputs.extract",
+    ),
     "split-start": Mechanism(
         "the first positions regressed apart from the rest, joined by a test of the oldest "
         "register",
@@ -99,6 +108,10 @@ MECHANISMS: dict[str, Mechanism] = {
     "integer-linear": Mechanism(
         "integer-linear least squares before the enumerative search (the lattice, symbol-counts "
         "and recent-inputs tables; the linear recurrence is that fit, switched off as its path)",
+        "tables.regress_table",
+    ),
+    "linear-threshold": Mechanism(
+        "a 0/1 output as a comparison of integer-weighted sums, where no formula is enumerated",
         "tables.regress_table",
     ),
     "decision-lists": Mechanism(

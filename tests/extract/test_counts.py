@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mipsdsl.extract import ExtractionError
+from mipsdsl.extract import ExtractionError, mechanisms
 from mipsdsl.extract.assemble import assemble
 from mipsdsl.extract.counts import group_spread, symbol_count_columns, symbol_counts
 from mipsdsl.extract.tables import regress_table
 from mipsdsl.extract.trace import run_network
-from tests.extract_standins import Brackets, DriftingVote
+from tests.extract_standins import Brackets, DriftingVote, PairVote
 
 ALPHABET = ((0, 1),)
 
@@ -63,3 +63,27 @@ def test_too_many_symbols_are_refused():
     fit = trace_of(DriftingVote())
     with pytest.raises(ExtractionError, match="symbols"):
         symbol_counts((tuple(range(17)),), ("x",), ("y",), fit, solve)
+
+
+def pair_majority(x: np.ndarray) -> np.ndarray:
+    wins = np.cumsum(x[..., 0] > x[..., 1], axis=1)
+    losses = np.cumsum(x[..., 1] > x[..., 0], axis=1)
+    return (wins > losses).astype(np.int64)[..., None]
+
+
+def test_channels_that_count_together_are_counted_as_joint_symbols():
+    alphabets = ((0, 1, 2), (0, 1, 2))
+    x = np.random.default_rng(0).integers(0, 3, size=(3000, 10, 2))
+    fit = run_network(PairVote(), x, np.full(3000, 10))
+    assert np.array_equal(fit.outputs, pair_majority(x))
+    with (
+        pytest.raises(ExtractionError, match="order"),
+        mechanisms.switched_off(frozenset({"joint-symbols"})),
+    ):
+        symbol_counts(alphabets, ("a", "b"), ("y",), fit, solve)
+    formulas, details = symbol_counts(alphabets, ("a", "b"), ("y",), fit, solve)
+    assert details["joint"] and details["symbols"] == 9
+    program = assemble(formulas)
+    assert len(program.states) == 6  # the pairs with a != b
+    long = np.random.default_rng(1).integers(0, 3, size=(300, 200, 2))
+    assert np.array_equal(program.run(long), pair_majority(long))

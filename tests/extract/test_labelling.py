@@ -8,7 +8,7 @@ import numpy as np
 from mipsdsl import expr as E
 from mipsdsl.extract.assemble import Formulas, assemble
 from mipsdsl.extract.fsm import StateMachine
-from mipsdsl.extract.labelling import decision_tree, formulas_for, table_formulas
+from mipsdsl.extract.labelling import _factorings, decision_tree, formulas_for, table_formulas
 from mipsdsl.verify import verify
 from tests.extract.conftest import counter, machine_of
 
@@ -122,3 +122,26 @@ def test_a_product_machine_is_found_as_two_variables_side_by_side():
     x = np.random.default_rng(1).integers(0, 3, (300, 12, 1))
     expected, _ = machine.run(x)
     np.testing.assert_array_equal(run_formulas(labelled.formulas, x), expected)
+
+
+def _seen_flags(symbols: int) -> StateMachine:
+    """States are the sets of symbols seen so far (bit i for symbol i); y is how many there are
+    after the step: a product of one flag per symbol, whose output reads the flags after it."""
+    states = 1 << symbols
+    next_state = np.array([[s | (1 << x) for x in range(symbols)] for s in range(states)])
+    output = np.array(
+        [[[bin(s | (1 << x)).count("1")] for x in range(symbols)] for s in range(states)]
+    )
+    return StateMachine((tuple(range(symbols)),), 0, next_state, output)
+
+
+def test_a_machine_of_independent_flags_is_split_into_one_variable_per_flag():
+    machine = _seen_flags(3)
+    labelled = formulas_for(machine, ("x",), ("y",), seconds=20)
+    assert labelled.method == "three variables side by side (2 x 2 x 2 values)"
+    assert labelled.formulas.outputs_read_new  # y = s + s_2 + s_3, over the flags after the step
+    x = np.random.default_rng(1).integers(0, 3, (300, 12, 1))
+    expected, _ = machine.run(x)
+    np.testing.assert_array_equal(run_formulas(labelled.formulas, x), expected)
+    sizes = [len(factors) for factors in _factorings(machine)]
+    assert sizes[0] == 3 and 2 in sizes  # the split product first, then the pairs it came from

@@ -12,7 +12,7 @@ from mipsdsl.extract import ExtractionError, fresh, mechanisms
 from mipsdsl.extract.assemble import Formulas, StateVariable
 from mipsdsl.extract.context import Context, Extraction
 from mipsdsl.extract.lattice import find_lattice
-from mipsdsl.extract.tables import regress_table
+from mipsdsl.extract.tables import regress_table, regression_label
 from mipsdsl.extract.trace import Network, Trace
 
 NAME = "integer lattice"
@@ -35,7 +35,7 @@ def extract(ctx: Context) -> Extraction:
     targets = [z_after[:, i] for i in range(k)]
     targets += [fit.outputs[valid][:, o] for o in range(len(outputs))]
     columns, targets = _distinct_rows(columns, targets)
-    found, linear = regress_table(columns, targets, *ctx.regression.budget())
+    found, kinds = regress_table(columns, targets, *ctx.regression.budget())
     unsolved = [
         (names + list(outputs))[i] for i, expression in enumerate(found) if expression is None
     ]
@@ -51,7 +51,7 @@ def extract(ctx: Context) -> Extraction:
         formulas,
         True,
         f"a {k}-dimensional integer lattice in the hidden states",
-        "integer linear" if all(linear) else "integer linear and enumerative",
+        regression_label(kinds),
         {"dimensions": k, "rows": len(targets[0]) if targets else 0},
     )
 

@@ -15,7 +15,9 @@ recent inputs (the distance travelled, `sum(abs(x - x[t-1]))`): then each output
 the step before is regressed instead, and the program keeps a total per output beside the
 registers. Only the trace's outputs test this; verification decides. Where no formula fits the
 first positions and the rest alike, they are regressed apart and joined by a test of the oldest
-register (which holds `start`, outside the alphabet, until the registers are full).
+register (which holds `start`, outside the alphabet, until the registers are full). Where the
+increments depend on the position as well (a sum of the inputs at even positions), they are
+regressed over its phase, t modulo 2 to `MAX_PERIOD`, too, kept in a counter of its own.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ MAX_BACK = 3  # registers per input channel at most
 MIN_GROUP = 2  # rows per key on average: fewer test nothing
 MAX_PROBES = 16  # input symbols each group's states are stepped on
 MAX_DISAGREEING = 0.001  # rows whose output is not their key's most common one
+MAX_PERIOD = 4  # of the position's phase that running totals' increments may read
 
 
 @mechanisms.extraction_path(MECHANISM)
@@ -52,11 +55,17 @@ def extract(ctx: Context) -> Extraction:
             if formulas is not None:
                 return _extraction(formulas, back, start, "a shift register")
     totals = range(MAX_BACK + 1) if mechanisms.on("running-totals") else ()
-    for back in totals:  # the outputs' increments, summed in a total each
-        for start in _starts(ctx.alphabets):
-            formulas = _formulas(ctx, _history(fit, back, start), back, start, accumulate=True)
-            if formulas is not None:
-                return _extraction(formulas, back, start, "a shift register and running totals")
+    periods = range(2, MAX_PERIOD + 1) if mechanisms.on("position-phase") else ()
+    for period in (1, *periods):  # the outputs' increments, summed in a total each
+        for back in totals:
+            for start in _starts(ctx.alphabets):
+                history = _history(fit, back, start)
+                formulas = _formulas(ctx, history, back, start, accumulate=True, period=period)
+                if formulas is not None:
+                    kind = "a shift register and running totals"
+                    if period > 1:
+                        kind += f" over the position modulo {period}"
+                    return _extraction(formulas, back, start, kind)
     raise ExtractionError(
         f"neither the network's outputs nor their increments are a function of its last "
         f"{MAX_BACK} inputs"
@@ -124,14 +133,22 @@ def _history(fit: Trace, back: int, start: int, after: bool = False) -> np.ndarr
     return columns[fit.valid].astype(np.int64)
 
 
-def _formulas(ctx, history, back: int, start: int, accumulate: bool) -> Formulas | None:
+def _formulas(
+    ctx, history, back: int, start: int, accumulate: bool, period: int = 1
+) -> Formulas | None:
     """Each output (with `accumulate`, each output's increment over the step before, summed in
-    a running total) regressed over the registers and the inputs, or None."""
+    a running total) regressed over the registers and the inputs, and where `period` > 1 the
+    position modulo it, or None."""
     fit = ctx.fit
     outputs = fit.outputs
     if accumulate:
         outputs = outputs - np.concatenate([np.zeros_like(outputs[:, :1]), outputs[:, :-1]], 1)
     outputs = outputs[fit.valid]
+    if period > 1:
+        phases = np.broadcast_to(
+            np.arange(fit.x.shape[1]) % period, fit.lengths.shape + (fit.x.shape[1],)
+        )
+        history = np.column_stack([phases[fit.valid], history])
     keys, group = np.unique(history, axis=0, return_inverse=True)
     group = group.ravel()
     common = _most_common(outputs, group)
@@ -142,7 +159,8 @@ def _formulas(ctx, history, back: int, start: int, accumulate: bool) -> Formulas
         [fresh(f"prev_{name}" if k == 1 else f"prev{k}_{name}", taken) for name in ctx.inputs]
         for k in range(1, back + 1)
     ]
-    names = [name for row in registers for name in row] + list(ctx.inputs)
+    phase = [fresh("phase", taken)] if period > 1 else []
+    names = phase + [name for row in registers for name in row] + list(ctx.inputs)
     columns = {name: keys[:, i] for i, name in enumerate(names)}
     targets = [common[:, o] for o in range(common.shape[1])]
     formulas = _regressed(ctx, columns, targets, start)
@@ -164,6 +182,10 @@ def _formulas(ctx, history, back: int, start: int, accumulate: bool) -> Formulas
         outs = tuple(zip(ctx.outputs, formulas, strict=True))
         return Formulas(tuple(ctx.inputs), tuple(states), outs)
     mechanisms.use("running-totals")
+    if phase:
+        mechanisms.use("position-phase")
+        counted = E.Binary("+", E.Var(phase[0]), E.Const(1))
+        states.append(StateVariable(phase[0], 0, E.Binary("%", counted, E.Const(period))))
     totals = [fresh(f"total_{name}", taken) for name in ctx.outputs]
     states += [
         StateVariable(total, 0, E.Binary("+", E.Var(total), increment))

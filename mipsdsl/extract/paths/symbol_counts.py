@@ -6,7 +6,7 @@ from __future__ import annotations
 from mipsdsl.extract import mechanisms
 from mipsdsl.extract.context import Context, Extraction
 from mipsdsl.extract.counts import symbol_counts
-from mipsdsl.extract.tables import regress_table
+from mipsdsl.extract.tables import regress_table, regression_label
 
 NAME = "symbol counts"
 MECHANISM = "symbol-counts"
@@ -14,11 +14,11 @@ MECHANISM = "symbol-counts"
 
 @mechanisms.extraction_path(MECHANISM)
 def extract(ctx: Context) -> Extraction:
-    linear = []
+    kinds: list[str | None] = []
 
     def solve(columns, targets):
-        found, found_linear = regress_table(columns, targets, *ctx.regression.budget())
-        linear.extend(found_linear)
+        found, found_kinds = regress_table(columns, targets, *ctx.regression.budget())
+        kinds[:] = found_kinds  # of the symbols the result is counted over
         return found
 
     formulas, details = symbol_counts(ctx.alphabets, ctx.inputs, ctx.outputs, ctx.fit, solve)
@@ -26,7 +26,8 @@ def extract(ctx: Context) -> Extraction:
         NAME,
         formulas,
         True,
-        f"counts of the {details['symbols']} input symbols (an order-invariant network)",
-        "integer linear" if all(linear) else "integer linear and enumerative",
+        f"counts of the {details['symbols']} {'joint ' * details.get('joint', False)}input "
+        "symbols (an order-invariant network)",
+        regression_label(kinds),
         details,
     )

@@ -3,6 +3,8 @@ alphabet too large for a machine, read as a shift register; one that keeps more 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -78,3 +80,27 @@ def test_a_running_total_of_a_function_of_recent_inputs_is_read_as_one(spec):
     )
     assert "running totals" in extraction.method and extraction.details["inputs_back"] == 1
     assert verify(task, assemble(extraction.formulas)).passed
+
+
+def test_a_running_total_whose_increments_follow_the_position_reads_its_phase(spec):
+    """The state packs (total, t mod 2) in one integer: the increment is x at even positions
+    and 0 at odd ones, a function of no input history."""
+    task = spec("sum(if t % 2 == 0 then x else 0)")
+
+    def total(s, x):
+        return s // 2 + np.where(s % 2 == 0, x[:, 0], 0)
+
+    network = StandIn(
+        update=lambda s, x: total(s, x) * 2 + 1 - s % 2,
+        output=lambda s, x: total(s, x)[:, None],
+        embed=line(1.0)[0],
+        decode=line(1.0)[1],
+    )
+    context = context_of(network, task, n=2000, head="regress", max_size=9)
+    extraction = recent_inputs.extract(context)
+    assert "over the position modulo 2" in extraction.method
+    assert "position-phase" in extraction.mechanisms
+    assert verify(task, assemble(extraction.formulas)).passed
+    off = dataclasses.replace(context, without=frozenset({"position-phase"}))
+    with pytest.raises(ExtractionError):
+        recent_inputs.extract(off)
