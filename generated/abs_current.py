@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "bf3643a8efdbb8205a1a28f8e5e98adc1fc1f94d14faf6a505be0f35cfba7597",
+    "compile_key": "28deb0dc0c51c8de0574b1e9712e8c8b725678a18a40a9db45a6056ac7188b30",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "16823365b2d1a1a876c4fac47070271eba697a6578e824257fc6b9d57fa81a88",
+    "source_sha256": "93da944527721023195f649b7752d6f2d47acf5ed66bffee6fe6e189107c74f9",
 }

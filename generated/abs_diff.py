@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "35a7b8e0c86445e0505d8d39fd2f81aa14791b5d071f7694f306e0cc26fd4222",
+    "compile_key": "3ade0f6ace9cd2123300bad9223f2f5ec99c611609588a7544b727dcae68f738",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "211612dd8c71c8af6a3a3c5091e9b77d1aaa3145c66e76abbbae92097eff296c",
+    "source_sha256": "372c0c9fd5e74ee406867de84cdea3e9cfd15d3e6c7132c6cc9c6af1adbfcda6",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "cece4d9180a6f884118456b87ae3530d8b8b77fdf20b068f8b45691937a1cfa8",
+    "compile_key": "4b6ec916e3b1b2bf4f68e61423a2aeb3588693f7532e28b9d990f063047931cc",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "a3d6182d396be17340358481636e1e346417c41a3673b0d36116f3f6ac3d0393",
+    "source_sha256": "2e47d4c2fdfbd1e33608adca7e621d593cbafed3f60b5da9c67c88dda06f9c16",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "01c5a0146d6bed9c205d791e7a2f60669e6220eb4f1f86f640d125b8489fa3b0",
+    "compile_key": "6830ab037f0b2ba9f791840c6e9568713d8e224c674c50127a8cc23572cebe59",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 4"]},
     },
-    "source_sha256": "0a6b11ddbebbf90d0e1bb07f3bbcc69eafb44b942c42ecb638121b6a11f64b1c",
+    "source_sha256": "401d76817709363f7a4c9b26b579c66fd698f3785393e5660db6d31c2bf5c7f2",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "547c65caaa8faf8a758ae8f1f8cc6e3c29bfa80155009e06d2ebdadf3553824e",
+    "compile_key": "761ff30176bf3a0613c4cc8cad928e60bf9f7945d08bf8d89b41ddf0355591b7",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 5"]},
     },
-    "source_sha256": "8e98c957e1ece1ae850e9744bd800677fc8931cebfb747ed3f8900391ee6b672",
+    "source_sha256": "0d32dd444c70bef6343a1e8ffb543e7c5a6fc1e40fd77dc384c2b1a5895405ed",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "4aaaa371869c7e495a4ee36af27df09f7ebb32e7f170d4bb89a9d9dcdef280c5",
+    "compile_key": "643d064dc9e467457cb49bf07da80e7e15b1384b6a670c007fdae6e87fbac24c",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 6"]},
     },
-    "source_sha256": "5132b659feb2465ae398a0e4d138934ce1cc094e8f5d340034ffc0b5d3107ce0",
+    "source_sha256": "86f88f59f7657932cd925ad8f4d99f19ecc4512043a65e2709d80631b4d06b75",
 }

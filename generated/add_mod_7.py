@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "75cc348fa1bd32e4e8019e56f6e2b55a21b915ed41100c128daa9a1f46a40526",
+    "compile_key": "8c0634cd9b9c3d26489e5fe6a1a7a17306199eae4a18b9e31680679a348c084f",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 7"]},
     },
-    "source_sha256": "efae8138c2f96dc0a25d837ff4274fa96b46f87cc23fe00b65376116984f5719",
+    "source_sha256": "f303c380856b51cc147b741f7bbdb011c2cbaf830d1c34591bf96a3c98b4125f",
 }

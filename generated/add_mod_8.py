@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "a0422fcf67a58d4ad0ee7422a81bd815d76eb6c01276c657a42a307f4fd23a6e",
+    "compile_key": "09b7c9609f467d394d261b17b09c3cc44c5b92ed91c21a9d34d5021f9fa32e37",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 8"]},
     },
-    "source_sha256": "c5617f449851eec6b7c1bc012845844864ed286cb215723654e8fbeabb9b4786",
+    "source_sha256": "dd1d7c0e143106c5c3b51dd4ac1adc215ee59a682aa0ed620121f4277abf220f",
 }

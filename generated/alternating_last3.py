@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 2,
     },
-    "compile_key": "fc7ba3d5bee47c2b7b3b374c8eeeb2927b924c871335b56f5f5292d8d0563002",
+    "compile_key": "1c726209fe51df1336c64e18bf1e7da0bf4416b06dab06647bf51928e3811358",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "62f781d5d490d595701aa53e1962e555be2020ed2308a9130ea924247cf1ca82",
+    "source_sha256": "224ad73b20dbfbebb226f666a74971dbf6a259006ffdabfae9b09db9415dc8d4",
 }

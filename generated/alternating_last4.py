@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 3,
     },
-    "compile_key": "52cffed79831f0c347e783296f8106f4fd6048c628be7d047598956ecfa7fe55",
+    "compile_key": "4b932b28c8239dd9b2ae1089c09e009ca8ae9cd1c976ec5ebdd539671d82c93b",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "e03537e21793bddfdc5bf34f3085ed7a93fa14b6cd269384d5949a498b3708e9",
+    "source_sha256": "4c178ac04a72c1600fca35ef1f0a60541714481b18ae900a99681f8877260b5a",
 }

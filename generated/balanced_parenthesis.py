@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "71124778b6027c965c2bc14f79f091b2a05e095487a3df74d9038487957e5c8d",
+    "compile_key": "c80a1b48779a72ae0334016c05f919f67bedc82496e7de3ec675c35034af9bfc",
     "verification": {
         "passed": True,
         "note": "",
@@ -91,5 +91,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "3c31e34732845e15cffaf08fb39380d8cdb12c9068ccfc164e424358f6a4819d",
+    "source_sha256": "d5a71a7079f8c1bcf0212ee7b2ac898d1a082841f7fc199abc73fecc3bc051ca",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "b5f4f2e69afb4bae4b0dababe3b2a6d56fb4fb0880ba73ac602c8062052561bd",
+    "compile_key": "38746d33d48eb5f291b1fe109f47aff7eab4b82e7c532c6f2f1619c0f9570e5f",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "f7359f37fd3c797fe86162645b780c4459ed7d4819b8afffd6e94ed01f2a144c",
+    "source_sha256": "d510ea11c2d161f040d2843752bffaef7f6f908d85124522907a761bc36ee686",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "ed0cfc6827ac5ee25ad557edbd761e9425b770a3608d6d381dd17d7fbe25e303",
+    "compile_key": "e4e51e163cdacfff31c3baa46cf21af581cd37f16ad8062212b041c9b1ed2b10",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "7077569c76b101d745044dec20b93335d323c7e71b547f2e0ed7cf9a5cd79649",
+    "source_sha256": "d53592492d3826b9c677baca35cbcd2263038c618fa83e9007e03aa11be8aca3",
 }

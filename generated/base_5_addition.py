@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "3a546d49aa4aab178af6d67ec7f2acd3a563293a3b25eac148d8a95aa9071eb8",
+    "compile_key": "67baa6b7e6b4dfe5e71a45f8af6b5e4610f2877594af4b14548b782d7c05578a",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "4dd7282ece1b189b3f5c55d6b33aea738dcb2db154d3da7019bb8585f0159036",
+    "source_sha256": "6e1f3da512cec4b13835d0acdcc08e15c45874abd87585f1b604ebab765ec011",
 }

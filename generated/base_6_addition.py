@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "7be4bbbc10ec5ab9338d875b5451cf717b0fcd1687a335dde4039664c85a9de6",
+    "compile_key": "3381cece2f3126057844ba166f99c1085390dd801197f2bf0da3a0caa7ec435f",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "76b492a5f54c9928836f687572f269f827d6c82c126c4e0593c0064d03401c1e",
+    "source_sha256": "40192f3f251884d777cddd2adade1ff81ea46610a733487e20e4fcb3ae147302",
 }

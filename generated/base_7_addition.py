@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "f38ed1c1264b37c04ee8ad9d7bf4683784859d3c10b15eb7bd813ecca3f3d167",
+    "compile_key": "793d10341b7bc747b8a905fd1415886b7b2ea47a58d35a1a707fd9ff593182e3",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "5d53327b23d38e4e695314be51c50ee4f0c675242e408b5ff94dc7e8e43882e9",
+    "source_sha256": "109ed0911b02233ab76a11f22c2be74c7135dafdcd4e8cfc5b0c0e3cc5c41053",
 }

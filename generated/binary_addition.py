@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "a86b2475ac9b3e355510ebd8a3d51d185417d26a7d952773d47a32288aac4fc9",
+    "compile_key": "35df106ebb9a7ea21d86dcb6c4cc7fa13ff69e7fb9ff960c461250725a3cc41a",
     "verification": {
         "passed": True,
         "note": "",
@@ -77,5 +77,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 1", "spec.carry == -program.s + 1"],
         },
     },
-    "source_sha256": "4ca1ef4936fcce0a2cf4c3cb6d6c76f8886cba10409ef2a26c4a8466c3cce2aa",
+    "source_sha256": "967f0be470f4a9b4b9b589d11302a03694823dd231c9d8fcca1d6ed57125d859",
 }

@@ -58,7 +58,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "b3fd4dad03e3dd4c9e78b3a7c722ec28249103e951584665bea319b52439844d",
+    "compile_key": "0d6af29909d5cc144e357f0d8f741a18169e75fd346d88e8fece1d782198126e",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,5 +70,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum % 2"]},
     },
-    "source_sha256": "7ac37c24ce6491c8d80455845d530cc5319237548d051f532f762defe3ddfd4d",
+    "source_sha256": "97657e1c7d0149ab7f4842a75aa031696d5f5f8eedff74f80ee637234b72f20d",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 1,
     },
-    "compile_key": "e16af3935593b25f004fc26dcb6b368f7bad7311e56b73bc3e6f0ec76e6a41f3",
+    "compile_key": "b0481bfbfd9e461b8c4bea9ad8ee70779bf76a629000b94438bd53e059d44c5d",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "4001b2b406820163c321839ca34de51a2bd10ecb7ec3984a1f842d55b63fd9b6",
+    "source_sha256": "6351dd9a0991929a9b7d541ff42267e044311ee981c98800f5619f09127036b4",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "1cc41095726af4cd4823618a6628b26487313287c5cb99d2ab777fe9495ba45e",
+    "compile_key": "59037f40efd65a7c0357ce094ecd8282cbed1876deea19957f37164c2980ec61",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "6fb7627d5a58643c2870c361f664b23b16d670361064f678b775cda517bdb036",
+    "source_sha256": "1193cf467da4289bb08751d0455a76498f510332caa6516367cab8b79e21d413",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "11e8d529f3edf86648a99fe5a4cf35898fd8ead6f30c8d66e1c732403da58240",
+    "compile_key": "7ff9adf4fa3e1cbfae44fcd029a5bec9cedf6838cd1ff5d8fef762d062750ac1",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "8b8ed9265c6bef1fa7ac784a7e19038415b78fcf27db664c6abfeeee01dca509",
+    "source_sha256": "9f8cbba7f94b834787768026768e7ebfbc343e3a903ced721de68d4bb4b6099d",
 }

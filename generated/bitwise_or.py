@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "a9796e46610eb5b16106aa1211f0638f354f50b955d2cb32b31efa3cd6f963cf",
+    "compile_key": "43a699b7ac8a2a5e08dfd38ad486e85b497cb6b51462c00d82255b893551b32e",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "7bb86689f9a480e85c5bbcc392edf3d18aa1dc62b587d9c1d34a5a5600659772",
+    "source_sha256": "1580523dfc3ac72334655bbb03608a1dbc9fa45ea84d32fb0d96c49f92f25da1",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "524710d0a970f467080890c9be966307f41d798fe1cffd6bb3eb0dc15eada6bd",
+    "compile_key": "e29811e0dad815ae190584d2140d4a84e14980bb181dcad06387f99d207f455b",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "4d8e2a448c9f2086cb78693eb511252dcaa4457026cffd78b49d32a50293be90",
+    "source_sha256": "f04724f31d4f378b935be02e719011ab81cb225d8bc819a82ca2b10937b5f119",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "09b157571f3978a954003abf85849614f57f70c93d03b926859af1d06300b30d",
+    "compile_key": "ddd9caf6f86cba92364cc6694c1e17408ec2f9345cd6ec577da09a4b3efcb321",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "14c4c1b33d3728125f14b92eacc0b908b6da83ac2690cab9a0d9d9d7bc05cee9",
+    "source_sha256": "b671ce2cebb63f2fe75e8d4e332679277dbffea12ddd70aec1c3c80803e3b619",
 }

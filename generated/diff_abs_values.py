@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "0411e8ae75a6f719512d7e5a6d73f3aff1ad64cc0e8051cc045c7a7cbf4c8d61",
+    "compile_key": "3843e31194661dd2959b1305fa7d72fd09f83a0983f2b1022bafd34275f9689d",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "aa505b2b79f1be35dd6999b9bca626ffb55d617ac83ca400136ec549ad9f6ab8",
+    "source_sha256": "b863ea132eb983955b78f37b690fc8b6ad3c7eefcffc9705c3473608db3b95e8",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "d0dc82f08d211ad8eab4fff9bc20a6056646c3334e43eb200e2419eed4f4558b",
+    "compile_key": "31d2a4da1c2ae90dc009d98c91748cce20c8aae254f9b1042b4e5bd16d5481e3",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s2"]},
     },
-    "source_sha256": "49ade806e4b2815031b592a9195bb926b20e1c42f0efd92803dd9fcb1457f8cc",
+    "source_sha256": "07fd1f28d77b13cc0a11a11a4bae1888d111053412437e80b13eadb6d903b8eb",
 }

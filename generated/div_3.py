@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 1,
     },
-    "compile_key": "de426075700d3b153afc0c4d78a6fd13fe9204afc49e424dd0ffe98562e5c18c",
+    "compile_key": "ae6651e5c934adacb76e76a457b542729dcbd7359ebe6f253164940c2ef9872c",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "6225d74343c388979fd51baf5b860a43dedd00eb5a89a5790b929d160c9eed8e",
+    "source_sha256": "ce34ba5bd71329aaf53494f7e7657e6d2bd6581a3cb6317d983fe16b875c66c3",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 1,
     },
-    "compile_key": "2b90f310abaabb56dfb73674374ed678021e153dc1c11486f48b7e4b28d47f58",
+    "compile_key": "fa876ecfcc509b3b61eb38a97e11089b71160d10f9ffecd674e81268bc13ea92",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "61416f59284f1131b14671d8327285ae918b06a0e4126b94e60eb85e56245d0d",
+    "source_sha256": "974bfa13556b7a970c6d9b0a0f072c1d54b35f8a0eb5ff1c82285e8ebe98f821",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 1,
     },
-    "compile_key": "7f2d23f0d4bbc4da7093947a2dd3d3e651b05d9a2047346245445207312f6113",
+    "compile_key": "e9ba20ed64e7ed482e79f1fda884c1befff20916e531fcbb57c3f853fbacf08c",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "75ae18a563f447bfd15b6a0d5498cbadae299d66147eae66a8544dec623122da",
+    "source_sha256": "32769c4684836c857ddb2e3f84a74893eac1f41e3b893a4341edd30fe052635e",
 }

@@ -70,7 +70,7 @@ __provenance__ = {
         "formula_nodes": 34,
         "state_variables": 5,
     },
-    "compile_key": "cc32ef3687c5fbecdb94f46c5d7838ba3f1d0626236ea24d426d2ea6ad814b2a",
+    "compile_key": "21f4f7dcaa73764dbeac3604ec59894eb997a4ca3e7fd113653dc98e2701ccfb",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "166f2bb70aed3f17c9b08348c6ef89e451a0de67f2e13ec9fb62918ae4a31f57",
+    "source_sha256": "e4c3d082e6266018f2e45a060e6244aa24bc3ef7740b751dfa5d039a84262c93",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "0cdc84e36a8d78e8d616dc102a9d6023db4b3482b27e8f6f8227aa3bb355693d",
+    "compile_key": "1fc6f0f959330c15acba3e5ebb6c8cc225ccb0fc40c05697b367ed8d796186b0",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "0aa3cb2c45bb0fc3311be177e0366db1c19625f8ca856ff4bdd27822c686da88",
+    "source_sha256": "f75e80317787ca92a7e822723d33127fb87bb164b770bd3bcac1223ee2244b8a",
 }

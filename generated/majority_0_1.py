@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 2,
     },
-    "compile_key": "a14a8c1a209dce68a03f86d464f1726b79052aa0387a5a89ff7ee0adcb8f27a0",
+    "compile_key": "786833f965148eb0d887490f9df2eac434f4f254af8fa9bb48f825a89431b747",
     "verification": {
         "passed": True,
         "note": "",
@@ -78,5 +78,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d121c0ea0f691a51bb622ce96c550dd10f7dd92b9a411da18011fc512177cc1c",
+    "source_sha256": "eeb5879385bea5936e6de320f8ba069d8998cc43b6045329074d06c6d59f8688",
 }

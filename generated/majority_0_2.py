@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 28,
         "state_variables": 3,
     },
-    "compile_key": "592df5fae1fdb2ba3f27d5b736881bb98659f1f0920f8fa2ac665a188fdb96f1",
+    "compile_key": "092e6b8ded0fe808079b9bc9dcbc22e7147012d4c6eaafd881abdcbeb70cdd5a",
     "verification": {
         "passed": True,
         "note": "",
@@ -83,5 +83,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "1183ff2c9cbeb8261087857d45d65c064e50132968ea9186d864f4e4256c26c5",
+    "source_sha256": "bc61f13785d82f45f460ffedec0220c8dae7e2c2ac63fbfc45b04e90152c58f2",
 }

@@ -73,7 +73,7 @@ __provenance__ = {
         "formula_nodes": 42,
         "state_variables": 4,
     },
-    "compile_key": "3fe068d7f6f43d472a6394fcb5e2c1c160a74b4c691366f42d2a91fb825addc8",
+    "compile_key": "6b251f7db7a63025c7cb7a6fd68f2439b07db10de2e17896303f5c9ddfc8e4e1",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "dda33690337580819f235a6dcb22a58316210e2e1afe4615b721e38171563667",
+    "source_sha256": "550441af53119d9b7ea008e5ffc4221d30950280283250513bc4f2371706602b",
 }

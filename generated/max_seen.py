@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "70ed2c65428faace899a63a04a0cb106dca4cb0c24efab468ff79216ce1571e1",
+    "compile_key": "a7b401b4446c13226f9d62d051246639a1fb0fb8996ee6abf1a9d0bd7e8ac93b",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "6f57a353dfa89966379d39db68b2903e316721ca976e8689ea83b378c934540c",
+    "source_sha256": "7cef963717d08a4e2f0e897f4e577cc9aec96546c39b1f164f8c5a82b1714267",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "3d4a61b1be842399b22c3fb443369240c5fe595fb70f8ad5045b9a53fc8517d3",
+    "compile_key": "3ce630ba3dffbfb18fdd390a3ae3a5f2119eb1990957c5929c6b6bf057a9330d",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "40f1c68925e5cee7a1e8d39a2e425f89b14ae04dc14b9ba995331488eb098456",
+    "source_sha256": "443eb713a0342aa108456e5edf61795e583d650ced00d3309bf90d04f34d13d0",
 }

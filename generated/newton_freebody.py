@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 15,
         "state_variables": 2,
     },
-    "compile_key": "61415482656fb1a95c894c2daebdcad6b0ce12ef32b94dfb65e0d45c24768393",
+    "compile_key": "41a992f423a5054a8abc2f38a17598ac4ea8466e091f0529977e8f608f49019b",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "85d85a1d5a1208f352121a7702130d6b3169b49d7616c1ac1e32f5169c0088c5",
+    "source_sha256": "c717318c0c927ff7bb6c72a5f717ed52630e905af08040896989e34bc7afd174",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 19,
         "state_variables": 2,
     },
-    "compile_key": "7df6961d36dac5352f9fae9d65f7de774c001d9656663847bb73dd9e6527a842",
+    "compile_key": "7ef04a5201610be3de94c6be627ee4ce201605b2801f99123220ff22fa39265d",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "5b384f5227db3713e2c0ed01831f5d20048f4273f5f978d4ecade491478a3aa7",
+    "source_sha256": "9e2d192b9d84096709ac73e9742ec00a76de18836f1c291c1736d907f8584e4a",
 }

@@ -80,7 +80,7 @@ __provenance__ = {
         "formula_nodes": 59,
         "state_variables": 4,
     },
-    "compile_key": "b83a15f8d1a9665ad8b83b50aa2bdcacfa625364f0771e12231bd321153c28f4",
+    "compile_key": "694477cfb3e07e7e16d0170193b9a2f95f61f9f509c9eb40de237654a42273f7",
     "verification": {
         "passed": True,
         "note": "",
@@ -100,5 +100,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "9a849c1496698c0cb72ff2d5c648eef118ddf71961e8cd5319d45d55ebfab381",
+    "source_sha256": "d96fda2e65ae74fbd63fb75320c3bb2586fb1474546db19a82f57baf33f3eaa4",
 }

@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 2,
     },
-    "compile_key": "4c30c1a73dc863a7dad8c6b4afb1412050d11136984bd54ee93df2121170c509",
+    "compile_key": "2d1649204367d6f1b168dfe067176e5055acdf498f38be46116aff9a5bb3a0e0",
     "verification": {
         "passed": True,
         "note": "",
@@ -79,5 +79,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "c0808671d69bd3ef985b87b3de3196c356cb185d9107fd370219d6b6631757e6",
+    "source_sha256": "4e5d06a28b5a2be22ef9c261cf1a9fda4868cce822c7939c554ae01296b217cd",
 }

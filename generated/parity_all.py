@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "9f841eab36bf4e05d7e2297e2657eda6b2111eb127097c903874fce175ea29a4",
+    "compile_key": "787487b940c2c9cb86086596098f593fbcbad14520384a20136ef169dea9ccd7",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 2"]},
     },
-    "source_sha256": "75a4e7c498c28c2b0301f36705a4ccbd1b9c5918907659dfbee1d2305d83e117",
+    "source_sha256": "34cde3d4c9237085864cfd915080ac64787eaaade86af7a9f5840fe4373a91f0",
 }

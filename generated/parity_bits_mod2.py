@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "1b7d7bd9ad32073b8545fb3dff6f748839768bdf7eab905c8011703e7dd293b6",
+    "compile_key": "83e09daa01189478c75e83d836c99f40c20a382bb565894b314dfcc4cd92e0ae",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "9940d4f273deaa8d1597207a437045821a19261e2844b3987462b7a0828470a9",
+    "source_sha256": "c581aaa9448caee38dd8efbe14506e4987845469f3d364715e1c4ed62af8e0ee",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "0a31cd316e22e25ffba2a439669f9dcca8f36753a8580c42dea8db8adf664f84",
+    "compile_key": "d675ac0a489b3497f6a970f412f3a594063cc4ad2b7990d48c5b03c983ee5681",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "b4cff46159aae90a4ccdc46d04c34b04e8dd9893f0c8ac5d714c2eb1454917f3",
+    "source_sha256": "0a1124ba27a41bf69cc58b53218feeeb9b96658a2d44d59c1fe39b8d7ae47f09",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 2,
     },
-    "compile_key": "a29f8848130fe9ceb5701e08bea09f982c0bad4604011b1aa3d1319428b0832f",
+    "compile_key": "6a7f64427e30527588da54dcd8d974e6ce9acf4117f8ee4715b74e16b4993e5f",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "678e925a81d5e48e67e787cbe8c1951f64257a3e4fc54e9d1eddee93d34c2b73",
+    "source_sha256": "e3cc4aaa6ee5210c1b6695cd92c51c4c0d178f61e3cb21a28c8e737bfaecf1c4",
 }

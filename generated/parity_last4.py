@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 3,
     },
-    "compile_key": "a3fa31b61581bf6a051fac45ba17f98936636879097c948da0e1ff367d01a6ea",
+    "compile_key": "3b4337afdbcd0aa9cd6dd8f0acfc3a633f5b522960993f73526bce4d77e71b2e",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "398f3cae9c8367d14750ad1dfa38afa52496f02adb3f314c40f99b601aa5332c",
+    "source_sha256": "a0e4583f0a9e859d80009d2001e95b0baff0737c83ff6006fd0231a2f8a93ef8",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "c3f34d93c23c20c9cdd5e327258e81943d9a1ade8a824ec801734447958b7b20",
+    "compile_key": "a7d97f12540c08f575c7b063427296673fe27e16889a175dbade2c3ee501bcd5",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.count % 2"]},
     },
-    "source_sha256": "1cbabfb7ae84113734675bfaa41c4bcbd5ed02e48a76e619c94d3da94cbef340",
+    "source_sha256": "5666b54c4013f935e4bab19b2a95f6d09e351d2a0a6aabcb3c4008d3060140d3",
 }

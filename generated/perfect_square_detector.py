@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 0,
     },
-    "compile_key": "582104deafd3e20f732d9d1131c514a11313d826004b86600858d2c97fe13b30",
+    "compile_key": "1545be0c4e0fe324097731e221a6323d0851faa2ae41708fe69ee7b8c41a8a97",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "31005e29bf51cebbaf27594c130aecc4e400646fc2d2d12ccf8ea2e4ff5642de",
+    "source_sha256": "ad1a4f6bc1ad5d63c3cdb6edf915ff6d411013ee7107bcbeb640b676fbc78612",
 }

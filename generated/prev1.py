@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "26dec766d63e222196f9df2ce60534d18ea5ae0931df525d4e2ed92654721a1b",
+    "compile_key": "b950fb168c3143f7eb5d0ed080da2ba0196424079949c4249926ef2cda9b3e96",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s1 == spec.prev_x"]},
     },
-    "source_sha256": "4191d12f54fcbb90ab59ad68fc6b55e9c3b6cd207f719d635577fbdb51fcf943",
+    "source_sha256": "bf2e5117acf524be12f8cfa369540531aad6b310cfcd820988f3003600ce4166",
 }

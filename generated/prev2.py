@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 2,
     },
-    "compile_key": "11d4412d0b6f5bbe8d67e69c5015019304cbc2370e48e4678074fb0bfa1eec65",
+    "compile_key": "e5614c0a27c79cf43eede2d4353f7fce62be0ef3357962f5021ac9f80f269ef3",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s1 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "0057e256df0e6ffd4802a524fdd8d590e9d9691d8e7139475d4ab848b9fa8278",
+    "source_sha256": "ed423999dc92e8559f04eb0e887f65bffcb2d35fca8bb346775247e35f850def",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 3,
     },
-    "compile_key": "f4f547bcebcbbf1de634f3983ecbaf36ee345168e5fc82b7aa2407c089b2ad11",
+    "compile_key": "2fa6faede33094ff28a140a6eb1cf02cef931d7eb90050b49364638f8c633d0b",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "6c75973997cb39e23ab16201f2f033f5ad1db86188f66a9fd4349c72a9f4268d",
+    "source_sha256": "d5023a28cb9dfe81ffed3b1b738e48198602dc44dc27420d70a1b28fb607ebea",
 }

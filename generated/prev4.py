@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 4,
     },
-    "compile_key": "5e35895658e48075a7343e795302a869de9b5d84ca43868afb8e8182bc6125bf",
+    "compile_key": "ecec9275cf9add81d44a8ae947c90b514ed271f318e68fa0bb1f15cbec5f86ae",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "a3ea8763dbaea86a55c39b875aa419e9f071809418bfa23c4728f932fbe41d14",
+    "source_sha256": "e510c602b4af07a0b7cbbd33769127a45ce7f86fda12898911713d5fa6959088",
 }

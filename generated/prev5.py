@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 5,
     },
-    "compile_key": "40e62c2324db6de842375af5997b8dd73672623b920ceb2c44d20da061377b6e",
+    "compile_key": "335ccc67734e6e92e96e05ac24b52f2b124affae03de282886bc31e9fd0b9d56",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "66529f547c628713e38571c882cd6815866a72c59cccd9ba9dea6d0de110c11a",
+    "source_sha256": "aa6565b73504fc5516aec7deed0231d45c621cdff4498f83b8e5800b16385aa1",
 }

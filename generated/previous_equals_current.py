@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "b3cf73ef2981f7dd99944dfaf7fbf4e53158759db153a1392462c3040bdc9ef5",
+    "compile_key": "cae12396567d692eb128c9fd096df797e6cbd8a021466585304136077f276ed5",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "60c87a2390b164a4c4902377084bfee370e6899dc1496140d7dda37b523451b6",
+    "source_sha256": "e02a1b1d53dece3a6c8d0f92ac3a18c5a5486098f0a964b73a0e56886a63282f",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "88de28f3ccd6a3063bd2bbee228890b1bc592c4d274f1d55306b65a73d32b3d2",
+    "compile_key": "1a0226996b7071e9f762cade3590a8b9375b8219b5d36889a2a05d37cb9ce550",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x"]},
     },
-    "source_sha256": "43e7006887df345ca61d89ad123b0d049f13bc6426c89858f3e0b7eb3a03dcca",
+    "source_sha256": "177a8827199084fb805549e9b388459bd6f311abebf6d0f80fa7e7eab7c830ab",
 }

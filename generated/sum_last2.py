@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "c7656ef2287d263a6c7d869dcb270cb5a9ff945c043ec1cc7bcc9783f7f3ac91",
+    "compile_key": "19c51e5b5fc1d61361b00bd5720ac7de8612a0a5361e022db87de60ab9d99ce8",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "69bf30f605cfc1da8dac371a2d7390a6c2282ebe5605411fcaafa8ea30e3af0c",
+    "source_sha256": "b64009536b2f76910a69aff8b63d7437cbae55f774ffc49dee834453f85fcb66",
 }

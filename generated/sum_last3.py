@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 8,
         "state_variables": 2,
     },
-    "compile_key": "b2b9d3d5345904e39fa58b28409ab99ce7c3bc9ebfdcc457f78878734dffe3fa",
+    "compile_key": "46ed8c50c40f5b242644526ae86ee43cc397d2ce47ba6c0f90c285eaa2b8a3d7",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s2 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "c855968827786900f2458e6487faad8f5821d185fbd113950373f7213479dbd1",
+    "source_sha256": "95057a9823921cdb29bd92922d4fe9cbb585b70013780dad4003928cc92397b8",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 11,
         "state_variables": 3,
     },
-    "compile_key": "85a691db5bc1de11bae8bc010d7da20f7cbb2c7b6e1fd2c168542c324432d5ad",
+    "compile_key": "1d4aa27fab495f55452ca9692c2bd40386145dcb8a0050c16fc1eb4eb3ca3679",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "888ec3bbac20e0268abadf88c70495949274310ddac286955a93bb9994c22fe6",
+    "source_sha256": "7ca267c32a8320faade65390687d2c0b689bf25ee0646caa61ff419d43212227",
 }

@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 4,
     },
-    "compile_key": "fc95b884f9de70896c6ef6463e2227e8a24d6e7eff32fef1a0ef70f2d951ed12",
+    "compile_key": "19bf2fa29692e1470ae6314d4503d1fcda56220c14eba6a6ade9e44069839ec4",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "938dd0e1898f174f4f444c0e05f15afe35819b7e7bb342ed8be8007785f880b1",
+    "source_sha256": "4a5c0edf35bcf6b1effc1164dad3ca2ef26cbd82d7a7fcd395df8f225d80b844",
 }

@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 17,
         "state_variables": 5,
     },
-    "compile_key": "4e1ccb546831b2f8e8bd344930747c6114a720903fa42930cc9744e553413920",
+    "compile_key": "97be0336a13f4f5ec338b061094247238911abe310d682fc6846ed2b5e7032b9",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "9d2945042b5164e0e4689c99e43a4d6000897246e4502416ef30240fa00cce4c",
+    "source_sha256": "dd3fc904de05c9cb4d487eee3bad1b207a76012537c0a8cc0069dbb55cdbee46",
 }

@@ -72,7 +72,7 @@ __provenance__ = {
         "formula_nodes": 20,
         "state_variables": 6,
     },
-    "compile_key": "04e64a2fc71a4289d49b15af66b3ccaa1eca9b5e2d27ee9ab644aa902d2a5c2a",
+    "compile_key": "ed275dbcfa0b9dd2a7c95a2bc25dc3ce4cf5bf32ff81100017f687c02fcc353c",
     "verification": {
         "passed": True,
         "note": "",
@@ -94,5 +94,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "126415758ff3b9d51fbf37708a4a2cb04a32ec17f2e78c267f307132a9ee59c3",
+    "source_sha256": "457299e538b15d05f886ba6f74320cd2c7e20e92d90b8cb4921a9d135f27caa9",
 }
