@@ -102,3 +102,17 @@ class Brackets:
 
     def readout(self, h):
         return (h == 0).astype(np.int64)
+
+
+class RunawayFlag:
+    """Seen a 1 yet: once set, the state is held as a value that triples and flips sign at
+    every step while the readout stays 1, so the set states spread over tens of thousands."""
+
+    def initial_hidden(self):
+        return np.array([0.1])
+
+    def step(self, h, x):
+        return np.where(np.abs(h) > 2, -3 * h, np.where(x == 1, 4.0, 0.1)).astype(np.float32)
+
+    def readout(self, h):
+        return (np.abs(h) > 2).astype(np.int64)

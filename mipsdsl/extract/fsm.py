@@ -11,10 +11,12 @@ refinement), and the result must reproduce the network's outputs on a second tra
 built from. A grid too coarse to separate states fails that check and the next, finer grid is
 tried; a task whose states never settle (a running sum) gives more states than the limit.
 
-A network may hold one state in many scattered places that no grid groups (diff_abs_values, or
-min_seen with 16 hidden units). When no grid works, hidden states are grouped by what the network
-does from them instead: two states are one cell when the network's outputs agree on every
-continuation of one input (then two), the way a state of a machine is known by its future.
+A network may also keep an absorbing state that runs off (a flag once set, held as a value that
+grows and flips sign at every step while its readout stays 1). Its spread is then thousands of
+times that of the other states, which any grid of a share of it lumps together. Where no grid
+works and the spread is more than `RUNAWAY` times the interquartile range, the grids are tried
+again on a symmetric-log scale of each unit (relative to its median and interquartile range),
+where the few far states are compressed and the others keep their distances.
 
 A network trained on short sequences often keeps a few clean states near the start and drifts
 away from them later, so its exact minimal machine is a long tail of near-copies that are right
@@ -27,7 +29,7 @@ partition refinement), successors by majority over the merged states, the smalle
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,6 +41,7 @@ MAX_CELLS = 50_000  # provisional states at one resolution
 MAX_PAIRS = 1_000_000  # (cell, symbol) pairs in the provisional table
 MAX_STATES = 256  # states of the minimal machine, beyond which this is not the path to take
 MAX_SYMBOLS = 1024  # input symbols (products of channel values) a table can have
+RUNAWAY = 50  # spread over interquartile range past which states are also gridded on a log scale
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,9 +99,10 @@ class Discretized:
     resolution: float  # the grid's cell size, as a share of the hidden states' spread
     cells: int  # provisional states before minimisation
     filled: int  # (cell, symbol) pairs the trace never showed, filled by stepping the network
+    log_scale: bool = False  # the grid was laid on a symmetric-log scale of the hidden units
 
     def to_json(self) -> dict:
-        return {
+        found = {
             "states": self.machine.states,
             "exact_minimal_states": self.minimal.states,
             "horizon": self.horizon,
@@ -106,12 +110,85 @@ class Discretized:
             "cells": self.cells,
             "filled_transitions": self.filled,
         }
+        return found | ({"log_scale": True} if self.log_scale else {})
 
 
 def discretize(
     network: Network, alphabets: tuple[tuple[int, ...], ...], fit: Trace, check: Trace
 ) -> Discretized:
-    """The minimal machine that reproduces the network's outputs on `check`, built from `fit`."""
+    """The minimal machine that reproduces the network's outputs on `check`, built from `fit`:
+    on grids of the hidden units, then, where states run off, on grids of their log scale."""
+    try:
+        return _gridded(network, alphabets, fit, check)
+    except ExtractionError as linear:
+        scale = _LogScale.of(fit)
+        if scale is None or not mechanisms.on("log-cells"):
+            raise
+        try:
+            found = _gridded(
+                scale.network(network), alphabets, scale.trace(fit), scale.trace(check)
+            )
+        except ExtractionError as logged:
+            raise ExtractionError(f"{linear}\n  on a log scale, {logged}") from None
+    mechanisms.use("log-cells")
+    return replace(found, log_scale=True)
+
+
+@dataclass(frozen=True)
+class _LogScale:
+    """z = sign(h - centre) * log(1 + |h - centre| / width) per hidden unit, and back."""
+
+    centre: np.ndarray
+    width: np.ndarray
+
+    @classmethod
+    def of(cls, fit: Trace) -> _LogScale | None:
+        """The scale of the trace's states, or None where no unit's spread is past RUNAWAY
+        times its interquartile range (nothing runs off)."""
+        points = np.concatenate([fit.before[fit.valid], fit.after[fit.valid]]).astype(np.float64)
+        low, centre, high = np.quantile(points, [0.25, 0.5, 0.75], axis=0)
+        width = high - low
+        spread = points.max(axis=0) - points.min(axis=0)
+        if not (spread > RUNAWAY * width).any():
+            return None
+        return cls(centre, np.where(width > 0, width, spread.max() or 1.0))
+
+    def to(self, h: np.ndarray) -> np.ndarray:
+        d = np.asarray(h, dtype=np.float64) - self.centre
+        return np.sign(d) * np.log1p(np.abs(d) / self.width)
+
+    def back(self, z: np.ndarray) -> np.ndarray:
+        return self.centre + np.sign(z) * self.width * np.expm1(np.abs(z))
+
+    def trace(self, trace: Trace) -> Trace:
+        return replace(trace, before=self.to(trace.before), after=self.to(trace.after))
+
+    def network(self, network: Network) -> Network:
+        return _OnScale(network, self)
+
+
+@dataclass(frozen=True)
+class _OnScale:
+    """A network whose hidden states are given and returned on a `_LogScale`."""
+
+    inner: Network
+    scale: _LogScale
+
+    def initial_hidden(self) -> np.ndarray:
+        return self.scale.to(self.inner.initial_hidden())
+
+    def step(self, z: np.ndarray, x: np.ndarray) -> np.ndarray:
+        h = self.scale.back(z).astype(np.float32)
+        return self.scale.to(self.inner.step(h, x))
+
+    def readout(self, z: np.ndarray) -> np.ndarray:
+        return self.inner.readout(self.scale.back(z).astype(np.float32))
+
+
+def _gridded(
+    network: Network, alphabets: tuple[tuple[int, ...], ...], fit: Trace, check: Trace
+) -> Discretized:
+    """The minimal machine on the first grid of `RESOLUTIONS` whose machine passes `check`."""
     symbols = int(np.prod([len(a) for a in alphabets]))
     if symbols > MAX_SYMBOLS:
         raise ExtractionError(

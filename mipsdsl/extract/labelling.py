@@ -162,8 +162,9 @@ def _candidates(machine, inputs, outputs, length):
             lambda search, labels=labels: _single_variable(machine, inputs, outputs, labels, search)
         )
     counter = _counter_labels(machine) if mechanisms.on("counter-labels") else None
-    if counter is not None and tuple(counter[0]) not in labellings:
-        yield from _counter_candidates(machine, inputs, outputs, *counter, length)
+    if counter is not None:  # continued even where its labels are another labelling's
+        tried = tuple(counter[0]) in labellings
+        yield from _counter_candidates(machine, inputs, outputs, *counter, length, tried)
     factorings = _factorings(machine) if mechanisms.on("side-by-side") else []
     for factors in factorings:  # last: every one-variable labelling goes first
         shape = " x ".join(str(max(labels) + 1) for labels in factors)
@@ -371,7 +372,7 @@ def _counter_labels(machine: StateMachine) -> tuple[np.ndarray, tuple[int, ...]]
     """Labels that each input symbol moves by a fixed step (+1, -1 or 0) wherever it can, and
     those steps: spread breadth-first from the initial state (0), for every assignment of steps
     (up to `MAX_COUNTER_SYMBOLS` symbols); the distinct labelling that most transitions agree
-    with, if any is."""
+    with, if any is, one without negative labels where that ties."""
     n_symbols = machine.next_state.shape[1]
     if n_symbols > MAX_COUNTER_SYMBOLS:
         return None
@@ -391,38 +392,48 @@ def _counter_labels(machine: StateMachine) -> tuple[np.ndarray, tuple[int, ...]]
             continue
         array = np.asarray([labels[s] for s in range(machine.states)], dtype=np.int64)
         agreeing = int((array[machine.next_state] == array[:, None] + np.asarray(steps)).sum())
-        if best is None or agreeing > best[0]:
-            best = (agreeing, array, steps)
+        score = (agreeing, int(array.min()) >= 0)  # on a tie, a count up from 0
+        if best is None or score > best[0]:
+            best = (score, array, steps)
     return None if best is None else (best[1], best[2])
 
 
-def _counter_candidates(machine, inputs, outputs, labels, steps, length):
-    """The counter labelling over every transition, then, while that has no formulas and the
-    trained length is known, with the latest-reached layers of states left open (fewest first).
-    A generator read lazily: each candidate has run before the next one is asked for."""
-    found = []  # formulas of the counter's candidates tried so far
+def _counter_candidates(machine, inputs, outputs, labels, steps, length, tried=False):
+    """The counter labelling over every transition (unless `tried` already under another name),
+    then with the latest-reached layers of states left open (fewest first), where the trained
+    length is known: while the counter has no formulas, or where the latest layer is first
+    reached at the last trained position, so that the machine's transitions out of it were
+    never trained (a count since the last reset, which the network stops at the length). A
+    generator read lazily: each candidate has run before the next one is asked for."""
+    closed, continued = [], []  # the formulas each kind of candidate found so far
 
-    def attempt(search, open_states=None):
-        if open_states is None:
-            formulas = _single_variable(machine, inputs, outputs, labels, search)
-        else:
-            formulas = _continued(machine, inputs, outputs, labels, open_states, length, search)
-        found.append(formulas)
+    def attempt(search):
+        closed.append(_single_variable(machine, inputs, outputs, labels, search))
+        return closed[-1]
+
+    def attempt_continued(search, open_states):
+        formulas = _continued(machine, inputs, outputs, labels, open_states, length, search)
+        continued.append(formulas)
         return formulas
 
-    yield ("counter-labels",), f"a counter stepping {steps} on the input symbols", attempt
+    if not tried:
+        yield ("counter-labels",), f"a counter stepping {steps} on the input symbols", attempt
     if length is None or not mechanisms.on("counter-continuation"):
         return
     reach = _reach_times(machine)
+    untrained = int(reach.max()) >= length - 1
     for first in sorted(set(reach.tolist()) - {0}, reverse=True)[:EXTRAPOLATED_LAYERS]:
-        if any(formulas is not None for formulas in found):
+        found = any(f is not None for f in continued) or any(f is not None for f in closed)
+        if found and not (untrained and not any(f is not None for f in continued)):
+            return
+        if tried and not untrained:
             return
         description = (
             f"a counter stepping {steps} on the input symbols, continued past the states first "
             f"reached at step {first} (it agrees with the machine up to length {length})"
         )
         yield ("counter-labels", "counter-continuation"), description, (
-            lambda search, open_states=reach >= first: attempt(search, open_states)
+            lambda search, open_states=reach >= first: attempt_continued(search, open_states)
         )
 
 

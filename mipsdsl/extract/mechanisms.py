@@ -45,6 +45,10 @@ MECHANISMS: dict[str, Mechanism] = {
         "machine)",
         "fsm.discretize",
     ),
+    "log-cells": Mechanism(
+        "grids on a symmetric-log scale of the hidden units, where a few states run off",
+        "fsm.discretize",
+    ),
     # labelling a machine's states
     "entry-labels": Mechanism(
         "states labelled by an output's value on entering them", "labelling._candidates"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from mipsdsl.check import load_task
+from mipsdsl.extract import mechanisms
 from mipsdsl.extract.fsm import (
     ExtractionError,
     StateMachine,
@@ -15,7 +16,7 @@ from mipsdsl.extract.fsm import (
 )
 from mipsdsl.extract.trace import CHECK_STREAM, Trace, run_network, trace
 from tests.extract.conftest import counter, machine_of
-from tests.extract_standins import StandIn, line
+from tests.extract_standins import RunawayFlag, StandIn, line
 
 
 def test_a_mod_5_counter_on_a_circle_becomes_a_5_state_machine(add_mod_5):
@@ -116,3 +117,16 @@ def test_too_many_symbols_are_refused_clearly(tmp_path):
     fit = trace(network, task, 10, 0)
     with pytest.raises(ExtractionError, match="too many"):
         discretize(network, tuple(c.values for c in task.inputs), fit, fit)
+
+
+def test_a_flag_held_in_states_that_run_off_is_gridded_on_a_log_scale(parity):
+    network = RunawayFlag()
+    fit, check = trace(network, parity, 500, 0), trace(network, parity, 500, 0, CHECK_STREAM)
+    assert np.abs(fit.after).max() > 10_000
+    with mechanisms.switched_off(frozenset({"log-cells"})):
+        with pytest.raises(ExtractionError, match="finite-state"):
+            discretize(network, ((0, 1),), fit, check)
+    found = discretize(network, ((0, 1),), fit, check)
+    assert found.log_scale and found.to_json()["log_scale"] and found.machine.states == 2
+    expected = np.maximum.accumulate(check.x[..., 0], axis=1)[..., None]
+    np.testing.assert_array_equal(found.machine.run(check.x)[0], expected)

@@ -145,3 +145,23 @@ def test_a_machine_of_independent_flags_is_split_into_one_variable_per_flag():
     np.testing.assert_array_equal(run_formulas(labelled.formulas, x), expected)
     sizes = [len(factors) for factors in _factorings(machine)]
     assert sizes[0] == 3 and 2 in sizes  # the split product first, then the pairs it came from
+
+
+def _since_last_zero(length: int) -> StateMachine:
+    """Inputs since the last 0, as a network trained on `length` keeps it: the count stops at
+    length - 1, whose successor no trained sequence reaches (its output, length, is trained)."""
+    top = length - 1
+    next_state = np.array([[0, min(s + 1, top)] for s in range(length)])
+    output = np.array([[[0], [s + 1]] for s in range(length)])
+    return StateMachine(((0, 1),), 0, next_state, output)
+
+
+def test_a_count_since_a_reset_is_continued_past_the_trained_length():
+    labelled = formulas_for(_since_last_zero(10), ("x",), ("y",), seconds=20, length=10)
+    assert "continued past the states first reached at step 9" in labelled.method
+    x = np.random.default_rng(3).integers(0, 2, (300, 60, 1))
+    x[:, 10:40] = 1  # runs of 30 ones and more
+    runs = np.zeros(x.shape[:2], dtype=np.int64)
+    for t in range(x.shape[1]):
+        runs[:, t] = np.where(x[:, t, 0] == 1, (runs[:, t - 1] if t else 0) + 1, 0)
+    np.testing.assert_array_equal(run_formulas(labelled.formulas, x)[..., 0], runs)
