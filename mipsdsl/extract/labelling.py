@@ -295,7 +295,9 @@ def _factor_pairs(machine: StateMachine) -> list[tuple[np.ndarray, np.ndarray]]:
 def _refined(machine: StateMachine, labels: np.ndarray) -> list[np.ndarray]:
     """A partition with the substitution property as labellings of smaller variables that
     together tell its blocks apart: split by the first product of its quotient machine (the
-    machine of its blocks), recursively; `[labels]` where the quotient is no product."""
+    machine of its blocks) whose every pair of values is a block, recursively; `[labels]` where
+    the quotient is no such product (two variables of 8 values each for 10 blocks are no
+    smaller)."""
     blocks = int(labels.max()) + 1
     representative = np.zeros(blocks, dtype=np.int64)
     representative[labels] = np.arange(machine.states)
@@ -305,10 +307,10 @@ def _refined(machine: StateMachine, labels: np.ndarray) -> list[np.ndarray]:
         labels[machine.next_state[representative]],
         np.zeros((blocks, machine.next_state.shape[1], 0), dtype=np.int64),  # no outputs
     )
-    pairs = _factor_pairs(quotient)
-    if not pairs:
+    exact = [(u, v) for u, v in _factor_pairs(quotient) if (u.max() + 1) * (v.max() + 1) == blocks]
+    if not exact:
         return [labels]
-    u, v = pairs[0]
+    u, v = exact[0]
     return [u[labels], *_refined(machine, v[labels])]
 
 
@@ -421,12 +423,11 @@ def _counter_candidates(machine, inputs, outputs, labels, steps, length, tried=F
     if length is None or not mechanisms.on("counter-continuation"):
         return
     reach = _reach_times(machine)
-    untrained = int(reach.max()) >= length - 1
+    untrained = int(reach.max()) >= length - 1  # no trained input leaves the latest states
     for first in sorted(set(reach.tolist()) - {0}, reverse=True)[:EXTRAPOLATED_LAYERS]:
-        found = any(f is not None for f in continued) or any(f is not None for f in closed)
-        if found and not (untrained and not any(f is not None for f in continued)):
+        if any(f is not None for f in continued):
             return
-        if tried and not untrained:
+        if not untrained and (tried or any(f is not None for f in closed)):
             return
         description = (
             f"a counter stepping {steps} on the input symbols, continued past the states first "
