@@ -15,8 +15,9 @@ A network may also keep an absorbing state that runs off (a flag once set, held 
 grows and flips sign at every step while its readout stays 1). Its spread is then thousands of
 times that of the other states, which any grid of a share of it lumps together. Where no grid
 works and the spread is more than `RUNAWAY` times the interquartile range, the grids are tried
-again on a symmetric-log scale of each unit (relative to its median and interquartile range),
-where the few far states are compressed and the others keep their distances.
+again on a symmetric-log scale of each unit about the initial state (in units of the distance of
+the nearest tenth of the states), where the far states are compressed and the near ones keep
+their distances.
 
 A network trained on short sequences often keeps a few clean states near the start and drifts
 away from them later, so its exact minimal machine is a long tail of near-copies that are right
@@ -42,6 +43,7 @@ MAX_PAIRS = 1_000_000  # (cell, symbol) pairs in the provisional table
 MAX_STATES = 256  # states of the minimal machine, beyond which this is not the path to take
 MAX_SYMBOLS = 1024  # input symbols (products of channel values) a table can have
 RUNAWAY = 50  # spread over interquartile range past which states are also gridded on a log scale
+NEAR = 0.1  # the log scale's unit: the distance from the initial state of this share of states
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,7 +123,7 @@ def discretize(
     try:
         return _gridded(network, alphabets, fit, check)
     except ExtractionError as linear:
-        scale = _LogScale.of(fit)
+        scale = _LogScale.of(fit, network.initial_hidden())
         if scale is None or not mechanisms.on("log-cells"):
             raise
         try:
@@ -142,16 +144,21 @@ class _LogScale:
     width: np.ndarray
 
     @classmethod
-    def of(cls, fit: Trace) -> _LogScale | None:
-        """The scale of the trace's states, or None where no unit's spread is past RUNAWAY
-        times its interquartile range (nothing runs off)."""
+    def of(cls, fit: Trace, initial: np.ndarray) -> _LogScale | None:
+        """The scale of the trace's states about the initial one, in units of the distance of
+        the nearest tenth of them, or None where no unit's spread is past RUNAWAY times its
+        interquartile range (nothing runs off)."""
         points = np.concatenate([fit.before[fit.valid], fit.after[fit.valid]]).astype(np.float64)
-        low, centre, high = np.quantile(points, [0.25, 0.5, 0.75], axis=0)
-        width = high - low
+        low, high = np.quantile(points, [0.25, 0.75], axis=0)
         spread = points.max(axis=0) - points.min(axis=0)
-        if not (spread > RUNAWAY * width).any():
+        if not (spread > RUNAWAY * (high - low)).any():
             return None
-        return cls(centre, np.where(width > 0, width, spread.max() or 1.0))
+        centre = np.asarray(initial, dtype=np.float64)
+        distance = np.abs(points - centre)
+        width = np.array(
+            [np.quantile(d[d > 0], NEAR) if (d > 0).any() else 1.0 for d in distance.T]
+        )
+        return cls(centre, width)
 
     def to(self, h: np.ndarray) -> np.ndarray:
         d = np.asarray(h, dtype=np.float64) - self.centre
