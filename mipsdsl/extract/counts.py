@@ -18,7 +18,6 @@ channel's value at a position, as long as there are at most MAX_SYMBOLS of them.
 
 from __future__ import annotations
 
-import functools
 import itertools
 
 import numpy as np
@@ -58,7 +57,7 @@ def symbol_count_columns(
     for symbol in chosen:
         label = "_".join(f"{inputs[c]}_{f'm{-v}' if v < 0 else v}" for c, v in symbol)
         symbols.append((symbol, fresh(f"count_{label}", taken)))
-        here = functools.reduce(np.logical_and, [fit.x[..., c] == v for c, v in symbol])
+        here = np.all([fit.x[..., c] == v for c, v in symbol], axis=0)
         counts.append(np.cumsum(here, axis=1)[fit.valid])
     return symbols, np.stack(counts, axis=1).astype(np.int64)
 

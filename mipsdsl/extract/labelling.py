@@ -231,7 +231,7 @@ def _state_variables(machine, inputs, outputs, labellings, search, open_states=N
         # the outputs over the state after the step (the number of flags set, where over the
         # flags before it and the input each flag's change is a term of its own)
         after = {name: labels[successors] for name, labels in zip(names, labellings, strict=True)}
-        after.update({name: symbols[symbol_rows, c] for c, name in enumerate(inputs)})
+        after.update({name: columns[name] for name in inputs})
         found[: len(outputs)] = search(after, targets[: len(outputs)], constants).expressions
         read_new = True
     if any(e is None for e in found):
