@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "28deb0dc0c51c8de0574b1e9712e8c8b725678a18a40a9db45a6056ac7188b30",
+    "compile_key": "33da1788a5d5a175e7a270450fd6fabb7e33c88106453ead0f4dbf5a428318c6",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "93da944527721023195f649b7752d6f2d47acf5ed66bffee6fe6e189107c74f9",
+    "source_sha256": "27b79653ce12b4fac32f5eaedd474cc1b419a3334f7d85edfa561c509c513464",
 }

@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "3ade0f6ace9cd2123300bad9223f2f5ec99c611609588a7544b727dcae68f738",
+    "compile_key": "9ddc6d3d4a4010031b89b53af9f7206de676ac3c5adc294c2ea85b047c6fdf18",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "372c0c9fd5e74ee406867de84cdea3e9cfd15d3e6c7132c6cc9c6af1adbfcda6",
+    "source_sha256": "bdb1fb3bb6cd293f3695ced247c372eb583fe51f40ec26f27a809c44871ea529",
 }

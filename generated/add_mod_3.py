@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "4b6ec916e3b1b2bf4f68e61423a2aeb3588693f7532e28b9d990f063047931cc",
+    "compile_key": "3b358e22e565ffec3edfc1211204bd2960c6379c0e7d6f745013e38329a80fd8",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 3"]},
     },
-    "source_sha256": "2e47d4c2fdfbd1e33608adca7e621d593cbafed3f60b5da9c67c88dda06f9c16",
+    "source_sha256": "c97f0017e3497d890aa57d22da1364ecd712fc11e16b1382baadf035da90114e",
 }

@@ -48,7 +48,7 @@ __provenance__ = {
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
     "architecture": "n=2, f MLP d2/w32, g affine, onehot inputs, classify head",
-    "training": {"steps": 600, "confirmed_on_sequences": 90000},
+    "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": {
         "method": ("a 5-state machine, states labelled by the value of y on " "entering a state"),
         "path": "finite-state machine",
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "761ff30176bf3a0613c4cc8cad928e60bf9f7945d08bf8d89b41ddf0355591b7",
+    "compile_key": "290bca204eb46a3159e1e072e3fd9750916c007517b205d041985883f9a3a54a",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 5"]},
     },
-    "source_sha256": "0d32dd444c70bef6343a1e8ffb543e7c5a6fc1e40fd77dc384c2b1a5895405ed",
+    "source_sha256": "944be19ac044be07fcf2ad732327eea7094cfead1cb1a26c668c60252e6036f9",
 }

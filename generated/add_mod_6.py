@@ -48,7 +48,7 @@ __provenance__ = {
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
     "architecture": "n=2, f MLP d2/w32, g affine, onehot inputs, classify head",
-    "training": {"steps": 200, "confirmed_on_sequences": 90000},
+    "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": {
         "method": ("a 6-state machine, states labelled by the value of y on " "entering a state"),
         "path": "finite-state machine",
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "643d064dc9e467457cb49bf07da80e7e15b1384b6a670c007fdae6e87fbac24c",
+    "compile_key": "ef4388bd3216d01a29f39bc87d5ad0cb437420e77c99413639c12a61cf88af42",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 6"]},
     },
-    "source_sha256": "86f88f59f7657932cd925ad8f4d99f19ecc4512043a65e2709d80631b4d06b75",
+    "source_sha256": "56943b5509aa43ac12054eb54a97fb95f836eff2e43b5279e359070cc635a848",
 }

@@ -46,9 +46,9 @@ __provenance__ = {
         "sha256": "440a4f839d52da44f5b7df8db24e941d72fe31d91840b4504b960c9a0f32ac9a",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 2,
+    "seed": 0,
     "architecture": "n=2, f MLP d2/w32, g affine, onehot inputs, classify head",
-    "training": {"steps": 1200, "confirmed_on_sequences": 90000},
+    "training": {"steps": 800, "confirmed_on_sequences": 90000},
     "extraction": {
         "method": ("a 7-state machine, states labelled by the value of y on " "entering a state"),
         "path": "finite-state machine",
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "8c0634cd9b9c3d26489e5fe6a1a7a17306199eae4a18b9e31680679a348c084f",
+    "compile_key": "ca97689a7f06acb323fa7e69323584137a7e9338fff59bd9b7fdfa7fd6bd7e26",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 7"]},
     },
-    "source_sha256": "f303c380856b51cc147b741f7bbdb011c2cbaf830d1c34591bf96a3c98b4125f",
+    "source_sha256": "2a69ce23c57f4645d1c768fdac30d4a7b3524c5846eb1792abea16db0e8f84a6",
 }

@@ -46,9 +46,9 @@ __provenance__ = {
         "sha256": "40e83e90774b8e0907cccc79bbc8d26e48791460d3635453a909f92950f89223",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 11,
+    "seed": 5,
     "architecture": "n=2, f MLP d2/w32, g affine, onehot inputs, classify head",
-    "training": {"steps": 2200, "confirmed_on_sequences": 90000},
+    "training": {"steps": 1200, "confirmed_on_sequences": 90000},
     "extraction": {
         "method": ("a 8-state machine, states labelled by the value of y on " "entering a state"),
         "path": "finite-state machine",
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "09b7c9609f467d394d261b17b09c3cc44c5b92ed91c21a9d34d5021f9fa32e37",
+    "compile_key": "ddb05f78fe16872745719a846e79c208cc80c3877c40c69bccf98a47ffa86d6d",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 8"]},
     },
-    "source_sha256": "dd1d7c0e143106c5c3b51dd4ac1adc215ee59a682aa0ed620121f4277abf220f",
+    "source_sha256": "f7ba2a05f7edd3336667f98b5cc8fe88f1b8f9746560df1e8bb3ca7147976a24",
 }

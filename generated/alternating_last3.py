@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 9,
         "state_variables": 2,
     },
-    "compile_key": "1c726209fe51df1336c64e18bf1e7da0bf4416b06dab06647bf51928e3811358",
+    "compile_key": "dafaa38810ddf755b75d2c656583dad2c625d77335ab39288f686e92c53181c7",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "224ad73b20dbfbebb226f666a74971dbf6a259006ffdabfae9b09db9415dc8d4",
+    "source_sha256": "d273ab1e2849eeef9d74f0d44f235ad7041bc31fea429de168cb7fec589f42e6",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 3,
     },
-    "compile_key": "4b932b28c8239dd9b2ae1089c09e009ca8ae9cd1c976ec5ebdd539671d82c93b",
+    "compile_key": "bd3758ca709b7f7f1ddd0d1227e9aff211ccd07b3ff5e6c90274ed574d5371cb",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "4c178ac04a72c1600fca35ef1f0a60541714481b18ae900a99681f8877260b5a",
+    "source_sha256": "5640baf621771efa1999f3441f6ee4d529426da6294a66a60a3cc92a7f652522",
 }

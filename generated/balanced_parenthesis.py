@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "c80a1b48779a72ae0334016c05f919f67bedc82496e7de3ec675c35034af9bfc",
+    "compile_key": "d926bce76b7ab3ce110548b875eebf20d64ba28d1e938a0c6ad4208b09ddc9f1",
     "verification": {
         "passed": True,
         "note": "",
@@ -91,5 +91,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d5a71a7079f8c1bcf0212ee7b2ac898d1a082841f7fc199abc73fecc3bc051ca",
+    "source_sha256": "4151c3940b5c11d62f40601759f58d0e67734e686d7f9310a46b75f8677e495a",
 }

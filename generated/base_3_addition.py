@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "38746d33d48eb5f291b1fe109f47aff7eab4b82e7c532c6f2f1619c0f9570e5f",
+    "compile_key": "4d978e5d5c463993aedbca9e95118ea9a5af905524ca3016bddfeeb1d2e81147",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "d510ea11c2d161f040d2843752bffaef7f6f908d85124522907a761bc36ee686",
+    "source_sha256": "59de8109a0937ffe85236bb41751ce0ad5180155a9282f84d7ef6b5dd9806d1f",
 }

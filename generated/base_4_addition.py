@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "e4e51e163cdacfff31c3baa46cf21af581cd37f16ad8062212b041c9b1ed2b10",
+    "compile_key": "08b0a1e539bf15feea939d2ca3b0d7361af11e51abe504a8223fc2e4a81570ec",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "d53592492d3826b9c677baca35cbcd2263038c618fa83e9007e03aa11be8aca3",
+    "source_sha256": "067963c80833d649079997b33a48156dbd3e73ca00e2e0ec42033f6bc0fcb4e4",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "67baa6b7e6b4dfe5e71a45f8af6b5e4610f2877594af4b14548b782d7c05578a",
+    "compile_key": "49341666e52931608189d1db54a1c3380dcab47ecb2f79447fd66780b11a3dbe",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "6e1f3da512cec4b13835d0acdcc08e15c45874abd87585f1b604ebab765ec011",
+    "source_sha256": "5a110503d339a6682205ed2cdd55c875634c670af032bd222cf258b50000d1cb",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "3381cece2f3126057844ba166f99c1085390dd801197f2bf0da3a0caa7ec435f",
+    "compile_key": "1b13211716b453f32d63639926d4ab463eaf3470136895a2c25eb7122ef7a236",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "40192f3f251884d777cddd2adade1ff81ea46610a733487e20e4fcb3ae147302",
+    "source_sha256": "967ee0f5a4f42d3ca0b45614dbaadeedf6c77e9d27ec3ebb563a9c2919d02de5",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 1,
     },
-    "compile_key": "793d10341b7bc747b8a905fd1415886b7b2ea47a58d35a1a707fd9ff593182e3",
+    "compile_key": "7da476444c2f42ef92167718907555b6d59a8aa92eabacf399f1ef9cd7c63ba5",
     "verification": {
         "passed": True,
         "note": "",
@@ -74,5 +74,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.carry == spec.carry"]},
     },
-    "source_sha256": "109ed0911b02233ab76a11f22c2be74c7135dafdcd4e8cfc5b0c0e3cc5c41053",
+    "source_sha256": "35ec121478f9732431c48151e09231c25b4325daa2b3cdb4143052a6bf61ed2b",
 }

@@ -62,7 +62,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "35df106ebb9a7ea21d86dcb6c4cc7fa13ff69e7fb9ff960c461250725a3cc41a",
+    "compile_key": "68b06d01dae7afe0f16224757fc5599e2027ad158c3ffa48d4c130c6a48c8bf2",
     "verification": {
         "passed": True,
         "note": "",
@@ -77,5 +77,5 @@ __provenance__ = {
             "invariant": ["program.s >= 0", "program.s <= 1", "spec.carry == -program.s + 1"],
         },
     },
-    "source_sha256": "967f0be470f4a9b4b9b589d11302a03694823dd231c9d8fcca1d6ed57125d859",
+    "source_sha256": "b627089fc263f21ef5cf74fd4917d88e15116ba018424b17b0b330a18e8221f3",
 }

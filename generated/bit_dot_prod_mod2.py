@@ -58,7 +58,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 1,
     },
-    "compile_key": "0d6af29909d5cc144e357f0d8f741a18169e75fd346d88e8fece1d782198126e",
+    "compile_key": "6ac82ac1a80e48e6251e8d2d41747bb36d22db86ae8b1d871fe6b7d41aae8c8b",
     "verification": {
         "passed": True,
         "note": "",
@@ -70,5 +70,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum % 2"]},
     },
-    "source_sha256": "97657e1c7d0149ab7f4842a75aa031696d5f5f8eedff74f80ee637234b72f20d",
+    "source_sha256": "7a2ae00feec416211a169e14ad0b1f561697e0d6edf7df52f08d3d42910678cf",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 1,
     },
-    "compile_key": "b0481bfbfd9e461b8c4bea9ad8ee70779bf76a629000b94438bd53e059d44c5d",
+    "compile_key": "291f3294ea38a6722c9ab801a37dfde41136afb5993596ab1e8350c98c511f89",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "6351dd9a0991929a9b7d541ff42267e044311ee981c98800f5619f09127036b4",
+    "source_sha256": "3db2e9a2788ed948a822c9bbfc84c699f50ccb7154e95d504e320a0ce87b08c1",
 }

@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "59037f40efd65a7c0357ce094ecd8282cbed1876deea19957f37164c2980ec61",
+    "compile_key": "047577cf09e377bc017c8cad83eca040b86f9994ad678e0e80299930a9dd9c7d",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "1193cf467da4289bb08751d0455a76498f510332caa6516367cab8b79e21d413",
+    "source_sha256": "408e1c50479d6eb1e6aa886c63957eab2206ecef1420437d35a206b02be4b7ba",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "7ff9adf4fa3e1cbfae44fcd029a5bec9cedf6838cd1ff5d8fef762d062750ac1",
+    "compile_key": "edaf359d017359a226f9cc7d64ae888671d1aee11f111f39efa011419f250e2a",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "9f8cbba7f94b834787768026768e7ebfbc343e3a903ced721de68d4bb4b6099d",
+    "source_sha256": "f923ba749bd1551bac43894e63801e5497bf51e7be05280fc41f3b421065bd05",
 }

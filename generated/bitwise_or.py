@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "43a699b7ac8a2a5e08dfd38ad486e85b497cb6b51462c00d82255b893551b32e",
+    "compile_key": "a74566b08fa59f2e853903865bd24d700c1b30fdad2a0cc67ee12bf2dd226d61",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "1580523dfc3ac72334655bbb03608a1dbc9fa45ea84d32fb0d96c49f92f25da1",
+    "source_sha256": "6ebf25c9aabff71fe8a063fd88debb1ecad697a607b3365dcdca4d6be8fb37ac",
 }

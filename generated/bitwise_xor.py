@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 0,
     },
-    "compile_key": "e29811e0dad815ae190584d2140d4a84e14980bb181dcad06387f99d207f455b",
+    "compile_key": "798bd97c313517261fef89650e568c3b28bfaa1a440b5690cf955d7b49a3dc0f",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "f04724f31d4f378b935be02e719011ab81cb225d8bc819a82ca2b10937b5f119",
+    "source_sha256": "fcac4736cd6cafc458925498d2a98aefc3b8794602ccfb14b10f1195e67ca34b",
 }

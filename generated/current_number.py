@@ -53,7 +53,7 @@ __provenance__ = {
         "formula_nodes": 2,
         "state_variables": 0,
     },
-    "compile_key": "ddd9caf6f86cba92364cc6694c1e17408ec2f9345cd6ec577da09a4b3efcb321",
+    "compile_key": "f71596fc171188e35a00189e3d6761ca6d8563c1d3f1be758c9661297675f30a",
     "verification": {
         "passed": True,
         "note": "",
@@ -65,5 +65,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "b671ce2cebb63f2fe75e8d4e332679277dbffea12ddd70aec1c3c80803e3b619",
+    "source_sha256": "f90214cc82912d6c87b61040e28fc96dfda7d529f8467ee69babb3883e50ec29",
 }

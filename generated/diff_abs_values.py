@@ -56,7 +56,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "3843e31194661dd2959b1305fa7d72fd09f83a0983f2b1022bafd34275f9689d",
+    "compile_key": "1ee4ca7a98030865ebf9df35a36aacb9a08aee0231798266591323ccc08d881e",
     "verification": {
         "passed": True,
         "note": "",
@@ -68,5 +68,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "b863ea132eb983955b78f37b690fc8b6ad3c7eefcffc9705c3473608db3b95e8",
+    "source_sha256": "b4fde2fdc87592adcf82e7d12236c7b0f91ffea35164dfc65f11dc01b6fe0cdf",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "31d2a4da1c2ae90dc009d98c91748cce20c8aae254f9b1042b4e5bd16d5481e3",
+    "compile_key": "3d663c9b75e93fc01f2a51c28bfcea5ef5a408d440474c43e9dbb92c731c953e",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["spec.prev_x == -program.s2"]},
     },
-    "source_sha256": "07fd1f28d77b13cc0a11a11a4bae1888d111053412437e80b13eadb6d903b8eb",
+    "source_sha256": "22b48e4277043d3ae1666c28ee668c565e47d73476296ad39b0203cc4a07b0ff",
 }

@@ -48,7 +48,7 @@ __provenance__ = {
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 0,
     "architecture": "n=3, f MLP d2/w32, g affine, onehot inputs, classify head",
-    "training": {"steps": 200, "confirmed_on_sequences": 90000},
+    "training": {"steps": 400, "confirmed_on_sequences": 90000},
     "extraction": {
         "method": "a 5-state machine, states labelled by breadth-first state numbers",
         "path": "finite-state machine",
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 12,
         "state_variables": 1,
     },
-    "compile_key": "fa876ecfcc509b3b61eb38a97e11089b71160d10f9ffecd674e81268bc13ea92",
+    "compile_key": "872fadca24d7f924b34028ce249a17d3ef0edc06eaf48f1dd4d3e09292daf92e",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "974bfa13556b7a970c6d9b0a0f072c1d54b35f8a0eb5ff1c82285e8ebe98f821",
+    "source_sha256": "d76a806acce4a331aa56df6c01f2c98ff0f11daca4696fc052d71a9c196a333e",
 }

@@ -48,7 +48,7 @@ __provenance__ = {
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
     "seed": 2,
     "architecture": "n=4, f MLP d2/w32, g affine, raw inputs, regress head",
-    "training": {"steps": 1000, "confirmed_on_sequences": 90000},
+    "training": {"steps": 800, "confirmed_on_sequences": 90000},
     "extraction": {
         "method": "a 7-state machine, states labelled by breadth-first state numbers",
         "path": "finite-state machine",
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 1,
     },
-    "compile_key": "e9ba20ed64e7ed482e79f1fda884c1befff20916e531fcbb57c3f853fbacf08c",
+    "compile_key": "419ed7801e299fa4f28b0552a1d03a851339a80652068724310667302e603101",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "32769c4684836c857ddb2e3f84a74893eac1f41e3b893a4341edd30fe052635e",
+    "source_sha256": "c271f5757ed07b383e2c6eded7e6899c87d19ccb0942ca50889fd535ca6eac95",
 }

@@ -70,7 +70,7 @@ __provenance__ = {
         "formula_nodes": 34,
         "state_variables": 5,
     },
-    "compile_key": "21f4f7dcaa73764dbeac3604ec59894eb997a4ca3e7fd113653dc98e2701ccfb",
+    "compile_key": "7d1783887c793a28108b83a2022e5845223311c7226bd212c25798e9f57e756e",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "e4c3d082e6266018f2e45a060e6244aa24bc3ef7740b751dfa5d039a84262c93",
+    "source_sha256": "efc080080d2d551f43917c97016e8144fe837082af31414c2fbd83d901bc8ac0",
 }

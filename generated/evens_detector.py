@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 0,
     },
-    "compile_key": "1fc6f0f959330c15acba3e5ebb6c8cc225ccb0fc40c05697b367ed8d796186b0",
+    "compile_key": "d53940a0f01ae3cf5666f0a0f8be6a7d1a562c25d160414b762e86ae911a9e67",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "f75e80317787ca92a7e822723d33127fb87bb164b770bd3bcac1223ee2244b8a",
+    "source_sha256": "bfe7f5d07c866b0e51eafc078b237d817103ffc2566c0bdbb6fe48bcf9a0a52e",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 13,
         "state_variables": 2,
     },
-    "compile_key": "786833f965148eb0d887490f9df2eac434f4f254af8fa9bb48f825a89431b747",
+    "compile_key": "06d88087917e4597350fecfa162a3b664a9a7cee774c29d1966e84a3509301fc",
     "verification": {
         "passed": True,
         "note": "",
@@ -78,5 +78,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "eeb5879385bea5936e6de320f8ba069d8998cc43b6045329074d06c6d59f8688",
+    "source_sha256": "4f31a77dd292a5132d3a982e37b907ca6adaa3bee5b21f233959323378eb524f",
 }

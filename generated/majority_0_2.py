@@ -64,7 +64,7 @@ __provenance__ = {
         "formula_nodes": 28,
         "state_variables": 3,
     },
-    "compile_key": "092e6b8ded0fe808079b9bc9dcbc22e7147012d4c6eaafd881abdcbeb70cdd5a",
+    "compile_key": "ebbc20d263765a8635f38fcd7d623163e0b65a1a563e8b81685bf982fe70d597",
     "verification": {
         "passed": True,
         "note": "",
@@ -83,5 +83,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "bc61f13785d82f45f460ffedec0220c8dae7e2c2ac63fbfc45b04e90152c58f2",
+    "source_sha256": "42380cfa1f5ba67df8471bfdf4fab1d5b027456006acd1b79dd763847a540d31",
 }

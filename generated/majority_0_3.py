@@ -73,7 +73,7 @@ __provenance__ = {
         "formula_nodes": 42,
         "state_variables": 4,
     },
-    "compile_key": "6b251f7db7a63025c7cb7a6fd68f2439b07db10de2e17896303f5c9ddfc8e4e1",
+    "compile_key": "5b77ff1d4a248513cc7b32c64881140cfb1d7a1ce1cf5e3d3d0f5bccd4a5a0e0",
     "verification": {
         "passed": True,
         "note": "",
@@ -93,5 +93,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "550441af53119d9b7ea008e5ffc4221d30950280283250513bc4f2371706602b",
+    "source_sha256": "ec16248555ec25d91e0787e24e2123b618485cfbc5b67f85175b01e14dedc253",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "a7b401b4446c13226f9d62d051246639a1fb0fb8996ee6abf1a9d0bd7e8ac93b",
+    "compile_key": "fdc5ef8214b597635b2564a7b0a8690744e3062041a9b2ebbc392d8ef46ae09f",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "7cef963717d08a4e2f0e897f4e577cc9aec96546c39b1f164f8c5a82b1714267",
+    "source_sha256": "c7bf9bdca1b3256bea9d9dbf930daf7b9811b60b9747e8dcfcac70489ee9460d",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "3ce630ba3dffbfb18fdd390a3ae3a5f2119eb1990957c5929c6b6bf057a9330d",
+    "compile_key": "819d3408ebadefeb916c9c6554f13973c811cbda2af37e6e9f57b4d571e9e7e0",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "443eb713a0342aa108456e5edf61795e583d650ced00d3309bf90d04f34d13d0",
+    "source_sha256": "1d47333c7c40e5744890a8904774ac361f870d42c5a6d709ad77c07d091ac9b0",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 15,
         "state_variables": 2,
     },
-    "compile_key": "41a992f423a5054a8abc2f38a17598ac4ea8466e091f0529977e8f608f49019b",
+    "compile_key": "36e4e133634a03ca1554f0ced5205d5d0e128cae49f0463309625bd14a91caa5",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "c717318c0c927ff7bb6c72a5f717ed52630e905af08040896989e34bc7afd174",
+    "source_sha256": "355ba0143ec31e97d98e4e8409153a246c6e91924cacfc43240ca5048bf670e9",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 19,
         "state_variables": 2,
     },
-    "compile_key": "7ef04a5201610be3de94c6be627ee4ce201605b2801f99123220ff22fa39265d",
+    "compile_key": "5577b1f40814636e59541d9b514368b3ff759137442831c11769aa38cd134320",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["spec.v == -program.s2", "spec.p == -program.s1 + -program.s2"],
         },
     },
-    "source_sha256": "9e2d192b9d84096709ac73e9742ec00a76de18836f1c291c1736d907f8584e4a",
+    "source_sha256": "01ad265bdb2bc47ee2b64bf6560187435f39a29efa0e094d4052472f62cc924d",
 }

@@ -80,7 +80,7 @@ __provenance__ = {
         "formula_nodes": 59,
         "state_variables": 4,
     },
-    "compile_key": "694477cfb3e07e7e16d0170193b9a2f95f61f9f509c9eb40de237654a42273f7",
+    "compile_key": "602635407249ed6055c3a35921fdc3065f80b8e7a0915b28b23d6e5a72331e17",
     "verification": {
         "passed": True,
         "note": "",
@@ -100,5 +100,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "d96fda2e65ae74fbd63fb75320c3bb2586fb1474546db19a82f57baf33f3eaa4",
+    "source_sha256": "d7558c29ca26ec375a2f727f3bfb62a62d0b9c77d52ae28f040458851ff1b96b",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "787487b940c2c9cb86086596098f593fbcbad14520384a20136ef169dea9ccd7",
+    "compile_key": "76e2dbf705bb479252494e099da631380a96137e464d4d6f4807ca43c8cee284",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x % 2"]},
     },
-    "source_sha256": "34cde3d4c9237085864cfd915080ac64787eaaade86af7a9f5840fe4373a91f0",
+    "source_sha256": "ab848eb843ea679dc8f614f5506a8c5e152f412f607a0bff2e2b0052cd7a5933",
 }

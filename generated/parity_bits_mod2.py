@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "83e09daa01189478c75e83d836c99f40c20a382bb565894b314dfcc4cd92e0ae",
+    "compile_key": "9873fbf304b2d6e13b36b3195aa350a962743ec2890342aee01afc6600b9af17",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "c581aaa9448caee38dd8efbe14506e4987845469f3d364715e1c4ed62af8e0ee",
+    "source_sha256": "a72e65facd411145daeaa98c8560b5bf813ac3ec6ea0daba1432214bf13b8a6c",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "d675ac0a489b3497f6a970f412f3a594063cc4ad2b7990d48c5b03c983ee5681",
+    "compile_key": "6fd04cb4fa36be54faca8d3adad119f74c161b5cd9d5903faea9a68779214a02",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,5 +76,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "0a1124ba27a41bf69cc58b53218feeeb9b96658a2d44d59c1fe39b8d7ae47f09",
+    "source_sha256": "f82e1b5f4e326791aec79036688418d06774beeab67042e7c3b488cde0fd55e0",
 }

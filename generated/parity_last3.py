@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 2,
     },
-    "compile_key": "6a7f64427e30527588da54dcd8d974e6ce9acf4117f8ee4715b74e16b4993e5f",
+    "compile_key": "97000088d012cd55db55e80d9daf3c2c38edf6a40e863fb98e189918c99a525e",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "e3cc4aaa6ee5210c1b6695cd92c51c4c0d178f61e3cb21a28c8e737bfaecf1c4",
+    "source_sha256": "ffca572672a58a1ecd6af39811bfb3393b29f0f769b551fd325f0a774a210d61",
 }

@@ -52,9 +52,9 @@ __provenance__ = {
         "sha256": "5bf2f62364c59943703a676d3c1e333c9d6773f8a8e1fd3ce3248b907741475f",
     },
     "versions": {"mipsdsl": "0.1.0", "torch": "2.13.0+cpu", "numpy": "2.4.6", "black": "26.10.1"},
-    "seed": 7,
-    "architecture": "n=2, f MLP d2/w16, g affine, onehot inputs, classify head",
-    "training": {"steps": 3600, "confirmed_on_sequences": 70000},
+    "seed": 6,
+    "architecture": "n=2, f MLP d2/w32, g affine, onehot inputs, classify head",
+    "training": {"steps": 1000, "confirmed_on_sequences": 70000},
     "extraction": {
         "method": "a 8-state machine, states labelled by the last 3 inputs (from 0)",
         "path": "finite-state machine",
@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 10,
         "state_variables": 3,
     },
-    "compile_key": "3b4337afdbcd0aa9cd6dd8f0acfc3a633f5b522960993f73526bce4d77e71b2e",
+    "compile_key": "afb65f0ee92c596ddec9e26435d764a1caae67ccf7168ed253f300517ca5b720",
     "verification": {
         "passed": True,
         "note": "",
@@ -88,5 +88,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "a0e4583f0a9e859d80009d2001e95b0baff0737c83ff6006fd0231a2f8a93ef8",
+    "source_sha256": "56520c987af00fa0b0b5989c7cf60a837f6af4936631e53b0b1c7f30759475ef",
 }

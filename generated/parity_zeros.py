@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "a7d97f12540c08f575c7b063427296673fe27e16889a175dbade2c3ee501bcd5",
+    "compile_key": "3dccb442deed9300efed24ef572796a084502bcf7c55c4c54be2d9ad251e0f6c",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.count % 2"]},
     },
-    "source_sha256": "5666b54c4013f935e4bab19b2a95f6d09e351d2a0a6aabcb3c4008d3060140d3",
+    "source_sha256": "a87b1fcbe9c0ae3425a645e9aa2e368874e1cae2865745354aa6952716077548",
 }

@@ -52,7 +52,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 0,
     },
-    "compile_key": "1545be0c4e0fe324097731e221a6323d0851faa2ae41708fe69ee7b8c41a8a97",
+    "compile_key": "29fcd6e1ec152ccb3cca479a76772f6f1b055251f9de98c2f318aaaef94a2435",
     "verification": {
         "passed": True,
         "note": "",
@@ -64,5 +64,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": []},
     },
-    "source_sha256": "ad1a4f6bc1ad5d63c3cdb6edf915ff6d411013ee7107bcbeb640b676fbc78612",
+    "source_sha256": "1e5b021e2ed368948a2b819fa7632d328324eb440bed9160ecbd08ebf07ee809",
 }

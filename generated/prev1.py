@@ -5,10 +5,10 @@ Do not edit: recompile with `mipsc compile specs/prev1.mips`.
 
 Algorithm (a 2-dimensional integer lattice in the hidden states, read out of an RNN with 2
 hidden units):
-    s1 = 0
+    s2 = 0
     for each x:
-        output y = s1
-        s1 = x
+        output y = s2
+        s2 = x
 
 Verified against the spec:
     held-out: 100,000 sequences from the spec's generator, length 10: passed
@@ -21,11 +21,11 @@ INITIAL_STATE = (0,)
 
 
 def step(state, x):
-    """One position: state is (s1,); returns (the new state, y)."""
-    (s1,) = state
-    y = s1
-    s1 = x
-    return (s1,), y
+    """One position: state is (s2,); returns (the new state, y)."""
+    (s2,) = state
+    y = s2
+    s2 = x
+    return (s2,), y
 
 
 def run(xs):
@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 3,
         "state_variables": 1,
     },
-    "compile_key": "b950fb168c3143f7eb5d0ed080da2ba0196424079949c4249926ef2cda9b3e96",
+    "compile_key": "57a2bbfeb621c02d5a76d25d07e86f7cd6af4b931a6efd34aebea481d208b6c4",
     "verification": {
         "passed": True,
         "note": "",
@@ -67,7 +67,7 @@ __provenance__ = {
             "longer": {"sequences": 10000, "length": [100, 100], "passed": True},
         },
         "proved": "every length",
-        "proof": {"reason": "proved by induction", "invariant": ["program.s1 == spec.prev_x"]},
+        "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "bf2e5117acf524be12f8cfa369540531aad6b310cfcd820988f3003600ce4166",
+    "source_sha256": "dd9344a02579a89f1ffc100b4de53fc3a7627d3fbd0a6dfcf5dfce84da3ef982",
 }

@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 2,
     },
-    "compile_key": "e5614c0a27c79cf43eede2d4353f7fce62be0ef3357962f5021ac9f80f269ef3",
+    "compile_key": "9b283c6bb5d6c64687678144817983a448500a82d0e39df52ebb03cc1e9039c2",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s1 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "ed423999dc92e8559f04eb0e887f65bffcb2d35fca8bb346775247e35f850def",
+    "source_sha256": "b20ed5600cbf3ee09867c137430de452bea3d428d91a07b3d5cc5669713203e1",
 }

@@ -5,12 +5,12 @@ Do not edit: recompile with `mipsc compile specs/prev3.mips`.
 
 Algorithm (a 4-dimensional integer lattice in the hidden states, read out of an RNN with 4
 hidden units):
-    s2 = 0
+    s1 = 0
     s3 = 0
     s4 = 0
     for each x:
-        output y = s2
-        s2 = s3
+        output y = s1
+        s1 = s3
         s3 = s4
         s4 = x
 
@@ -25,13 +25,13 @@ INITIAL_STATE = (0, 0, 0)
 
 
 def step(state, x):
-    """One position: state is (s2, s3, s4); returns (the new state, y)."""
-    s2, s3, s4 = state
-    y = s2
-    s2 = s3
+    """One position: state is (s1, s3, s4); returns (the new state, y)."""
+    s1, s3, s4 = state
+    y = s1
+    s1 = s3
     s3 = s4
     s4 = x
-    return (s2, s3, s4), y
+    return (s1, s3, s4), y
 
 
 def run(xs):
@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 3,
     },
-    "compile_key": "2fa6faede33094ff28a140a6eb1cf02cef931d7eb90050b49364638f8c633d0b",
+    "compile_key": "a9a688fd5c7f0ab5ade544cc839e5065a622134166b8712c99244da82555b468",
     "verification": {
         "passed": True,
         "note": "",
@@ -76,11 +76,11 @@ __provenance__ = {
         "proof": {
             "reason": "proved by induction",
             "invariant": [
-                "program.s2 == spec.prev3_x",
+                "program.s1 == spec.prev3_x",
                 "program.s3 == spec.prev2_x",
                 "program.s4 == spec.prev_x",
             ],
         },
     },
-    "source_sha256": "d5023a28cb9dfe81ffed3b1b738e48198602dc44dc27420d70a1b28fb607ebea",
+    "source_sha256": "3e4d03e2b0733b8d0feff79f951cb66e8c793155d76eda6aa40ca27cd3b3b33d",
 }

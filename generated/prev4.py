@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 4,
     },
-    "compile_key": "ecec9275cf9add81d44a8ae947c90b514ed271f318e68fa0bb1f15cbec5f86ae",
+    "compile_key": "74b9c7ef7f990f2da1b8ec38ff8e234ced99db7f544521261156df4ad5203073",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "e510c602b4af07a0b7cbbd33769127a45ce7f86fda12898911713d5fa6959088",
+    "source_sha256": "81f4abfee0c1e51f7925991783f35b80b90af1114187798e43498286e1727443",
 }

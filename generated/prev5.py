@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 7,
         "state_variables": 5,
     },
-    "compile_key": "335ccc67734e6e92e96e05ac24b52f2b124affae03de282886bc31e9fd0b9d56",
+    "compile_key": "ba8409965a6113492afdda10835e2f0e4bd0474bbed21c367f1b0224ffc40216",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "aa6565b73504fc5516aec7deed0231d45c621cdff4498f83b8e5800b16385aa1",
+    "source_sha256": "75717deddd2bdfcec2a9fcdda0adfc32cdc365f5f6b96c83a1b50b3757f2a54d",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 4,
         "state_variables": 1,
     },
-    "compile_key": "cae12396567d692eb128c9fd096df797e6cbd8a021466585304136077f276ed5",
+    "compile_key": "5b78ae45482bb4a9ca423b184d51630143b984c044bb286e684fb029831573ba",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.prev_x == spec.prev_x"]},
     },
-    "source_sha256": "e02a1b1d53dece3a6c8d0f92ac3a18c5a5486098f0a964b73a0e56886a63282f",
+    "source_sha256": "bba16dbc7d29727f18700ea41fad877a0719c69add589a9f203eae6e7f9a27e4",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 6,
         "state_variables": 1,
     },
-    "compile_key": "1a0226996b7071e9f762cade3590a8b9375b8219b5d36889a2a05d37cb9ce550",
+    "compile_key": "b7a8bd40807108dd84f4278dde1295525041532ce289a9ecc9ae827abd8b8164",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s == spec.sum_x"]},
     },
-    "source_sha256": "177a8827199084fb805549e9b388459bd6f311abebf6d0f80fa7e7eab7c830ab",
+    "source_sha256": "d8003585352830bc97753f3e8f9df9a13b6b5093575ff5dd4349645aae1b94c2",
 }

@@ -57,7 +57,7 @@ __provenance__ = {
         "formula_nodes": 5,
         "state_variables": 1,
     },
-    "compile_key": "19c51e5b5fc1d61361b00bd5720ac7de8612a0a5361e022db87de60ab9d99ce8",
+    "compile_key": "7ee67fc84980d4aad4ecf5fe8a07675ded77fb5de23cdc4f2ae5e3b052544484",
     "verification": {
         "passed": True,
         "note": "",
@@ -69,5 +69,5 @@ __provenance__ = {
         "proved": "every length",
         "proof": {"reason": "proved by induction", "invariant": ["program.s2 == spec.prev_x"]},
     },
-    "source_sha256": "b64009536b2f76910a69aff8b63d7437cbae55f774ffc49dee834453f85fcb66",
+    "source_sha256": "857a7450e51b574473898d4af5020d1c7e6d056a4812b975660653e2afd49c58",
 }

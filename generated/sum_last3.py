@@ -60,7 +60,7 @@ __provenance__ = {
         "formula_nodes": 8,
         "state_variables": 2,
     },
-    "compile_key": "46ed8c50c40f5b242644526ae86ee43cc397d2ce47ba6c0f90c285eaa2b8a3d7",
+    "compile_key": "749b738f0c4b6467c13c9f9296ef2966df5659f07246a6834edd1da2af2bf307",
     "verification": {
         "passed": True,
         "note": "",
@@ -75,5 +75,5 @@ __provenance__ = {
             "invariant": ["program.s2 == spec.prev2_x", "program.s3 == spec.prev_x"],
         },
     },
-    "source_sha256": "95057a9823921cdb29bd92922d4fe9cbb585b70013780dad4003928cc92397b8",
+    "source_sha256": "41ed98342ee1bbce66aab188738c2431275fc28672f2ac1fed4525363891761a",
 }

@@ -63,7 +63,7 @@ __provenance__ = {
         "formula_nodes": 11,
         "state_variables": 3,
     },
-    "compile_key": "1d4aa27fab495f55452ca9692c2bd40386145dcb8a0050c16fc1eb4eb3ca3679",
+    "compile_key": "dbbb353c983044dbb9917e84cd7a66569ca23b63e23cff296c717091ecf6c152",
     "verification": {
         "passed": True,
         "note": "",
@@ -82,5 +82,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "7ca267c32a8320faade65390687d2c0b689bf25ee0646caa61ff419d43212227",
+    "source_sha256": "dacbfb574173eaa9f9d6582e5c8aa65e8925140b93b9f49f09a9b2839b8ed403",
 }

@@ -66,7 +66,7 @@ __provenance__ = {
         "formula_nodes": 14,
         "state_variables": 4,
     },
-    "compile_key": "19bf2fa29692e1470ae6314d4503d1fcda56220c14eba6a6ade9e44069839ec4",
+    "compile_key": "9138356165df5095f5102f3f0ba06e54e1487af045bc68c2a122325f61f1edc1",
     "verification": {
         "passed": True,
         "note": "",
@@ -86,5 +86,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "4a5c0edf35bcf6b1effc1164dad3ca2ef26cbd82d7a7fcd395df8f225d80b844",
+    "source_sha256": "0b7d0b8403f4207de4c34e9433df2c313f832692fe36428517831643ea3e3119",
 }

@@ -69,7 +69,7 @@ __provenance__ = {
         "formula_nodes": 17,
         "state_variables": 5,
     },
-    "compile_key": "97be0336a13f4f5ec338b061094247238911abe310d682fc6846ed2b5e7032b9",
+    "compile_key": "5fb3d5c96b0fd3ba391b439f1b7b25261c7a4b2f65c3ceebf3d2bbb46e1e7973",
     "verification": {
         "passed": True,
         "note": "",
@@ -90,5 +90,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "dd3fc904de05c9cb4d487eee3bad1b207a76012537c0a8cc0069dbb55cdbee46",
+    "source_sha256": "bc0b632a3b13a1c3d0230e5fc52705d7d622cde48f7a7d1fdd2c7bb1db2206b2",
 }

@@ -72,7 +72,7 @@ __provenance__ = {
         "formula_nodes": 20,
         "state_variables": 6,
     },
-    "compile_key": "ed275dbcfa0b9dd2a7c95a2bc25dc3ce4cf5bf32ff81100017f687c02fcc353c",
+    "compile_key": "525c475c88d4f2e3421af2d756a9a36e346d925d42eff49df47951038148efd7",
     "verification": {
         "passed": True,
         "note": "",
@@ -94,5 +94,5 @@ __provenance__ = {
             ],
         },
     },
-    "source_sha256": "457299e538b15d05f886ba6f74320cd2c7e20e92d90b8cb4921a9d135f27caa9",
+    "source_sha256": "a8be307287e3188457377ea474768c71083c55ac9ffd0480052d8e18bac03655",
 }

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mipsdsl")
 # Bumped when extraction changes what it makes of the same network; history in CHANGELOG.md.
-EXTRACTION_VERSION = 13
+EXTRACTION_VERSION = 14
 # Bumped when the prover may say something else about the same program.
 PROOF_VERSION = 1
 # The modules the stages import when they first run: a pool of compile workers imports them once

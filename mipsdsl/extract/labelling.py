@@ -10,6 +10,8 @@ the exact regression, and the labelling with the smallest formulas wins:
 - breadth-first numbering, and every numbering when there are at most `PERMUTED_STATES` states;
 - the last k inputs (k = 1..`MAX_REGISTER`), when they determine the outputs;
 - a counter: each input symbol moves the label by a fixed step (+1, -1 or 0) wherever it can;
+- the position beside an output's entry value, where the two tell the states apart (the
+  position of the latest 1 is a register of the position);
 - variables side by side, when the machine is a product of smaller ones (a count modulo 3
   beside whether the last input was 0; one flag per symbol seen): tried last.
 
@@ -165,6 +167,8 @@ def _candidates(machine, inputs, outputs, length):
     if counter is not None:  # continued even where its labels are another labelling's
         tried = tuple(counter[0]) in labellings
         yield from _counter_candidates(machine, inputs, outputs, *counter, length, tried)
+    if mechanisms.on("position-labels"):
+        yield from _position_candidates(machine, inputs, outputs, length)
     factorings = _factorings(machine) if mechanisms.on("side-by-side") else []
     for factors in factorings:  # last: every one-variable labelling goes first
         shape = " x ".join(str(max(labels) + 1) for labels in factors)
@@ -464,33 +468,129 @@ def _reach_times(machine: StateMachine) -> np.ndarray:
 
 
 def _agrees_up_to(machine: StateMachine, formulas: Formulas, length: int) -> bool:
-    """Whether one-variable formulas give the machine's outputs on every input sequence up to
-    `length`: (machine state, variable value) pairs explored a step at a time."""
-    (variable,) = formulas.states
-    symbols = machine.symbols
-    pairs = np.asarray([[machine.initial, variable.initial]], dtype=np.int64)
+    """Whether the formulas give the machine's outputs on every input sequence up to `length`:
+    (machine state, variable values) tuples explored a step at a time."""
+    symbols, variables = machine.symbols, formulas.states
+    pairs = np.asarray([[machine.initial, *(v.initial for v in variables)]], dtype=np.int64)
     for _ in range(length):
         following = []
         for i in range(len(symbols)):
-            env = {variable.name: pairs[:, 1]}
+            env = {v.name: pairs[:, k + 1] for k, v in enumerate(variables)}
             env.update(
                 {name: np.full(len(pairs), symbols[i, c]) for c, name in enumerate(formulas.inputs)}
             )
             try:
+                values = [E.evaluate(v.update, env, (len(pairs),), 0) for v in variables]
+                if formulas.outputs_read_new:
+                    env.update({v.name: new for v, new in zip(variables, values, strict=True)})
                 for o, (_, expression) in enumerate(formulas.outputs):
                     if (
                         E.evaluate(expression, env, (len(pairs),), 0)
                         != machine.output[pairs[:, 0], i, o]
                     ).any():
                         return False
-                values = E.evaluate(variable.update, env, (len(pairs),), 0)
             except E.EvaluationError:
                 return False
-            following.append(np.column_stack([machine.next_state[pairs[:, 0], i], values]))
+            following.append(np.column_stack([machine.next_state[pairs[:, 0], i], *values]))
         pairs = np.unique(np.concatenate(following), axis=0)
         if len(pairs) > MAX_AGREEMENT_PAIRS:
             return False
     return True
+
+
+# ---------------------------------------------------------------- positions
+
+
+def _position_candidates(machine, inputs, outputs, length):
+    """The position beside an output's entry value: one candidate per output whose entry
+    values, with the position, tell apart the states reached at each position up to the trained
+    length (and whose entry values alone do not tell the states apart: the entry labelling reads
+    those)."""
+    pairs = _positioned_states(machine, length)
+    if pairs is None:
+        return
+    for o, name in enumerate(outputs):
+        entry = _positioned_entry_values(machine, o, pairs, length)
+        if entry is not None:
+            yield ("position-labels",), f"the position beside the value of {name} on entry", (
+                lambda search, entry=entry: _position_variables(
+                    machine, inputs, outputs, pairs, entry, length, search
+                )
+            )
+
+
+def _positioned_states(machine: StateMachine, length: int | None) -> np.ndarray | None:
+    """Every (state, position) pair that some input reaches before the trained length ends, the
+    position counting the inputs read (None without a length, or past MAX_AGREEMENT_PAIRS)."""
+    if length is None or machine.states < 3:
+        return None
+    layer = np.asarray([machine.initial])
+    pairs = [np.column_stack([layer, np.zeros(1, dtype=np.int64)])]
+    for t in range(1, length):
+        layer = np.unique(machine.next_state[layer])
+        pairs.append(np.column_stack([layer, np.full(len(layer), t)]))
+        if sum(map(len, pairs)) > MAX_AGREEMENT_PAIRS:
+            return None
+    return np.concatenate(pairs)
+
+
+def _positioned_entry_values(machine, o, pairs, length) -> np.ndarray | None:
+    """Output o's value on entering each state (0 for the initial state if never entered),
+    from every transition but those at the last trained position, whose successors no output
+    reads (the coarsest machine lumps them with any state); if it is one value per state, the
+    state is a function of it and the position, and it alone does not tell the states apart."""
+    entry = np.zeros(machine.states, dtype=np.int64)
+    seen = np.zeros(machine.states, dtype=bool)
+    for state in np.unique(pairs[pairs[:, 1] < length - 1, 0]):
+        for i in range(machine.next_state.shape[1]):
+            successor, value = int(machine.next_state[state, i]), int(machine.output[state, i, o])
+            if seen[successor] and entry[successor] != value:
+                return None
+            entry[successor], seen[successor] = value, True
+    if len(set(entry[seen].tolist())) == int(seen.sum()):
+        return None
+    keys = {(int(entry[state]), int(t)): int(state) for state, t in pairs}
+    if len(keys) != len({(int(state), int(t)) for state, t in pairs}):
+        return None
+    return entry
+
+
+def _position_variables(machine, inputs, outputs, pairs, entry, length, search):
+    """State variables `t` (the position, `t + 1` at every step) and `s` (the entry value):
+    the outputs and `s`'s update regressed over every reached (state, position) pair and input
+    (with the built-in constants only),
+    but those out of the initial state when it is never entered (its `s` is then the value the
+    formulas agree with), and `s`'s update not at the last trained position (it leads anywhere).
+    Kept if they agree with the machine on every input sequence up to the trained length: beyond
+    it they continue the position."""
+    n_symbols = machine.next_state.shape[1]
+    states, positions = np.repeat(pairs[:, 0], n_symbols), np.repeat(pairs[:, 1], n_symbols)
+    symbol_rows = np.tile(np.arange(n_symbols), len(pairs))
+    entered = (machine.next_state == machine.initial).any()
+    known = (states != machine.initial) | (positions > 0) | entered
+    taken = set(inputs) | set(outputs)
+    position = fresh("t", taken)
+    value = fresh("s", taken | {position})
+    columns = {position: positions, value: entry[states]}
+    columns.update({name: machine.symbols[symbol_rows, c] for c, name in enumerate(inputs)})
+    targets = [machine.output[states, symbol_rows, o] for o in range(len(outputs))]
+    targets.append(entry[machine.next_state[states, symbol_rows]])
+    masks = [known] * len(outputs) + [known & (positions < length - 1)]
+    # no constants drawn from the trained range (its largest value, one past it): the values
+    # are positions, and a bound the training put on them is what the formulas must not keep
+    found = search(columns, targets, (), masks=masks).expressions
+    if any(e is None for e in found):
+        return None
+    outputs_found = tuple(zip(outputs, found[: len(outputs)], strict=True))
+    counted = StateVariable(position, 0, E.Binary("+", E.Var(position), E.Const(1)))
+    initial = entry[machine.initial]
+    starts = [initial] if entered else range(int(entry.min()) - 1, int(entry.max()) + 2)
+    for start in starts:
+        held = StateVariable(value, int(start), found[-1])
+        formulas = Formulas(tuple(inputs), (counted, held), outputs_found)
+        if _agrees_up_to(machine, formulas, length):
+            return formulas
+    return None
 
 
 # ---------------------------------------------------------------- input history as state

@@ -154,9 +154,13 @@ def _basis(candidates: np.ndarray, local: np.ndarray, k: int, tolerance: float):
     the Hermite normal form of the generators (scaled to integers) is the finer lattice's basis.
     """
     chosen: list[np.ndarray] = []
+    # a hint can be (nearly) zero, as where a saturated state does not move with the input
+    scale = float(np.linalg.norm(local, axis=1).max(initial=0.0))
     for v in sorted(candidates, key=lambda v: float(np.linalg.norm(v))):
         if len(chosen) == k:
             break
+        if np.linalg.norm(v) <= 1e-9 * scale:
+            continue
         if not chosen or _off_span(v, np.asarray(chosen)) > INDEPENDENT * np.linalg.norm(v):
             chosen.append(v)
     if len(chosen) < k:

@@ -71,6 +71,10 @@ MECHANISMS: dict[str, Mechanism] = {
         "the machine up to the trained length",
         "labelling._counter_candidates",
     ),
+    "position-labels": Mechanism(
+        "the position beside an output's entry value, where the two tell the states apart",
+        "labelling._candidates",
+    ),
     "side-by-side": Mechanism(
         "two variables side by side (a product of two smaller machines)", "labelling._candidates"
     ),

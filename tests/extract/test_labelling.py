@@ -165,3 +165,53 @@ def test_a_count_since_a_reset_is_continued_past_the_trained_length():
     for t in range(x.shape[1]):
         runs[:, t] = np.where(x[:, t, 0] == 1, (runs[:, t - 1] if t else 0) + 1, 0)
     np.testing.assert_array_equal(run_formulas(labelled.formulas, x)[..., 0], runs)
+
+
+def _last_one_position(length: int) -> StateMachine:
+    """The position of the latest 1 (-1 before any), as a network trained on `length` keeps it:
+    a state per (position, latest 1) up to position length - 1, whose successors no output reads,
+    so that the coarsest machine lumps them with states of that same position."""
+    states = [(t, p) for t in range(length) for p in range(-1, t)]
+    number = {state: k for k, state in enumerate(states)}
+    next_state, output = [], []
+    for t, p in states:
+        after = [(t + 1, p), (t + 1, t)] if t < length - 1 else [(t, p), (t, p)]
+        next_state.append([number[s] for s in after])
+        output.append([[p], [t]])
+    return StateMachine(((0, 1),), 0, np.array(next_state), np.array(output))
+
+
+def test_a_position_beside_an_entry_value_is_continued_past_the_trained_length():
+    machine = _last_one_position(8)
+    labelled = formulas_for(machine, ("x",), ("y",), seconds=20, length=8)
+    assert labelled.symbolic and labelled.method == "the position beside the value of y on entry"
+    x = np.random.default_rng(5).integers(0, 2, (300, 50, 1))
+    expected = np.where(x[..., 0] == 1, np.arange(50), -1)
+    expected = np.maximum.accumulate(expected, axis=1)
+    np.testing.assert_array_equal(run_formulas(labelled.formulas, x)[..., 0], expected)
+
+
+def _first_one_position(length: int) -> StateMachine:
+    """The position of the first 1 (-1 before any): a state per position until a 1 comes, then
+    one per position it came at, where the network forgets the position (the 1 at the last
+    trained position leads to any state)."""
+    waiting = list(range(length))  # state t: no 1 yet, at position t
+    came = [length + p for p in range(length)]  # the first 1 came at position p
+    next_state = [
+        [waiting[min(t + 1, length - 1)], came[t] if t < length - 1 else came[0]]
+        for t in range(length)
+    ]
+    next_state += [[state, state] for state in came]
+    output = [[[-1], [t]] for t in range(length)] + [[[p], [p]] for p in range(length)]
+    return StateMachine(((0, 1),), 0, np.array(next_state), np.array(output))
+
+
+def test_a_position_kept_until_an_event_is_read_beside_the_value_it_leaves():
+    labelled = formulas_for(_first_one_position(8), ("x",), ("y",), seconds=20, length=8)
+    assert labelled.symbolic and labelled.method == "the position beside the value of y on entry"
+    x = np.random.default_rng(6).integers(0, 2, (300, 50, 1))
+    x[:100, :30] = 0  # first 1s late, past the trained length
+    ones = x[..., 0] == 1
+    first = np.where(ones.any(axis=1), ones.argmax(axis=1), 10**6)[:, None]
+    expected = np.where(np.arange(50) >= first, first, -1)
+    np.testing.assert_array_equal(run_formulas(labelled.formulas, x)[..., 0], expected)

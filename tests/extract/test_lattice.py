@@ -48,3 +48,12 @@ def test_a_counter_on_a_line_is_one_dimensional():
     assert lattice.dimensions == 1
     z = lattice.integer_coordinates(points)[:, 0]
     assert list(z) == list(range(40)) or list(z) == list(range(0, -40, -1))
+
+
+def test_a_zero_hint_is_no_basis_vector():
+    # a network probed at a saturated state does not move with the input: its hint is zero
+    origin = np.array([0.3, -1.0])
+    points = origin + np.arange(0, 40)[:, None] * np.array([[0.02, 0.05]])
+    lattice = find_lattice(points, origin, hints=np.zeros((2, 2)))
+    assert lattice is not None and lattice.dimensions == 1
+    assert sorted(abs(lattice.integer_coordinates(points)[:, 0])) == list(range(40))

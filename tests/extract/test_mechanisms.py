@@ -29,6 +29,7 @@ LABELLINGS = {
     "permuted-labels",
     "register-labels",
     "counter-labels",
+    "position-labels",
     "side-by-side",
 }
 PARITY = StateMachine(((0, 1),), 0, np.array([[0, 1], [1, 0]]), np.array([[[0], [1]], [[1], [0]]]))
