@@ -79,6 +79,8 @@ def _start_compile(tmp_path: Path, jobs: int) -> tuple[subprocess.Popen, Path]:
         line = process.stderr.readline()
         if not line:
             break
+        if not line.strip():  # two workers' lines can interleave, leaving an empty one
+            continue
         started += line.rstrip().endswith(": training")
         assert line.startswith("slow_"), f"unexpected output from the compile: {line!r}"
     assert started == jobs, "the compile did not start training"
