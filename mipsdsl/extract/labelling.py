@@ -549,24 +549,24 @@ def _positioned_entry_values(machine, o, pairs, length) -> np.ndarray | None:
             entry[successor], seen[successor] = value, True
     if len(set(entry[seen].tolist())) == int(seen.sum()):
         return None
-    keys = {(int(entry[state]), int(t)): int(state) for state, t in pairs}
-    if len(keys) != len({(int(state), int(t)) for state, t in pairs}):
-        return None
+    if len({(int(entry[state]), int(t)) for state, t in pairs}) != len(pairs):
+        return None  # two states of one position with one entry value
     return entry
 
 
 def _position_variables(machine, inputs, outputs, pairs, entry, length, search):
     """State variables `t` (the position, `t + 1` at every step) and `s` (the entry value):
     the outputs and `s`'s update regressed over every reached (state, position) pair and input
-    (with the built-in constants only),
-    but those out of the initial state when it is never entered (its `s` is then the value the
-    formulas agree with), and `s`'s update not at the last trained position (it leads anywhere).
-    Kept if they agree with the machine on every input sequence up to the trained length: beyond
-    it they continue the position."""
+    (with the built-in constants only), but those out of the initial state when it is never
+    entered (its `s` is then the value the formulas agree with), and `s`'s update not at the
+    last trained position (it leads anywhere). Kept if they agree with the machine on every input
+    sequence up to the trained length: beyond it they continue the position."""
     n_symbols = machine.next_state.shape[1]
     states, positions = np.repeat(pairs[:, 0], n_symbols), np.repeat(pairs[:, 1], n_symbols)
     symbol_rows = np.tile(np.arange(n_symbols), len(pairs))
-    entered = (machine.next_state == machine.initial).any()
+    successors = machine.next_state[states, symbol_rows]
+    # entered as the entry values count it: not by the last trained position's transitions
+    entered = bool((successors[positions < length - 1] == machine.initial).any())
     known = (states != machine.initial) | (positions > 0) | entered
     taken = set(inputs) | set(outputs)
     position = fresh("t", taken)
@@ -574,7 +574,7 @@ def _position_variables(machine, inputs, outputs, pairs, entry, length, search):
     columns = {position: positions, value: entry[states]}
     columns.update({name: machine.symbols[symbol_rows, c] for c, name in enumerate(inputs)})
     targets = [machine.output[states, symbol_rows, o] for o in range(len(outputs))]
-    targets.append(entry[machine.next_state[states, symbol_rows]])
+    targets.append(entry[successors])
     masks = [known] * len(outputs) + [known & (positions < length - 1)]
     # no constants drawn from the trained range (its largest value, one past it): the values
     # are positions, and a bound the training put on them is what the formulas must not keep
